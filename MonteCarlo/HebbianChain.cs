@@ -1,0 +1,169 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Physics.Networks;
+
+namespace Physics.MonteCarlo;
+
+/// <summary>
+/// One Markov chain of the classical Hopfield model with overlap bookkeeping: the integer overlap
+/// sums M_mu = N m_mu are kept current, so an attempt costs one O(P) dot product (the field) and,
+/// when accepted, one O(P) update. Sites are chosen at random; a sweep is N attempts.
+/// Random words come from Philox keyed by the seed and counted by (pair, sweep, sample, chain),
+/// so a chain's trajectory is fixed by (seed, sample, chain) alone.
+/// </summary>
+public sealed class HebbianChain
+{
+    readonly PatternSet patterns;
+    readonly AcceptanceTable table;
+    readonly Philox4x32 rng;
+    readonly sbyte[] spins;
+    readonly short[] sums;
+    readonly uint sample, chain;
+    uint sweepIndex;
+
+    public HebbianChain(PatternSet patterns, double temperature, Dynamics dynamics, ulong seed, int sample, int chain, InitialState start)
+    {
+        this.patterns = patterns;
+        table = new AcceptanceTable(patterns.Neurons, patterns.Count, temperature, dynamics);
+        rng = Philox4x32.FromSeed(seed);
+        this.sample = (uint)sample; this.chain = (uint)chain;
+        spins = start == InitialState.Pattern ? patterns.State(0) : RandomState(patterns.Neurons);
+        sums = new short[patterns.Stride];
+        patterns.OverlapSums(spins, sums);
+    }
+
+    public PatternSet Patterns => patterns;
+    public ReadOnlySpan<sbyte> Spins => spins;
+    /// <summary>M_mu = N m_mu (padded to the pattern stride with zeros).</summary>
+    public ReadOnlySpan<short> OverlapSums => sums;
+    public long Attempts { get; private set; }
+    public long Accepted { get; private set; }
+
+    sbyte[] RandomState(int n)
+    {
+        var s = new sbyte[n];
+        // Domain tag 0xFFFFFFFF in the sweep slot: sweeps count from 0 and never reach it.
+        for (int i = 0; i < n; i += 128)
+        {
+            var (a, b, c, d) = rng.Next((uint)(i >> 7), 0xFFFFFFFF, sample, chain);
+            Span<uint> w = [a, b, c, d];
+            for (int k = 0; k < 128 && i + k < n; k++) s[i + k] = (sbyte)(((w[k >> 5] >> (k & 31)) & 1) == 1 ? 1 : -1);
+        }
+        return s;
+    }
+
+    /// <summary>Energy per spin H/N = -(1/2) sum_mu m_mu^2 + alpha/2, from the bookkept overlaps.</summary>
+    public double EnergyPerSpin()
+    {
+        long sq = 0;
+        for (int mu = 0; mu < patterns.Count; mu++) sq += sums[mu] * sums[mu];
+        double n = patterns.Neurons;
+        return -0.5 * sq / (n * n) + 0.5 * patterns.Count / n;
+    }
+
+    /// <summary>N attempts at random sites. Returns the number accepted.</summary>
+    public unsafe long Sweep()
+    {
+        int n = patterns.Neurons, p = patterns.Count, stride = patterns.Stride;
+        long accepted = 0;
+        uint sweep = sweepIndex++;
+        fixed (sbyte* xi = patterns.Row(0))
+        fixed (short* m = sums)
+        fixed (sbyte* s = spins)
+        {
+            // Sites are known one pair ahead (counter-based words), so the rows of the next
+            // pair are prefetched while this pair is decided: the pattern table rarely fits
+            // in cache and random rows would otherwise stall on memory.
+            int pairs = (n + 1) >> 1;
+            var words = rng.Next(0, sweep, sample, chain);
+            Prefetch(xi + (long)Philox4x32.Below(words.Item1, n) * stride, stride);
+            Prefetch(xi + (long)Philox4x32.Below(words.Item3, n) * stride, stride);
+            for (int pair = 0; pair < pairs; pair++)
+            {
+                var (w0, w1, w2, w3) = words;
+                if (pair + 1 < pairs)
+                {
+                    words = rng.Next((uint)(pair + 1), sweep, sample, chain);
+                    Prefetch(xi + (long)Philox4x32.Below(words.Item1, n) * stride, stride);
+                    Prefetch(xi + (long)Philox4x32.Below(words.Item3, n) * stride, stride);
+                }
+                accepted += Attempt(xi, m, s, n, p, stride, w0, w1);
+                if (2 * pair + 1 < n) accepted += Attempt(xi, m, s, n, p, stride, w2, w3);
+            }
+        }
+        Attempts += n; Accepted += accepted;
+        return accepted;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe void Prefetch(sbyte* row, int stride)
+    {
+        if (!Sse.IsSupported) return;
+        for (int k = 0; k < stride; k += 64) Sse.Prefetch0(row + k);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    unsafe int Attempt(sbyte* xi, short* m, sbyte* s, int n, int p, int stride, uint siteWord, uint acceptWord)
+    {
+        int i = Philox4x32.Below(siteWord, n);
+        sbyte* row = xi + (long)i * stride;
+        int si = s[i];
+        long k = si * Field(row, m, stride) - p;
+        if (!table.Accept(k, acceptWord)) return 0;
+        Flip(row, m, stride, si);
+        s[i] = (sbyte)-si;
+        return 1;
+    }
+
+    /// <summary>sum_mu xi_i^mu M_mu over a zero-padded row: int8 entries widened to int16, multiply-add into int32 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe int Field(sbyte* row, short* m, int stride)
+    {
+        if (Avx512BW.IsSupported)
+        {
+            var acc = Vector512<int>.Zero;
+            for (int k = 0; k < stride; k += 32)
+                acc += Avx512BW.MultiplyAddAdjacent(Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k)), Vector512.Load(m + k));
+            return Vector512.Sum(acc);
+        }
+        if (Avx2.IsSupported)
+        {
+            var acc = Vector256<int>.Zero;
+            for (int k = 0; k < stride; k += 16)
+                acc += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(Vector128.Load(row + k)), Vector256.Load(m + k));
+            return Vector256.Sum(acc);
+        }
+        int sum = 0;
+        for (int k = 0; k < stride; k++) sum += row[k] * m[k];
+        return sum;
+    }
+
+    /// <summary>M_mu += -2 s_i xi_i^mu for a flip of a spin that was s_i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void Flip(sbyte* row, short* m, int stride, int si)
+    {
+        if (Avx512BW.IsSupported)
+        {
+            for (int k = 0; k < stride; k += 32)
+            {
+                var x = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
+                var v = Vector512.Load(m + k);
+                (si > 0 ? v - x - x : v + x + x).Store(m + k);
+            }
+            return;
+        }
+        if (Avx2.IsSupported)
+        {
+            for (int k = 0; k < stride; k += 16)
+            {
+                var x = Avx2.ConvertToVector256Int16(Vector128.Load(row + k));
+                var v = Vector256.Load(m + k);
+                (si > 0 ? v - x - x : v + x + x).Store(m + k);
+            }
+            return;
+        }
+        short d = (short)(-2 * si);
+        for (int k = 0; k < stride; k++) m[k] = (short)(m[k] + d * row[k]);
+    }
+}
