@@ -12,7 +12,8 @@ public static class Binning
     /// <summary>
     /// Mean and error by blocking (Flyvbjerg and Petersen 1989): the series is halved into bins of
     /// growing length; the naive error of the bin means grows until bins outlast the
-    /// autocorrelation time. The largest value over levels with at least 32 bins is reported.
+    /// autocorrelation time. The largest value over levels with at least 64 bins is reported
+    /// (fewer bins make the estimate itself too noisy, and the maximum then overshoots).
     /// </summary>
     public static Estimate Analyse(ReadOnlySpan<double> series)
     {
@@ -25,7 +26,7 @@ public static class Binning
         var bins = series.ToArray();
         int count = n;
         double error = 0;
-        while (count >= 32 || error == 0)
+        while (count >= 64 || error == 0)
         {
             double var = 0;
             for (int k = 0; k < count; k++) var += (bins[k] - mean) * (bins[k] - mean);

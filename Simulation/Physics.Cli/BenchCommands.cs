@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Physics.Simulation;
+
+namespace Physics.Cli;
+
+/// <summary>`physics bench ...`: throughput benchmarks with a peer measured in the same run.</summary>
+public static class BenchCommands
+{
+    public static Command Build()
+    {
+        var bench = new Command("bench", "Benchmarks (ratios against a peer measured in the same run)");
+        bench.Subcommands.Add(Mc());
+        return bench;
+    }
+
+    static Command Mc()
+    {
+        var d = new MonteCarloBenchmark.Settings();
+        var neurons = Cli.Option("--neurons", "N", d.Neurons);
+        var patterns = Cli.Option("--patterns", "P", d.Patterns);
+        var temperature = Cli.Option("--temperature", "T", d.Temperature);
+        var sweeps = Cli.Option("--sweeps", "Sweeps per timed run", d.Sweeps);
+        var repeats = Cli.Option("--repeats", "Timed runs of each program (medians reported)", d.Repeats);
+        var reference = new Option<string?>("--reference") { Description = "Path of hopfield_mc_ref.c (default: shared/bench found above the working folder)" };
+        var json = Cli.JsonOption();
+        var cmd = new Command("mc", "Single-chain Metropolis spin-flip attempts per second, beside the reference C program")
+            { neurons, patterns, temperature, sweeps, repeats, reference, json };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            var s = new MonteCarloBenchmark.Settings(
+                Cli.AtLeast(r.GetValue(neurons), 2, "--neurons"), Cli.AtLeast(r.GetValue(patterns), 1, "--patterns"),
+                Cli.Positive(r.GetValue(temperature), "--temperature"), Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"),
+                Cli.AtLeast(r.GetValue(repeats), 1, "--repeats"), 1, r.GetValue(reference));
+            if (s.Reference is not null && !File.Exists(s.Reference)) throw new UsageException($"--reference: no file '{s.Reference}'");
+            var o = MonteCarloBenchmark.Run(s);
+            if (r.GetValue(json))
+                Cli.Print(new JsonObject
+                {
+                    ["attempts_per_second"] = o.AttemptsPerSecond,
+                    ["reference_attempts_per_second"] = o.ReferenceAttemptsPerSecond,
+                    ["ratio"] = o.Ratio,
+                    ["neurons"] = s.Neurons, ["patterns"] = s.Patterns, ["temperature"] = s.Temperature, ["sweeps"] = s.Sweeps,
+                    ["repeats"] = s.Repeats, ["device"] = "cpu", ["reference_note"] = o.ReferenceNote,
+                });
+            else
+            {
+                Console.WriteLine($"N = {s.Neurons}, P = {s.Patterns}, T = {s.Temperature}, {s.Sweeps} sweeps, median of {s.Repeats}");
+                Console.WriteLine($"physics (C#):     {o.AttemptsPerSecond:E3} attempts/s");
+                if (o.ReferenceAttemptsPerSecond is { } c)
+                    Console.WriteLine($"reference (C):    {c:E3} attempts/s\nratio:            {o.Ratio:F2}x");
+                else Console.WriteLine($"reference (C):    not measured ({o.ReferenceNote})");
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Physics.Simulation;
+using Spectre.Console;
+
+namespace Physics.Cli;
+
+/// <summary>`physics phase-diagram hopfield`: theory lines plus a stored, resumable Monte Carlo grid, and the plot.</summary>
+public static class PhaseDiagramCommands
+{
+    public static Command Build()
+    {
+        var pd = new Command("phase-diagram", "Phase diagrams: theory lines over Monte Carlo points");
+        pd.Subcommands.Add(Hopfield());
+        return pd;
+    }
+
+    static Command Hopfield()
+    {
+        var defaults = new PhaseDiagramSettings();
+        var neurons = Cli.Option("--neurons", "Number of neurons N", defaults.Neurons);
+        var outDir = Cli.Option("--out", "Output folder: results.db (resumable store), phase-diagram.html/.png, theory-lines.json", "phase-diagram-hopfield");
+        var alphas = Cli.Option("--alphas", "Loads of the grid, comma-separated", string.Join(",", defaults.Loads));
+        var temperatures = Cli.Option("--temperatures", "Temperatures of the grid, comma-separated", string.Join(",", defaults.Temperatures));
+        var samples = Cli.Option("--samples", "Disorder samples per point", defaults.Samples);
+        var sweeps = Cli.Option("--sweeps", "Measurement sweeps per chain", defaults.MeasurementSweeps);
+        var equilibration = Cli.Option("--equilibration", "Equilibration sweeps per chain", defaults.EquilibrationSweeps);
+        var seed = Cli.Option("--seed", "Seed", defaults.Seed);
+        var threads = Cli.Option("--threads", "Worker threads (0: all cores)", 0);
+        var dynamics = MonteCarloCommands.DynamicsOption();
+        var start = MonteCarloCommands.StartOption();
+        var json = Cli.JsonOption();
+        var cmd = new Command("hopfield", "The classical (alpha, T) phase diagram: AGS lines and a Monte Carlo grid (resumes an interrupted run)")
+            { neurons, outDir, alphas, temperatures, samples, sweeps, equilibration, seed, threads, dynamics, start, json };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            var settings = new PhaseDiagramSettings
+            {
+                Neurons = Cli.AtLeast(r.GetValue(neurons), 2, "--neurons"),
+                Loads = Cli.Numbers(r.GetValue(alphas)!, "--alphas").Select(a => Cli.Positive(a, "--alphas")).ToList(),
+                Temperatures = Cli.Numbers(r.GetValue(temperatures)!, "--temperatures").Select(t => Cli.Positive(t, "--temperatures")).ToList(),
+                Samples = Cli.AtLeast(r.GetValue(samples), 1, "--samples"),
+                MeasurementSweeps = Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"),
+                EquilibrationSweeps = Cli.AtLeast(r.GetValue(equilibration), 0, "--equilibration"),
+                Seed = r.GetValue(seed),
+                Threads = Cli.AtLeast(r.GetValue(threads), 0, "--threads"),
+                Dynamics = MonteCarloCommands.ParseDynamics(r.GetValue(dynamics)!),
+                Start = MonteCarloCommands.ParseStart(r.GetValue(start)!),
+            };
+            settings.Validate();
+            string dir = r.GetValue(outDir)!;
+            ResultStore.CheckCompatible(Path.Combine(dir, ResultStore.FileName), settings.StoreKey());
+            EnsureWritable(dir);
+            return Run(settings, dir, r.GetValue(json));
+        }));
+        return cmd;
+    }
+
+    static void EnsureWritable(string dir)
+    {
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var probe = Path.Combine(dir, $".write-probe-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new UsageException($"--out: cannot write to '{dir}' ({e.Message.Split('\n')[0]})");
+        }
+    }
+
+    static int Run(PhaseDiagramSettings settings, string dir, bool json)
+    {
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        PhaseDiagramSweep.Outcome outcome;
+        try
+        {
+            bool interactive = !json && !Console.IsOutputRedirected && !Console.IsErrorRedirected;
+            if (interactive)
+            {
+                outcome = null!;
+                AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .Start(ctx =>
+                    {
+                        var task = ctx.AddTask("Monte Carlo grid");
+                        outcome = PhaseDiagramSweep.Run(settings, dir, new Progress<(int Done, int Total)>(p => { task.MaxValue = p.Total; task.Value = p.Done; }), cancel.Token);
+                        task.Value = task.MaxValue;
+                    });
+            }
+            else outcome = PhaseDiagramSweep.Run(settings, dir, null, cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("interrupted: finished points are stored; run the same command again to resume");
+            return Cli.Interrupted;
+        }
+        finally { Console.CancelKeyPress -= onCancel; }
+
+        var linesJson = TheoryCommands.ToJson(outcome.Lines);
+        File.WriteAllText(Path.Combine(dir, "theory-lines.json"), linesJson.ToJsonString(Cli.Json));
+        var chart = PhaseDiagramPlot.Chart(outcome.Lines, outcome.Points);
+        string html = Path.Combine(dir, "phase-diagram.html"), png = Path.Combine(dir, "phase-diagram.png");
+        PhaseDiagramPlot.SaveHtml(chart, html);
+        bool rendered = PhaseDiagramPlot.TryRenderPng(html, png, out var why);
+        if (json)
+            Cli.Print(new JsonObject
+            {
+                ["out"] = Path.GetFullPath(dir), ["store"] = Path.GetFullPath(Path.Combine(dir, ResultStore.FileName)),
+                ["points"] = outcome.Points.Count, ["computed"] = outcome.Computed, ["skipped"] = outcome.Skipped,
+                ["html"] = Path.GetFullPath(html), ["png"] = rendered ? Path.GetFullPath(png) : null,
+                ["alpha_c"] = outcome.Lines.AlphaC, ["m_c"] = outcome.Lines.MC,
+            });
+        else
+        {
+            Console.WriteLine($"{outcome.Points.Count} grid points in {Path.Combine(dir, ResultStore.FileName)} ({outcome.Computed} computed now, {outcome.Skipped} already stored)");
+            Console.WriteLine($"theory: alpha_c(T=0) = {outcome.Lines.AlphaC:F6}, m_c = {outcome.Lines.MC:F6}; lines in {Path.Combine(dir, "theory-lines.json")}");
+            Console.WriteLine($"plot: {html}" + (rendered ? $" and {png}" : $" (no PNG: {why})"));
+        }
+        return 0;
+    }
+}

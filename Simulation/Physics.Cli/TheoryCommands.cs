@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Physics.Theory;
+
+namespace Physics.Cli;
+
+/// <summary>`physics theory ...`: the replica-symmetric theory.</summary>
+public static class TheoryCommands
+{
+    public static Command Build()
+    {
+        var theory = new Command("theory", "Replica theory of associative memories");
+        theory.Subcommands.Add(Point());
+        theory.Subcommands.Add(Lines());
+        return theory;
+    }
+
+    static Command Point()
+    {
+        var alpha = Cli.Required<double>("--alpha", "Load alpha = P/N (>= 0; 0 is the Curie-Weiss limit)");
+        var temperature = Cli.Required<double>("--temperature", "Temperature T (>= 0; 0 is the ground-state limit)");
+        var json = Cli.JsonOption();
+        var cmd = new Command("hopfield", "Every AGS replica-symmetric branch at (alpha, T), with free energies and the global minimum") { alpha, temperature, json };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            double a = Cli.NonNegative(r.GetValue(alpha), "--alpha");
+            double t = Cli.NonNegative(r.GetValue(temperature), "--temperature");
+            var s = Ags.Solve(a, t);
+            if (r.GetValue(json))
+            {
+                var branches = new JsonArray(s.Branches.Select(b => (JsonNode)new JsonObject
+                {
+                    ["name"] = b.Name, ["m"] = Cli.Number(b.M), ["q"] = Cli.Number(b.Q), ["r"] = Cli.Number(b.R),
+                    ["free_energy"] = Cli.Number(b.FreeEnergy), ["global_minimum"] = b.GlobalMinimum,
+                    ["replica_symmetric_stable"] = b.ReplicaSymmetric,
+                }).ToArray());
+                var o = new JsonObject { ["alpha"] = a, ["temperature"] = t, ["branches"] = branches };
+                if (s.Failures.Count > 0) o["not_converged"] = new JsonArray(s.Failures.Select(f => (JsonNode)f).ToArray());
+                Cli.Print(o);
+            }
+            else
+            {
+                Console.WriteLine($"AGS replica-symmetric branches at alpha = {a}, T = {t}");
+                Console.WriteLine($"{"branch",-11} {"m",10} {"q",10} {"r",10} {"f",12}  RS-stable  global-min");
+                foreach (var b in s.Branches)
+                    Console.WriteLine($"{b.Name,-11} {b.M,10:F6} {b.Q,10:F6} {b.R,10:F5} {b.FreeEnergy,12:F7}  {(b.ReplicaSymmetric ? "yes" : "no"),-9}  {(b.GlobalMinimum ? "yes" : "")}");
+                foreach (var f in s.Failures) Console.WriteLine($"not converged: {f}");
+            }
+            return s.Failures.Count > 0 ? 1 : 0;
+        }));
+        return cmd;
+    }
+
+    static Command Lines()
+    {
+        var json = Cli.JsonOption();
+        var cmd = new Command("hopfield-lines", "alpha_c and m_c at T = 0, and the lines T_g, T_M, T_c of the (alpha, T) phase diagram") { json };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            var lines = AgsLines.Compute();
+            if (r.GetValue(json)) Cli.Print(ToJson(lines));
+            else
+            {
+                Console.WriteLine($"alpha_c(T=0) = {lines.AlphaC:F6}, m_c = {lines.MC:F6}");
+                foreach (var (name, l) in new[] { ("T_g", lines.GlassTransition), ("T_M", lines.RetrievalSpinodal), ("T_c", lines.RetrievalTransition) })
+                    Console.WriteLine($"{name}: {l.Count} points, alpha up to {l.Max(p => p.Alpha):F6}");
+                foreach (var f in lines.Failures) Console.WriteLine($"not converged: {f}");
+            }
+            return lines.Failures.Count > 0 ? 1 : 0;
+        }));
+        return cmd;
+    }
+
+    public static JsonObject ToJson(AgsPhaseLines lines)
+    {
+        JsonArray L(IReadOnlyList<LinePoint> l) => Cli.Pairs(l.Select(p => (p.Alpha, p.Temperature)));
+        var o = new JsonObject
+        {
+            ["alpha_c"] = lines.AlphaC,
+            ["m_c"] = lines.MC,
+            ["lines"] = new JsonObject { ["T_g"] = L(lines.GlassTransition), ["T_M"] = L(lines.RetrievalSpinodal), ["T_c"] = L(lines.RetrievalTransition) },
+        };
+        if (lines.Failures.Count > 0) o["not_converged"] = new JsonArray(lines.Failures.Select(f => (JsonNode)f).ToArray());
+        return o;
+    }
+}

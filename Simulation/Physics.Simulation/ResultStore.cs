@@ -1,0 +1,165 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Physics.Simulation;
+
+/// <summary>A store that belongs to another kind of run, or is no store at all.</summary>
+public sealed class IncompatibleStoreException(string message) : Exception(message);
+
+/// <summary>One finished grid point of a Monte Carlo sweep.</summary>
+public sealed record PointResult(
+    double Alpha, double Temperature, int Neurons, int Patterns, ulong Seed, int Samples,
+    int EquilibrationSweeps, int MeasurementSweeps, string Dynamics, string Start,
+    double Overlap, double OverlapError, double Energy, double EnergyError, double Acceptance,
+    double Seconds, double AttemptsPerSecond, string CodeVersion);
+
+/// <summary>
+/// Embedded SQLite results store (WAL, synchronous=FULL). One row per grid point, written in its
+/// own transaction once the point is finished, keyed by (alpha, temperature): a run killed at any
+/// moment leaves only whole rows, and a rerun skips them (INSERT OR IGNORE never duplicates).
+/// The run's settings are kept in a meta table; a rerun with other settings is refused before
+/// anything is written.
+/// </summary>
+public sealed class ResultStore : IDisposable
+{
+    public const string FileName = "results.db";
+    const string SchemaVersion = "1";
+    readonly SqliteConnection connection;
+    readonly object gate = new();
+
+    ResultStore(SqliteConnection connection) => this.connection = connection;
+
+    /// <summary>
+    /// Checks, without writing, that the store at <paramref name="path"/> (if any) was made by a run
+    /// with the same settings. Throws <see cref="IncompatibleStoreException"/> naming the first difference.
+    /// </summary>
+    public static void CheckCompatible(string path, IReadOnlyDictionary<string, string> settings)
+    {
+        if (!File.Exists(path)) return;
+        try
+        {
+            using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            c.Open();
+            var stored = ReadMeta(c);
+            if (!stored.TryGetValue("schema", out var schema) || schema != SchemaVersion)
+                throw new IncompatibleStoreException($"--out: {path} was written by an incompatible version of the store (schema {schema ?? "none"}, expected {SchemaVersion})");
+            foreach (var (key, value) in settings)
+                if (stored.TryGetValue(key, out var old) && old != value)
+                    throw new IncompatibleStoreException($"--out: {path} holds a run with --{key} {old}, not {value}; choose another --out or the same settings");
+        }
+        catch (SqliteException e)
+        {
+            throw new IncompatibleStoreException($"--out: {path} is not a results store ({e.Message.Split('\n')[0]})");
+        }
+    }
+
+    public static ResultStore Open(string path, IReadOnlyDictionary<string, string> settings)
+    {
+        CheckCompatible(path, settings);
+        var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+        c.Open();
+        Execute(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+        Execute(c, """
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS points (
+              alpha REAL NOT NULL, temperature REAL NOT NULL,
+              neurons INTEGER NOT NULL, patterns INTEGER NOT NULL, seed INTEGER NOT NULL, samples INTEGER NOT NULL,
+              equilibration_sweeps INTEGER NOT NULL, measurement_sweeps INTEGER NOT NULL, dynamics TEXT NOT NULL, start TEXT NOT NULL,
+              overlap REAL NOT NULL, overlap_error REAL NOT NULL, energy REAL NOT NULL, energy_error REAL NOT NULL, acceptance REAL NOT NULL,
+              seconds REAL NOT NULL, attempts_per_second REAL NOT NULL, code_version TEXT NOT NULL, finished_at TEXT NOT NULL,
+              PRIMARY KEY (alpha, temperature));
+            """);
+        using (var tx = c.BeginTransaction())
+        {
+            foreach (var (key, value) in settings.Append(new("schema", SchemaVersion)))
+            {
+                using var cmd = c.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "INSERT OR IGNORE INTO meta(key, value) VALUES ($k, $v)";
+                cmd.Parameters.AddWithValue("$k", key);
+                cmd.Parameters.AddWithValue("$v", value);
+                cmd.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        return new ResultStore(c);
+    }
+
+    static Dictionary<string, string> ReadMeta(SqliteConnection c)
+    {
+        var meta = new Dictionary<string, string>();
+        using var probe = c.CreateCommand();
+        probe.CommandText = "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'";
+        if (Convert.ToInt64(probe.ExecuteScalar(), CultureInfo.InvariantCulture) == 0) return meta;
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT key, value FROM meta";
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) meta[r.GetString(0)] = r.GetString(1);
+        return meta;
+    }
+
+    static void Execute(SqliteConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Stores a finished point (ignored if that (alpha, T) is already stored).</summary>
+    public void Add(PointResult p)
+    {
+        lock (gate)
+        {
+            using var tx = connection.BeginTransaction();
+            using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                INSERT OR IGNORE INTO points VALUES ($a, $t, $n, $p, $seed, $k, $eq, $sw, $dyn, $start,
+                  $m, $dm, $e, $de, $acc, $sec, $aps, $ver, $at)
+                """;
+            cmd.Parameters.AddWithValue("$a", p.Alpha);
+            cmd.Parameters.AddWithValue("$t", p.Temperature);
+            cmd.Parameters.AddWithValue("$n", p.Neurons);
+            cmd.Parameters.AddWithValue("$p", p.Patterns);
+            cmd.Parameters.AddWithValue("$seed", (long)p.Seed);
+            cmd.Parameters.AddWithValue("$k", p.Samples);
+            cmd.Parameters.AddWithValue("$eq", p.EquilibrationSweeps);
+            cmd.Parameters.AddWithValue("$sw", p.MeasurementSweeps);
+            cmd.Parameters.AddWithValue("$dyn", p.Dynamics);
+            cmd.Parameters.AddWithValue("$start", p.Start);
+            cmd.Parameters.AddWithValue("$m", p.Overlap);
+            cmd.Parameters.AddWithValue("$dm", p.OverlapError);
+            cmd.Parameters.AddWithValue("$e", p.Energy);
+            cmd.Parameters.AddWithValue("$de", p.EnergyError);
+            cmd.Parameters.AddWithValue("$acc", p.Acceptance);
+            cmd.Parameters.AddWithValue("$sec", p.Seconds);
+            cmd.Parameters.AddWithValue("$aps", p.AttemptsPerSecond);
+            cmd.Parameters.AddWithValue("$ver", p.CodeVersion);
+            cmd.Parameters.AddWithValue("$at", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+            cmd.ExecuteNonQuery();
+            tx.Commit();
+        }
+    }
+
+    /// <summary>Every stored point, ordered by (alpha, T).</summary>
+    public List<PointResult> Points()
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT * FROM points ORDER BY alpha, temperature";
+            using var r = cmd.ExecuteReader();
+            var list = new List<PointResult>();
+            while (r.Read())
+                list.Add(new PointResult(r.GetDouble(0), r.GetDouble(1), r.GetInt32(2), r.GetInt32(3), (ulong)r.GetInt64(4), r.GetInt32(5),
+                    r.GetInt32(6), r.GetInt32(7), r.GetString(8), r.GetString(9), r.GetDouble(10), r.GetDouble(11), r.GetDouble(12),
+                    r.GetDouble(13), r.GetDouble(14), r.GetDouble(15), r.GetDouble(16), r.GetString(17)));
+            return list;
+        }
+    }
+
+    public void Dispose()
+    {
+        connection.Dispose();
+    }
+}
