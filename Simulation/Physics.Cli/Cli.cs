@@ -29,6 +29,7 @@ public static class Cli
     {
         try { return action(); }
         catch (ArgumentException e) { throw new UsageException(FirstLine(e.Message)); }
+        catch (Physics.Simulation.IncompatibleStoreException e) { throw new UsageException(FirstLine(e.Message)); }
     }
 
     static string FirstLine(string s) => s.Split('\n')[0].Replace(" (Parameter", " (parameter").TrimEnd();

@@ -35,7 +35,12 @@ public static class PhaseDiagramPlot
             marker.SetProperty("cmax", 1.0);
             marker.SetProperty("size", 9);
             marker.SetProperty("showscale", true);
-            marker.SetProperty("colorbar", new Dictionary<string, object> { ["title"] = new Dictionary<string, object> { ["text"] = "overlap m" } });
+            // The colour bar sits low on the right so that the legend above it stays readable.
+            marker.SetProperty("colorbar", new Dictionary<string, object>
+            {
+                ["title"] = new Dictionary<string, object> { ["text"] = "overlap m" },
+                ["len"] = 0.6, ["y"] = 0.0, ["yanchor"] = "bottom",
+            });
             charts.Add(Plotly.NET.CSharp.Chart.Point<double, double, string>(
                 x: points.Select(p => p.Alpha).ToArray(), y: points.Select(p => p.Temperature).ToArray(),
                 Name: "Monte Carlo", MultiText: points.Select(p => $"m = {p.Overlap:F3} ± {p.OverlapError:F3}").ToArray(), Marker: marker));
@@ -47,18 +52,16 @@ public static class PhaseDiagramPlot
             .WithSize(900, 650);
     }
 
-    /// <summary>Writes a self-contained HTML file (plotly.js inlined).</summary>
-    public static void SaveHtml(GenericChart chart, string path)
+    /// <summary>Self-contained HTML (plotly.js inlined).</summary>
+    public static string SelfContainedHtml(GenericChart chart)
     {
         var display = DisplayOptions.init(FSharpOption<string>.None, FSharpOption<string>.None, FSharpOption<string>.None,
             FSharpOption<XmlNode>.None, FSharpOption<FSharpList<XmlNode>>.None, FSharpOption<FSharpList<XmlNode>>.None,
             PlotlyJSReference.Full);
-        var html = GenericChart.toEmbeddedHTML(GenericChart.addDisplayOptions(display, chart));
-        File.WriteAllText(path, html);
+        return GenericChart.toEmbeddedHTML(GenericChart.addDisplayOptions(display, chart));
     }
 
-    /// <summary>The HTML as a string, for notebooks.</summary>
-    public static string Html(GenericChart chart) => GenericChart.toEmbeddedHTML(chart);
+    public static void SaveHtml(GenericChart chart, string path) => File.WriteAllText(path, SelfContainedHtml(chart));
 
     /// <summary>Headless Chromium, if installed (Debian package chromium).</summary>
     public static string? FindChromium()

@@ -82,6 +82,7 @@ public static class PhaseDiagramSweep
         string storePath = Path.Combine(outDirectory, ResultStore.FileName);
         ResultStore.CheckCompatible(storePath, settings.StoreKey());
         var lines = AgsLines.Compute(alphaMax: Math.Max(0.2, settings.Loads.Max()));
+        Directory.CreateDirectory(outDirectory);
         using var store = ResultStore.Open(storePath, settings.StoreKey());
         var done = store.Points().Select(p => (p.Alpha, p.Temperature)).ToHashSet();
         var pending = (from a in settings.Loads from t in settings.Temperatures where !done.Contains((a, t)) select (a, t)).ToList();

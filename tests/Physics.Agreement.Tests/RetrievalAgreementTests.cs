@@ -1,0 +1,54 @@
+using Physics.MonteCarlo;
+using Physics.Theory;
+
+namespace Physics.Agreement.Tests;
+
+/// <summary>
+/// Monte Carlo against AGS replica-symmetric theory. Allowance: the Monte Carlo error bar (3 sigma)
+/// plus a finite-size term 1/sqrt(N) (the leading correction of the condensed overlap in the
+/// retrieval phase; at N = 2000 it is 0.022).
+/// </summary>
+public class RetrievalAgreementTests
+{
+    const int N = 2000;
+
+    static HopfieldResult Simulate(double alpha, double temperature, Dynamics dynamics = Dynamics.Metropolis) =>
+        HopfieldSimulation.Run(new HopfieldRun
+        {
+            Neurons = N, Patterns = HopfieldRun.PatternsFor(N, alpha), Temperature = temperature,
+            EquilibrationSweeps = 300, MeasurementSweeps = 600, Samples = 4, Seed = 77, Dynamics = dynamics,
+        });
+
+    [Theory]
+    [InlineData(0.02, 0.5, Dynamics.Metropolis)]
+    [InlineData(0.05, 0.2, Dynamics.HeatBath)]
+    [InlineData(0.08, 0.15, Dynamics.Metropolis)]
+    [InlineData(0.1, 0.1, Dynamics.HeatBath)]
+    public void Overlap_agrees_with_replica_symmetric_m_inside_the_retrieval_phase(double alpha, double temperature, Dynamics dynamics)
+    {
+        var theory = Ags.Solve(alpha, temperature).Branch(Ags.Retrieval)!;
+        var mc = Simulate(alpha, temperature, dynamics);
+        double allowance = 3 * mc.Overlap.Error + 1 / Math.Sqrt(N);
+        Assert.True(Math.Abs(mc.Overlap.Mean - theory.M) < allowance,
+            $"MC m = {mc.Overlap} vs RS m = {theory.M:F5} (allowance {allowance:F4})");
+    }
+
+    [Fact]
+    public void Overlap_vanishes_in_the_paramagnet()
+    {
+        var mc = Simulate(0.05, 1.5);
+        Assert.True(Math.Abs(mc.Overlap.Mean) < 3 * mc.Overlap.Error + 3 / Math.Sqrt(N), $"m = {mc.Overlap}");
+    }
+
+    [Fact]
+    public void Curie_Weiss_limit_energy_agrees_at_low_load()
+    {
+        // At alpha -> 0 the energy per spin is -m^2/2 (plus alpha/2 from J_ii = 0 and the small noise term).
+        double alpha = 1.0 / N, t = 0.5;
+        var theory = Ags.Solve(0, t).Branch(Ags.Retrieval)!;
+        var mc = Simulate(alpha, t);
+        Assert.True(Math.Abs(mc.Overlap.Mean - theory.M) < 3 * mc.Overlap.Error + 1 / Math.Sqrt(N), $"m = {mc.Overlap} vs {theory.M}");
+        Assert.True(Math.Abs(mc.Energy.Mean - (-theory.M * theory.M / 2)) < 3 * mc.Energy.Error + 2.0 / N + 1 / Math.Sqrt(N) * theory.M,
+            $"e = {mc.Energy} vs {-theory.M * theory.M / 2}");
+    }
+}

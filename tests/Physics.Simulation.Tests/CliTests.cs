@@ -1,0 +1,78 @@
+namespace Physics.Simulation.Tests;
+
+public class CliTests
+{
+    [Fact]
+    public void Theory_point_json_has_the_documented_shape()
+    {
+        var o = PhysicsProgram.Json("theory", "hopfield", "--alpha", "0.05", "--temperature", "0.3");
+        Assert.Equal(0.05, o.GetProperty("alpha").GetDouble());
+        Assert.Equal(0.3, o.GetProperty("temperature").GetDouble());
+        var names = o.GetProperty("branches").EnumerateArray().Select(b => b.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["retrieval", "spin_glass"], names);
+        foreach (var b in o.GetProperty("branches").EnumerateArray())
+            foreach (var key in new[] { "m", "q", "r", "free_energy", "global_minimum" }) Assert.True(b.TryGetProperty(key, out _), key);
+        Assert.Equal(1, o.GetProperty("branches").EnumerateArray().Count(b => b.GetProperty("global_minimum").GetBoolean()));
+    }
+
+    [Fact]
+    public void Theory_lines_json_has_the_documented_shape()
+    {
+        var o = PhysicsProgram.Json("theory", "hopfield-lines");
+        Assert.Equal(0.1379, o.GetProperty("alpha_c").GetDouble(), 4);
+        Assert.Equal(0.9674, o.GetProperty("m_c").GetDouble(), 4);
+        foreach (var line in new[] { "T_g", "T_M", "T_c" })
+        {
+            var points = o.GetProperty("lines").GetProperty(line).EnumerateArray().ToList();
+            Assert.True(points.Count >= 200, line);
+            Assert.All(points, p => Assert.Equal(2, p.GetArrayLength()));
+        }
+    }
+
+    [Fact]
+    public void Monte_Carlo_json_has_the_documented_shape()
+    {
+        var o = PhysicsProgram.Json("mc", "hopfield", "--neurons", "200", "--alpha", "0.05", "--temperature", "0.2", "--sweeps", "50", "--equilibration", "10", "--samples", "2", "--seed", "3");
+        foreach (var key in new[] { "overlap", "overlap_error", "energy", "energy_error", "acceptance", "attempts_per_second" })
+            Assert.True(o.TryGetProperty(key, out _), key);
+        Assert.InRange(o.GetProperty("overlap").GetDouble(), 0.9, 1.0);
+        var again = PhysicsProgram.Json("mc", "hopfield", "--neurons", "200", "--alpha", "0.05", "--temperature", "0.2", "--sweeps", "50", "--equilibration", "10", "--samples", "2", "--seed", "3", "--threads", "1");
+        Assert.Equal(o.GetProperty("final_state_sha256").GetString(), again.GetProperty("final_state_sha256").GetString());
+        Assert.Equal(o.GetProperty("overlap").GetDouble(), again.GetProperty("overlap").GetDouble());
+    }
+
+    [Theory]
+    [InlineData("--alpha", "theory", "hopfield", "--alpha", "-0.1", "--temperature", "0.5")]
+    [InlineData("--temperature", "theory", "hopfield", "--alpha", "0.1", "--temperature", "NaN")]
+    [InlineData("--alpha", "mc", "hopfield", "--alpha", "0", "--temperature", "0.5")]
+    [InlineData("--temperature", "mc", "hopfield", "--alpha", "0.1", "--temperature", "0")]
+    [InlineData("--neurons", "mc", "hopfield", "--alpha", "0.1", "--temperature", "0.5", "--neurons", "1")]
+    [InlineData("--sweeps", "mc", "hopfield", "--alpha", "0.1", "--temperature", "0.5", "--sweeps", "0")]
+    [InlineData("--dynamics", "mc", "hopfield", "--alpha", "0.1", "--temperature", "0.5", "--dynamics", "wolff")]
+    [InlineData("--alphas", "phase-diagram", "hopfield", "--alphas", "0.1,-2")]
+    [InlineData("--out", "phase-diagram", "hopfield", "--out", "/proc/version/inside")]
+    [InlineData("--alpha", "theory", "hopfield", "--temperature", "0.5")]
+    public void Bad_input_is_one_line_naming_the_option_with_exit_code_2(string option, params string[] args)
+    {
+        var (code, output, err) = PhysicsProgram.Run(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.Contains(option, lines[0]);
+    }
+
+    [Fact]
+    public void Phase_diagram_refuses_an_incompatible_store_with_exit_code_2_and_keeps_it()
+    {
+        string dir = PhysicsProgram.TempDir();
+        string[] common = ["phase-diagram", "hopfield", "--alphas", "0.05", "--temperatures", "0.5", "--sweeps", "20", "--equilibration", "5", "--samples", "1", "--out", dir];
+        Assert.Equal(0, PhysicsProgram.Run([.. common, "--neurons", "100", "--json"]).Code);
+        var db = Path.Combine(dir, "results.db");
+        var before = File.ReadAllBytes(db);
+        var (code, _, err) = PhysicsProgram.Run([.. common, "--neurons", "150"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--neurons", err);
+        Assert.Equal(before, File.ReadAllBytes(db));
+    }
+}

@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Physics.MonteCarlo;
+
+namespace Physics.Simulation.Tests;
+
+public class StoreAndSweepTests
+{
+    static PhaseDiagramSettings Small => new()
+    {
+        Neurons = 120, Loads = [0.05, 0.1], Temperatures = [0.2, 0.6, 1.0], Samples = 2,
+        EquilibrationSweeps = 20, MeasurementSweeps = 40, Seed = 9,
+    };
+
+    /// <summary>The physics columns of the table (timing columns differ from run to run by nature).</summary>
+    static List<string> Table(IEnumerable<PointResult> points)
+        => points.Select(p => string.Join("|", p.Alpha, p.Temperature, p.Neurons, p.Patterns, p.Seed, p.Samples,
+            p.EquilibrationSweeps, p.MeasurementSweeps, p.Dynamics, p.Start, p.Overlap, p.OverlapError, p.Energy, p.EnergyError, p.Acceptance)).ToList();
+
+    [Fact]
+    public void Interrupted_sweep_resumes_to_the_same_table_without_duplicates()
+    {
+        string whole = PhysicsProgram.TempDir(), broken = PhysicsProgram.TempDir();
+        var reference = PhaseDiagramSweep.Run(Small, whole);
+        Assert.Equal(6, reference.Points.Count);
+
+        using var cancel = new CancellationTokenSource();
+        var progress = new SynchronousProgress(p => { if (p.Done >= 2) cancel.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => PhaseDiagramSweep.Run(Small with { Threads = 1 }, broken, progress, cancel.Token));
+        var resumed = PhaseDiagramSweep.Run(Small, broken);
+        Assert.True(resumed.Skipped >= 2 && resumed.Computed <= 4);
+        Assert.Equal(Table(reference.Points), Table(resumed.Points));
+        var again = PhaseDiagramSweep.Run(Small, broken);
+        Assert.Equal(0, again.Computed);
+        Assert.Equal(Table(reference.Points), Table(again.Points));
+    }
+
+    sealed class SynchronousProgress(Action<(int Done, int Total)> action) : IProgress<(int Done, int Total)>
+    {
+        public void Report((int Done, int Total) value) => action(value);
+    }
+
+    [Fact]
+    public void Store_from_an_incompatible_run_is_refused_and_left_untouched()
+    {
+        string dir = PhysicsProgram.TempDir();
+        PhaseDiagramSweep.Run(Small with { Loads = [0.05], Temperatures = [0.5] }, dir);
+        string db = Path.Combine(dir, ResultStore.FileName);
+        SqliteConnection.ClearAllPools();
+        byte[] before = SHA256.HashData(File.ReadAllBytes(db));
+        var e = Assert.Throws<IncompatibleStoreException>(() => PhaseDiagramSweep.Run(Small with { Neurons = 200 }, dir));
+        Assert.Contains("--neurons", e.Message);
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(db)));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_store_is_refused()
+    {
+        string dir = PhysicsProgram.TempDir();
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, ResultStore.FileName), "not a database, just text that is long enough to be read as a header");
+        Assert.Throws<IncompatibleStoreException>(() => ResultStore.CheckCompatible(Path.Combine(dir, ResultStore.FileName), Small.StoreKey()));
+    }
+
+    [Fact]
+    public void Kill_9_at_any_moment_then_rerun_gives_the_uninterrupted_table()
+    {
+        string[] args(string dir) => ["phase-diagram", "hopfield", "--neurons", "300", "--alphas", "0.05,0.1,0.15", "--temperatures", "0.2,0.4,0.6,0.8",
+            "--samples", "2", "--equilibration", "100", "--sweeps", "1500", "--out", dir, "--json"];
+        string whole = PhysicsProgram.TempDir(), killed = PhysicsProgram.TempDir();
+        Assert.Equal(0, PhysicsProgram.Run(args(whole)).Code);
+
+        using (var p = PhysicsProgram.Start(args(killed)))
+        {
+            string db = Path.Combine(killed, ResultStore.FileName);
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline && !p.HasExited && Count(db) < 3) Thread.Sleep(20);
+            if (!p.HasExited) p.Kill(entireProcessTree: true); // SIGKILL: no chance to clean up
+            p.WaitForExit();
+        }
+        int partial = Count(Path.Combine(killed, ResultStore.FileName));
+        Assert.InRange(partial, 0, 12);
+        Assert.Equal(0, PhysicsProgram.Run(args(killed)).Code);
+        Assert.Equal(Table(Read(whole)), Table(Read(killed)));
+        Assert.Equal(12, Read(killed).Count);
+    }
+
+    static int Count(string db)
+    {
+        if (!File.Exists(db)) return 0;
+        try
+        {
+            using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT count(*) FROM points";
+            return Convert.ToInt32(cmd.ExecuteScalar());
+        }
+        catch (SqliteException) { return 0; }
+    }
+
+    static List<PointResult> Read(string dir)
+    {
+        using var store = ResultStore.Open(Path.Combine(dir, ResultStore.FileName), new Dictionary<string, string>());
+        return store.Points();
+    }
+
+    [Fact]
+    public void Plot_is_self_contained_html()
+    {
+        string dir = PhysicsProgram.TempDir();
+        var outcome = PhaseDiagramSweep.Run(Small with { Loads = [0.05], Temperatures = [0.5] }, dir);
+        var html = Path.Combine(dir, "p.html");
+        PhaseDiagramPlot.SaveHtml(PhaseDiagramPlot.Chart(outcome.Lines, outcome.Points), html);
+        var text = File.ReadAllText(html);
+        Assert.Contains("plotly.js v", text);               // the library itself is inlined
+        Assert.DoesNotContain("<script src=\"https://", text); // no CDN link that renders blank offline
+        Assert.Contains("T_M (retrieval spinodal)", text);
+        Assert.Contains("Monte Carlo", text);
+    }
+}
