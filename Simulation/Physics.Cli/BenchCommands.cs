@@ -11,7 +11,38 @@ public static class BenchCommands
     {
         var bench = new Command("bench", "Benchmarks (ratios against a peer measured in the same run)");
         bench.Subcommands.Add(Mc());
+        bench.Subcommands.Add(Theory());
         return bench;
+    }
+
+    static Command Theory()
+    {
+        var repeats = Cli.Option("--repeats", "Timed computations (median reported); the first, with JIT, is reported apart", 3);
+        var json = Cli.JsonOption();
+        var cmd = new Command("theory", "Seconds to trace the three AGS lines (T_g, T_M, T_c) at 200+ points each") { repeats, json };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            int n = Cli.AtLeast(r.GetValue(repeats), 1, "--repeats");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var lines = Physics.Theory.AgsLines.Compute();
+            double first = clock.Elapsed.TotalSeconds;
+            var times = new List<double>();
+            for (int k = 0; k < n; k++)
+            {
+                clock.Restart();
+                lines = Physics.Theory.AgsLines.Compute();
+                times.Add(clock.Elapsed.TotalSeconds);
+            }
+            times.Sort();
+            double median = times[times.Count / 2];
+            int points = Math.Min(lines.RetrievalSpinodal.Count, lines.RetrievalTransition.Count);
+            if (r.GetValue(json))
+                Cli.Print(new JsonObject { ["seconds"] = median, ["first_seconds"] = first, ["points_per_line_at_least"] = points, ["converged"] = lines.Failures.Count == 0 });
+            else
+                Console.WriteLine($"three AGS lines (>= {points} points each): {median:F3} s median of {n} (first call, with JIT: {first:F3} s); target < 2 s");
+            return 0;
+        }));
+        return cmd;
     }
 
     static Command Mc()
