@@ -24,7 +24,7 @@ public static class Continuation
         double[] G(double[] v) => f(U(v));
         var points = new List<double[]> { start };
         var v = S(start);
-        var tangent = Normalise(S(direction).Select((x, k) => x).ToArray());
+        var tangent = Normalise(S(direction));
         tangent = Tangent(G, v, tangent);
         double ds = o.Step;
         while (points.Count < o.MaxPoints)
@@ -55,17 +55,18 @@ public static class Continuation
         return t.Select(x => x / norm).ToArray();
     }
 
-    static Matrix<double> Jacobian(Func<double[], double[]> g, double[] v)
+    /// <summary>Central-difference Jacobian of g: R^n -> R^rows.</summary>
+    static Matrix<double> Jacobian(Func<double[], double[]> g, double[] v, int rows)
     {
         int n = v.Length;
-        var jac = Matrix<double>.Build.Dense(n - 1, n);
+        var jac = Matrix<double>.Build.Dense(rows, n);
         for (int k = 0; k < n; k++)
         {
             double h = 1e-7 * Math.Max(1, Math.Abs(v[k]));
             var plus = (double[])v.Clone(); plus[k] += h;
             var minus = (double[])v.Clone(); minus[k] -= h;
             var fp = g(plus); var fm = g(minus);
-            for (int r = 0; r < n - 1; r++) jac[r, k] = (fp[r] - fm[r]) / (2 * h);
+            for (int r = 0; r < rows; r++) jac[r, k] = (fp[r] - fm[r]) / (2 * h);
         }
         return jac;
     }
@@ -83,7 +84,7 @@ public static class Continuation
     {
         int n = v.Length;
         var rhs = Vector<double>.Build.Dense(n); rhs[n - 1] = 1;
-        var t = Normalise(Bordered(Jacobian(g, v), previous).Solve(rhs).ToArray());
+        var t = Normalise(Bordered(Jacobian(g, v, n - 1), previous).Solve(rhs).ToArray());
         double dot = t.Zip(previous, (a, b) => a * b).Sum();
         return dot < 0 ? t.Select(x => -x).ToArray() : t;
     }
@@ -99,7 +100,7 @@ public static class Continuation
             var rhs = Vector<double>.Build.Dense(n);
             for (int r = 0; r < n - 1; r++) rhs[r] = -res[r];
             rhs[n - 1] = -v.Zip(predicted, (a, b) => a - b).Zip(tangent, (d, t) => d * t).Sum();
-            var step = Bordered(Jacobian(g, v), tangent).Solve(rhs).ToArray();
+            var step = Bordered(Jacobian(g, v, n - 1), tangent).Solve(rhs).ToArray();
             if (step.Any(double.IsNaN)) return (null, it);
             for (int k = 0; k < n; k++) v[k] += step[k];
             double size = Math.Sqrt(step.Sum(x => x * x));
@@ -116,16 +117,7 @@ public static class Continuation
         for (int it = 0; it < maxIterations; it++)
         {
             var res = f(u);
-            var jac = Matrix<double>.Build.Dense(n, n);
-            for (int k = 0; k < n; k++)
-            {
-                double h = 1e-7 * Math.Max(1, Math.Abs(u[k]));
-                var plus = (double[])u.Clone(); plus[k] += h;
-                var minus = (double[])u.Clone(); minus[k] -= h;
-                var fp = f(plus); var fm = f(minus);
-                for (int r = 0; r < n; r++) jac[r, k] = (fp[r] - fm[r]) / (2 * h);
-            }
-            var step = jac.Solve(Vector<double>.Build.DenseOfArray(res.Select(x => -x).ToArray())).ToArray();
+            var step = Jacobian(f, u, n).Solve(Vector<double>.Build.DenseOfArray(res.Select(x => -x).ToArray())).ToArray();
             for (int k = 0; k < n; k++) u[k] += step[k];
             if (step.Any(double.IsNaN)) break;
             if (step.Max(Math.Abs) < tolerance && res.Max(Math.Abs) < 1e-10) return u;

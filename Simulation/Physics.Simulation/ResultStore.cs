@@ -114,28 +114,16 @@ public sealed class ResultStore : IDisposable
             using var cmd = connection.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = """
-                INSERT OR IGNORE INTO points VALUES ($a, $t, $n, $p, $seed, $k, $eq, $sw, $dyn, $start,
-                  $m, $dm, $e, $de, $acc, $sec, $aps, $ver, $at)
+                INSERT OR IGNORE INTO points VALUES ($v0, $v1, $v2, $v3, $v4, $v5, $v6, $v7, $v8, $v9,
+                  $v10, $v11, $v12, $v13, $v14, $v15, $v16, $v17, $v18)
                 """;
-            cmd.Parameters.AddWithValue("$a", p.Alpha);
-            cmd.Parameters.AddWithValue("$t", p.Temperature);
-            cmd.Parameters.AddWithValue("$n", p.Neurons);
-            cmd.Parameters.AddWithValue("$p", p.Patterns);
-            cmd.Parameters.AddWithValue("$seed", (long)p.Seed);
-            cmd.Parameters.AddWithValue("$k", p.Samples);
-            cmd.Parameters.AddWithValue("$eq", p.EquilibrationSweeps);
-            cmd.Parameters.AddWithValue("$sw", p.MeasurementSweeps);
-            cmd.Parameters.AddWithValue("$dyn", p.Dynamics);
-            cmd.Parameters.AddWithValue("$start", p.Start);
-            cmd.Parameters.AddWithValue("$m", p.Overlap);
-            cmd.Parameters.AddWithValue("$dm", p.OverlapError);
-            cmd.Parameters.AddWithValue("$e", p.Energy);
-            cmd.Parameters.AddWithValue("$de", p.EnergyError);
-            cmd.Parameters.AddWithValue("$acc", p.Acceptance);
-            cmd.Parameters.AddWithValue("$sec", p.Seconds);
-            cmd.Parameters.AddWithValue("$aps", p.AttemptsPerSecond);
-            cmd.Parameters.AddWithValue("$ver", p.CodeVersion);
-            cmd.Parameters.AddWithValue("$at", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+            object[] values =
+            [
+                p.Alpha, p.Temperature, p.Neurons, p.Patterns, (long)p.Seed, p.Samples, p.EquilibrationSweeps, p.MeasurementSweeps,
+                p.Dynamics, p.Start, p.Overlap, p.OverlapError, p.Energy, p.EnergyError, p.Acceptance, p.Seconds, p.AttemptsPerSecond,
+                p.CodeVersion, DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+            ];
+            for (int k = 0; k < values.Length; k++) cmd.Parameters.AddWithValue($"$v{k}", values[k]);
             cmd.ExecuteNonQuery();
             tx.Commit();
         }
