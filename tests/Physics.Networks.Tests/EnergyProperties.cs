@@ -120,6 +120,19 @@ public class PatternSetTests
 
 public class PhiloxTests
 {
+    [Property(MaxTest = 200)]
+    public bool Vectorised_fill_gives_the_serial_words(uint key0, uint key1, uint start, uint c1, uint c2, uint c3, byte countRaw)
+    {
+        int count = countRaw + 1;
+        var rng = new Philox4x32(key0, key1);
+        var w = new uint[4][];
+        for (int k = 0; k < 4; k++) w[k] = new uint[count];
+        rng.Fill(start, c1, c2, c3, w[0], w[1], w[2], w[3]);
+        for (int j = 0; j < count; j++)
+            if ((w[0][j], w[1][j], w[2][j], w[3][j]) != rng.Next(start + (uint)j, c1, c2, c3)) return false;
+        return true;
+    }
+
     // Known-answer vectors of Philox-4x32-10 from the Random123 distribution (kat_vectors).
     [Theory]
     [InlineData(0u, 0u, 0u, 0u, 0u, 0u, 0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u)]
