@@ -17,10 +17,22 @@ public sealed class AcceptanceTable
     /// <summary>Largest |k| tabulated; beyond it the probability is within 2^-32 of 0 or 1.</summary>
     public int Reach { get; }
 
+    public int Neurons { get; }
+    public int Patterns { get; }
+    public double Temperature { get; }
+    public Dynamics Dynamics { get; }
+
+    /// <summary>k at or below this is accepted without a draw (0 for Metropolis, -Reach-1 for heat bath).</summary>
+    public int AlwaysAtOrBelow => alwaysAtOrBelow;
+
+    /// <summary>Thresholds for k = -Reach .. Reach (index k + Reach), for device copies.</summary>
+    public ReadOnlySpan<uint> Thresholds => thresholds;
+
     public AcceptanceTable(int neurons, int patterns, double temperature, Dynamics dynamics)
     {
         if (!(temperature > 0) || double.IsInfinity(temperature))
             throw new ArgumentOutOfRangeException(nameof(temperature), "temperature must be a positive finite number");
+        Neurons = neurons; Patterns = patterns; Temperature = temperature; Dynamics = dynamics;
         long maxK = (long)neurons * patterns + patterns;
         // exp(-2 beta k / N) < 2^-32 once k > 16 ln2 N T: nothing to tabulate past that.
         double cutoff = 16 * Math.Log(2) * neurons * temperature + 2;

@@ -15,7 +15,7 @@ namespace Physics.MonteCarlo;
 public sealed class HebbianChain
 {
     readonly PatternSet patterns;
-    readonly AcceptanceTable table;
+    AcceptanceTable table;
     readonly Philox4x32 rng;
     readonly sbyte[] spins;
     readonly short[] sums;
@@ -24,12 +24,15 @@ public sealed class HebbianChain
     uint sweepIndex;
 
     public HebbianChain(PatternSet patterns, double temperature, Dynamics dynamics, ulong seed, int sample, int chain, InitialState start)
+        : this(patterns, new AcceptanceTable(patterns.Neurons, patterns.Count, temperature, dynamics), seed, sample, chain, start) { }
+
+    public HebbianChain(PatternSet patterns, AcceptanceTable table, ulong seed, int sample, int chain, InitialState start)
     {
         this.patterns = patterns;
-        table = new AcceptanceTable(patterns.Neurons, patterns.Count, temperature, dynamics);
+        this.table = table;
         rng = Philox4x32.FromSeed(seed);
         this.sample = (uint)sample; this.chain = (uint)chain;
-        spins = start == InitialState.Pattern ? patterns.State(0) : RandomState(patterns.Neurons);
+        spins = InitialSpins(patterns, seed, sample, chain, start);
         sums = new short[patterns.Stride];
         patterns.OverlapSums(spins, sums);
         int pairs = (patterns.Neurons + 1) / 2;
@@ -37,13 +40,28 @@ public sealed class HebbianChain
     }
 
     public PatternSet Patterns => patterns;
+
+    /// <summary>The acceptance table, i.e. the temperature; parallel tempering moves walkers between tables.</summary>
+    public AcceptanceTable Table
+    {
+        get => table;
+        set => table = value.Neurons == patterns.Neurons && value.Patterns == patterns.Count ? value
+            : throw new ArgumentException("acceptance table built for another N or P");
+    }
+
+    /// <summary>Sweeps done so far: the sweep slot of the next Philox counter.</summary>
+    public uint SweepsDone => sweepIndex;
     public ReadOnlySpan<sbyte> Spins => spins;
     /// <summary>M_mu = N m_mu (padded to the pattern stride with zeros).</summary>
     public ReadOnlySpan<short> OverlapSums => sums;
     public long Attempts { get; private set; }
     public long Accepted { get; private set; }
 
-    sbyte[] RandomState(int n)
+    /// <summary>The initial spins of chain (seed, sample, chain): pattern 1, or Philox words under a domain tag of their own.</summary>
+    public static sbyte[] InitialSpins(PatternSet patterns, ulong seed, int sample, int chain, InitialState start)
+        => start == InitialState.Pattern ? patterns.State(0) : RandomState(Philox4x32.FromSeed(seed), patterns.Neurons, (uint)sample, (uint)chain);
+
+    static sbyte[] RandomState(Philox4x32 rng, int n, uint sample, uint chain)
     {
         var s = new sbyte[n];
         // Domain tag 0xFFFFFFFF in the sweep slot: sweeps count from 0 and never reach it.
@@ -57,12 +75,23 @@ public sealed class HebbianChain
     }
 
     /// <summary>Energy per spin H/N = -(1/2) sum_mu m_mu^2 + alpha/2, from the bookkept overlaps.</summary>
-    public double EnergyPerSpin()
+    public double EnergyPerSpin() => EnergyPerSpin(sums, patterns.Neurons, patterns.Count);
+
+    /// <summary>H/N from integer overlap sums (exact up to the final division).</summary>
+    public static double EnergyPerSpin(ReadOnlySpan<short> sums, int neurons, int patterns)
     {
         long sq = 0;
-        for (int mu = 0; mu < patterns.Count; mu++) sq += sums[mu] * sums[mu];
-        double n = patterns.Neurons;
-        return -0.5 * sq / (n * n) + 0.5 * patterns.Count / n;
+        for (int mu = 0; mu < patterns; mu++) sq += sums[mu] * sums[mu];
+        double n = neurons;
+        return -0.5 * sq / (n * n) + 0.5 * patterns / n;
+    }
+
+    /// <summary>N H as an exact integer: -(1/2) sum_mu M_mu^2 + N P / 2, doubled to stay integral.</summary>
+    public static long TwiceScaledEnergy(ReadOnlySpan<short> sums, int neurons, int patterns)
+    {
+        long sq = 0;
+        for (int mu = 0; mu < patterns; mu++) sq += sums[mu] * sums[mu];
+        return -sq + (long)neurons * patterns;
     }
 
     /// <summary>N attempts at random sites. Returns the number accepted.</summary>

@@ -40,7 +40,10 @@ public sealed record ChainResult(int Sample, int Chain, Estimate Overlap, Estima
 /// <summary>Results combined over chains and disorder samples.</summary>
 public sealed record HopfieldResult(
     Estimate Overlap, Estimate Energy, double Acceptance, double AttemptsPerSecond,
-    long Attempts, double Seconds, string FinalStateSha256, IReadOnlyList<ChainResult> Chains);
+    long Attempts, double Seconds, string FinalStateSha256, IReadOnlyList<ChainResult> Chains)
+{
+    public string Device { get; init; } = Devices.Cpu;
+}
 
 /// <summary>
 /// Runs independent chains (disorder samples x chains) in parallel; every chain's numbers depend
@@ -49,9 +52,11 @@ public sealed record HopfieldResult(
 /// </summary>
 public static class HopfieldSimulation
 {
-    public static HopfieldResult Run(HopfieldRun run, int threads = 0, IProgress<int>? progress = null, CancellationToken cancel = default)
+    public static HopfieldResult Run(HopfieldRun run, int threads = 0, IProgress<int>? progress = null, CancellationToken cancel = default, string device = Devices.Cpu)
     {
         run.Validate();
+        string resolved = Devices.Resolve(device);
+        if (resolved != Devices.Cpu) return RunOnEnsemble(run, resolved, cancel);
         int jobs = run.Samples * run.ChainsPerSample;
         var results = new ChainResult[jobs];
         var options = new ParallelOptions
@@ -100,6 +105,46 @@ public static class HopfieldSimulation
         return new ChainResult(sample, chain, Binning.Analyse(overlap), Binning.Analyse(energy),
             (double)accepted / attempts, mc.Attempts, mc.Spins.ToArray());
     }
+
+    /// <summary>
+    /// The same run on an ensemble device (ILGPU): all chains advance a sweep at a time and are
+    /// measured from host snapshots with the same code, so every number equals the native path's.
+    /// </summary>
+    static HopfieldResult RunOnEnsemble(HopfieldRun run, string device, CancellationToken cancel)
+    {
+        var samples = Enumerable.Range(0, run.Samples).Select(s => PatternSet.Random(run.Neurons, run.Patterns, run.Seed, s)).ToList();
+        var specs = new List<ChainSpec>();
+        for (int s = 0; s < run.Samples; s++)
+            for (int c = 0; c < run.ChainsPerSample; c++) specs.Add(new ChainSpec(s, c, run.Temperature, run.Start));
+        var clock = Stopwatch.StartNew();
+        using var ensemble = Devices.Create(device, new EnsembleSetup(samples, specs, run.Dynamics, run.Seed));
+        for (int t = 0; t < run.EquilibrationSweeps; t++) { cancel.ThrowIfCancellationRequested(); ensemble.Sweep(1); }
+        var before = ensemble.Snapshot();
+        var overlap = new double[specs.Count, run.MeasurementSweeps];
+        var energy = new double[specs.Count, run.MeasurementSweeps];
+        EnsembleSnapshot snap = before;
+        for (int t = 0; t < run.MeasurementSweeps; t++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            ensemble.Sweep(1);
+            snap = ensemble.Snapshot();
+            for (int c = 0; c < specs.Count; c++)
+            {
+                var sums = snap.OverlapSums(c);
+                overlap[c, t] = CondensedOverlap(sums, samples[specs[c].Sample], run.Start);
+                energy[c, t] = HebbianChain.EnergyPerSpin(sums, run.Neurons, run.Patterns);
+            }
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        long attempts = (long)run.MeasurementSweeps * run.Neurons;
+        var chains = specs.Select((spec, c) => new ChainResult(spec.Sample, spec.Chain,
+            Binning.Analyse(Row(overlap, c)), Binning.Analyse(Row(energy, c)),
+            (snap.Accepted(c) - before.Accepted(c)) / (double)attempts,
+            (long)(run.EquilibrationSweeps + run.MeasurementSweeps) * run.Neurons, snap.Spins(c).ToArray())).ToArray();
+        return Combine(run, chains, seconds) with { Device = device };
+    }
+
+    static double[] Row(double[,] series, int row) => Enumerable.Range(0, series.GetLength(1)).Select(t => series[row, t]).ToArray();
 
     /// <summary>m_1 for a retrieval start; max_mu |m_mu| for a random start.</summary>
     public static double CondensedOverlap(ReadOnlySpan<short> sums, PatternSet patterns, InitialState start)

@@ -52,3 +52,33 @@ public class RetrievalAgreementTests
             $"e = {mc.Energy} vs {-theory.M * theory.M / 2}");
     }
 }
+
+/// <summary>Edwards-Anderson overlap of two real replicas against RS theory.</summary>
+public class ReplicaOverlapTests
+{
+    [Fact]
+    public void Two_replicas_in_the_retrieval_phase_agree_with_RS_q()
+    {
+        const int n = 1500;
+        double alpha = 0.05, t = 0.4;
+        var rs = Ags.Solve(alpha, t).Branch(Ags.Retrieval)!;
+        var run = new TemperingRun { Neurons = n, Patterns = HopfieldRun.PatternsFor(n, alpha), Temperatures = [t], EquilibrationSweeps = 300, MeasurementSweeps = 500, Samples = 4, Seed = 12 };
+        var r = ParallelTempering.Run(run).Temperatures[0];
+        double allowance = 3 * r.Qab!.Value.Error + 2 / Math.Sqrt(n);
+        Assert.True(Math.Abs(r.Qab.Value.Mean - rs.Q) < allowance, $"q_ab = {r.Qab} vs RS q = {rs.Q:F5} (allowance {allowance:F4})");
+        Assert.InRange(r.Binder.Mean, 0.6, 0.67); // a condensed overlap of fixed size: B -> 2/3
+    }
+
+    [Fact]
+    public void Replica_overlap_vanishes_in_the_paramagnet()
+    {
+        const int n = 1500;
+        var run = new TemperingRun { Neurons = n, Patterns = 75, Temperatures = [1.6, 2.0], EquilibrationSweeps = 100, MeasurementSweeps = 300, Samples = 2, Seed = 13 };
+        foreach (var r in ParallelTempering.Run(run).Temperatures)
+        {
+            Assert.True(Math.Abs(r.Qab!.Value.Mean) < 3 * r.Qab.Value.Error + 3 / Math.Sqrt(n), $"T = {r.Temperature}: q_ab = {r.Qab}");
+            double mass = r.QHistogram!.Sum() * 2.0 / r.QHistogram!.Length;
+            Assert.Equal(1.0, mass, 9); // P(q) is a normalised density on [-1, 1]
+        }
+    }
+}

@@ -1,0 +1,213 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using Physics.Networks;
+
+namespace Physics.MonteCarlo;
+
+/// <summary>Scalars of one sweep launch.</summary>
+public struct SweepArguments
+{
+    public int Neurons, Patterns, Stride, FirstSweep, Sweeps;
+    public uint Key0, Key1;
+}
+
+/// <summary>
+/// The ensemble on an ILGPU accelerator: CUDA on a GPU, or ILGPU's CPU accelerator (a GPU simulator,
+/// slow, for tests). One kernel, written once: a thread group advances one chain; its threads share
+/// the O(P) loops (the field and the overlap update) with the overlap sums in shared memory, and
+/// every thread draws the same Philox words as the native sampler, so decisions agree bit for bit.
+/// </summary>
+public sealed class IlgpuEnsemble : IChainEnsemble
+{
+    // Per chain: sample, chain id, table centre (offset + reach), reach, always-accept bound.
+    const int InfoWidth = 5;
+
+    readonly Context context;
+    readonly Accelerator accelerator;
+    readonly Action<KernelConfig, ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<uint>, ArrayView<int>, ArrayView<long>, SweepArguments> kernel;
+    readonly MemoryBuffer1D<sbyte, Stride1D.Dense> patterns, spins;
+    readonly MemoryBuffer1D<int, Stride1D.Dense> sums, info;
+    readonly MemoryBuffer1D<uint, Stride1D.Dense> thresholds;
+    readonly MemoryBuffer1D<long, Stride1D.Dense> accepted;
+    readonly int[] hostInfo;
+    readonly Dictionary<double, (int Centre, int Reach, int Always)> tableIndex = new();
+    readonly int neurons, patternCount, count, stride, groupSize;
+    readonly Philox4x32 rng;
+    bool infoDirty;
+    int sweepsDone;
+
+    public string Device { get; }
+    public int Count => count;
+
+    /// <summary>Whether a CUDA device is present.</summary>
+    public static bool CudaAvailable()
+    {
+        using var probe = Context.Create(b => b.Cuda());
+        return probe.GetCudaDevices().Count > 0;
+    }
+
+    public IlgpuEnsemble(EnsembleSetup setup, bool cuda)
+    {
+        setup.Validate();
+        var p0 = setup.Samples[0];
+        neurons = p0.Neurons; patternCount = p0.Count; stride = p0.Stride; count = setup.Chains.Count;
+        rng = Philox4x32.FromSeed(setup.Seed);
+        context = Context.Create(b => b.Default().EnableAlgorithms());
+        if (cuda)
+        {
+            var devices = context.GetCudaDevices();
+            if (devices.Count == 0) { context.Dispose(); throw new ArgumentException("--device cuda: no CUDA device is present"); }
+            accelerator = devices[0].CreateAccelerator(context);
+            Device = "cuda";
+        }
+        else
+        {
+            accelerator = context.CreateCPUAccelerator(0);
+            Device = "ilgpu-cpu";
+        }
+        groupSize = Math.Min(32, accelerator.MaxNumThreadsPerGroup);
+        kernel = accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<uint>, ArrayView<int>, ArrayView<long>, SweepArguments>(SweepKernel);
+
+        var hostPatterns = new sbyte[setup.Samples.Count * neurons * stride];
+        for (int s = 0; s < setup.Samples.Count; s++)
+            for (int i = 0; i < neurons; i++)
+                setup.Samples[s].Row(i).CopyTo(hostPatterns.AsSpan((s * neurons + i) * stride, stride));
+        patterns = accelerator.Allocate1D(hostPatterns);
+
+        var hostSpins = new sbyte[count * neurons];
+        var hostSums = new int[count * stride];
+        var scratch = new short[stride];
+        for (int c = 0; c < count; c++)
+        {
+            var spec = setup.Chains[c];
+            var s = HebbianChain.InitialSpins(setup.Samples[spec.Sample], setup.Seed, spec.Sample, spec.Chain, spec.Start);
+            s.CopyTo(hostSpins.AsSpan(c * neurons));
+            setup.Samples[spec.Sample].OverlapSums(s, scratch);
+            for (int mu = 0; mu < stride; mu++) hostSums[c * stride + mu] = scratch[mu];
+        }
+        spins = accelerator.Allocate1D(hostSpins);
+        sums = accelerator.Allocate1D(hostSums);
+
+        var all = new List<uint>();
+        foreach (var (t, table) in setup.Tables())
+        {
+            tableIndex[t] = (all.Count + table.Reach, table.Reach, table.AlwaysAtOrBelow);
+            foreach (var v in table.Thresholds) all.Add(v);
+        }
+        thresholds = accelerator.Allocate1D(all.ToArray());
+        hostInfo = new int[count * InfoWidth];
+        for (int c = 0; c < count; c++)
+        {
+            hostInfo[c * InfoWidth] = setup.Chains[c].Sample;
+            hostInfo[c * InfoWidth + 1] = setup.Chains[c].Chain;
+            WriteTable(c, setup.Chains[c].Temperature);
+        }
+        info = accelerator.Allocate1D(hostInfo);
+        accepted = accelerator.Allocate1D<long>(count);
+        accepted.MemSetToZero();
+    }
+
+    void WriteTable(int chain, double temperature)
+    {
+        if (!tableIndex.TryGetValue(temperature, out var t)) throw new ArgumentException($"temperature {temperature} is not on the ensemble's ladder");
+        (hostInfo[chain * InfoWidth + 2], hostInfo[chain * InfoWidth + 3], hostInfo[chain * InfoWidth + 4]) = t;
+        infoDirty = true;
+    }
+
+    public void SetTemperature(int chain, double temperature) => WriteTable(chain, temperature);
+
+    public void Sweep(int sweeps)
+    {
+        if (infoDirty) { info.CopyFromCPU(hostInfo); infoDirty = false; }
+        var args = new SweepArguments
+        {
+            Neurons = neurons, Patterns = patternCount, Stride = stride,
+            FirstSweep = sweepsDone, Sweeps = sweeps, Key0 = rng.Key0, Key1 = rng.Key1,
+        };
+        var config = new KernelConfig(count, groupSize, SharedMemoryConfig.RequestDynamic<int>(stride + groupSize));
+        kernel(config, patterns.View, spins.View, sums.View, thresholds.View, info.View, accepted.View, args);
+        accelerator.Synchronize();
+        sweepsDone += sweeps;
+    }
+
+    public EnsembleSnapshot Snapshot()
+    {
+        var s = sums.GetAsArray1D();
+        var shortSums = new short[s.Length];
+        for (int k = 0; k < s.Length; k++) shortSums[k] = (short)s[k];
+        return new EnsembleSnapshot(neurons, stride, shortSums, spins.GetAsArray1D(), accepted.GetAsArray1D());
+    }
+
+    /// <summary>
+    /// One group per chain. All threads of a group draw the same Philox words, so they agree on the
+    /// site and on the decision; thread t owns the patterns mu = t, t + G, ... of the field sum and of
+    /// the overlap update, so only the field needs a reduction (through shared memory).
+    /// </summary>
+    static void SweepKernel(ArrayView<sbyte> patterns, ArrayView<sbyte> spins, ArrayView<int> sums,
+        ArrayView<uint> thresholds, ArrayView<int> info, ArrayView<long> accepted, SweepArguments a)
+    {
+        int c = Grid.IdxX, t = Group.IdxX, g = Group.DimX;
+        var shared = SharedMemory.GetDynamic<int>();
+        var m = shared.SubView(0, a.Stride);
+        var partials = shared.SubView(a.Stride, g);
+        for (int mu = t; mu < a.Stride; mu += g) m[mu] = sums[(long)c * a.Stride + mu];
+        Group.Barrier();
+        int sample = info[c * InfoWidth], chainId = info[c * InfoWidth + 1];
+        int centre = info[c * InfoWidth + 2], reach = info[c * InfoWidth + 3], always = info[c * InfoWidth + 4];
+        long patternBase = (long)sample * a.Neurons * a.Stride, spinBase = (long)c * a.Neurons;
+        long taken = 0;
+        for (int sw = 0; sw < a.Sweeps; sw++)
+        {
+            uint sweep = (uint)(a.FirstSweep + sw);
+            for (int pair = 0; 2 * pair < a.Neurons; pair++)
+            {
+                PhiloxWords(a.Key0, a.Key1, (uint)pair, sweep, (uint)sample, (uint)chainId, out uint w0, out uint w1, out uint w2, out uint w3);
+                for (int half = 0; half < 2 && 2 * pair + half < a.Neurons; half++)
+                {
+                    uint siteWord = half == 0 ? w0 : w2, acceptWord = half == 0 ? w1 : w3;
+                    int i = (int)(((ulong)siteWord * (uint)a.Neurons) >> 32);
+                    long row = patternBase + (long)i * a.Stride;
+                    int partial = 0;
+                    for (int mu = t; mu < a.Patterns; mu += g) partial += patterns[row + mu] * m[mu];
+                    partials[t] = partial;
+                    Group.Barrier();
+                    int field = 0;
+                    for (int k = 0; k < g; k++) field += partials[k];
+                    int si = spins[spinBase + i];
+                    long k2 = si * (long)field - a.Patterns;
+                    bool accept = k2 <= always || (k2 <= reach && acceptWord < thresholds[centre + k2]);
+                    Group.Barrier(); // every thread has read the partial sums and s_i
+                    if (accept)
+                    {
+                        for (int mu = t; mu < a.Patterns; mu += g) m[mu] -= 2 * si * patterns[row + mu];
+                        if (t == 0) { spins[spinBase + i] = (sbyte)-si; taken++; }
+                    }
+                }
+            }
+        }
+        Group.Barrier();
+        for (int mu = t; mu < a.Stride; mu += g) sums[(long)c * a.Stride + mu] = m[mu];
+        if (t == 0) accepted[c] += taken;
+    }
+
+    /// <summary>Philox-4x32-10, as <see cref="Philox4x32.Next"/>, in a form the kernel compiler takes.</summary>
+    static void PhiloxWords(uint k0, uint k1, uint c0, uint c1, uint c2, uint c3, out uint r0, out uint r1, out uint r2, out uint r3)
+    {
+        for (int round = 0; round < 10; round++)
+        {
+            ulong p0 = (ulong)0xD2511F53u * c0, p1 = (ulong)0xCD9E8D57u * c2;
+            uint x0 = (uint)(p1 >> 32) ^ c1 ^ k0, x2 = (uint)(p0 >> 32) ^ c3 ^ k1;
+            c1 = (uint)p1; c3 = (uint)p0; c0 = x0; c2 = x2;
+            k0 += 0x9E3779B9u; k1 += 0xBB67AE85u;
+        }
+        r0 = c0; r1 = c1; r2 = c2; r3 = c3;
+    }
+
+    public void Dispose()
+    {
+        patterns.Dispose(); spins.Dispose(); sums.Dispose(); info.Dispose(); thresholds.Dispose(); accepted.Dispose();
+        accelerator.Dispose(); context.Dispose();
+    }
+}
