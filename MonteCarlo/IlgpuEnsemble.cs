@@ -67,7 +67,8 @@ public sealed class IlgpuEnsemble : IChainEnsemble
             accelerator = context.CreateCPUAccelerator(0);
             Device = "ilgpu-cpu";
         }
-        groupSize = Math.Min(32, accelerator.MaxNumThreadsPerGroup);
+        // One warp per chain: the field is reduced by warp shuffles, with no barrier per attempt.
+        groupSize = accelerator.WarpSize;
         kernel = accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<uint>, ArrayView<int>, ArrayView<long>, SweepArguments>(SweepKernel);
 
         var hostPatterns = new sbyte[setup.Samples.Count * neurons * stride];
@@ -126,7 +127,7 @@ public sealed class IlgpuEnsemble : IChainEnsemble
             Neurons = neurons, Patterns = patternCount, Stride = stride,
             FirstSweep = sweepsDone, Sweeps = sweeps, Key0 = rng.Key0, Key1 = rng.Key1,
         };
-        var config = new KernelConfig(count, groupSize, SharedMemoryConfig.RequestDynamic<int>(stride + groupSize));
+        var config = new KernelConfig(count, groupSize, SharedMemoryConfig.RequestDynamic<int>(stride));
         kernel(config, patterns.View, spins.View, sums.View, thresholds.View, info.View, accepted.View, args);
         accelerator.Synchronize();
         sweepsDone += sweeps;
@@ -141,19 +142,19 @@ public sealed class IlgpuEnsemble : IChainEnsemble
     }
 
     /// <summary>
-    /// One group per chain. All threads of a group draw the same Philox words, so they agree on the
-    /// site and on the decision; thread t owns the patterns mu = t, t + G, ... of the field sum and of
-    /// the overlap update, so only the field needs a reduction (through shared memory).
+    /// One warp per chain. All lanes draw the same Philox words, so they agree on the site and the
+    /// decision; lane t owns the patterns mu = t, t + W, ... of the field sum and of the overlap update
+    /// (its own entries of the shared overlap sums), so the only exchange is the field's butterfly
+    /// all-reduce by warp shuffles. Every lane writes the flipped spin (the same value) after the
+    /// shuffle and reads s_i before it, so no lane can see another's write too early: no barrier is
+    /// needed, whether lanes run in lockstep (GPU) or as free threads (the CPU accelerator).
     /// </summary>
     static void SweepKernel(ArrayView<sbyte> patterns, ArrayView<sbyte> spins, ArrayView<int> sums,
         ArrayView<uint> thresholds, ArrayView<int> info, ArrayView<long> accepted, SweepArguments a)
     {
         int c = Grid.IdxX, t = Group.IdxX, g = Group.DimX;
-        var shared = SharedMemory.GetDynamic<int>();
-        var m = shared.SubView(0, a.Stride);
-        var partials = shared.SubView(a.Stride, g);
+        var m = SharedMemory.GetDynamic<int>();
         for (int mu = t; mu < a.Stride; mu += g) m[mu] = sums[(long)c * a.Stride + mu];
-        Group.Barrier();
         int sample = info[c * InfoWidth], chainId = info[c * InfoWidth + 1];
         int centre = info[c * InfoWidth + 2], reach = info[c * InfoWidth + 3], always = info[c * InfoWidth + 4];
         long patternBase = (long)sample * a.Neurons * a.Stride, spinBase = (long)c * a.Neurons;
@@ -169,25 +170,22 @@ public sealed class IlgpuEnsemble : IChainEnsemble
                     uint siteWord = half == 0 ? w0 : w2, acceptWord = half == 0 ? w1 : w3;
                     int i = (int)(((ulong)siteWord * (uint)a.Neurons) >> 32);
                     long row = patternBase + (long)i * a.Stride;
-                    int partial = 0;
-                    for (int mu = t; mu < a.Patterns; mu += g) partial += patterns[row + mu] * m[mu];
-                    partials[t] = partial;
-                    Group.Barrier();
-                    int field = 0;
-                    for (int k = 0; k < g; k++) field += partials[k];
+                    // s_i is read before the shuffle: no lane can pass the shuffle, and so write this
+                    // attempt's flip, before every lane has arrived there, i.e. has read s_i.
                     int si = spins[spinBase + i];
-                    long k2 = si * (long)field - a.Patterns;
-                    bool accept = k2 <= always || (k2 <= reach && acceptWord < thresholds[centre + k2]);
-                    Group.Barrier(); // every thread has read the partial sums and s_i
-                    if (accept)
+                    int field = 0;
+                    for (int mu = t; mu < a.Patterns; mu += g) field += patterns[row + mu] * m[mu];
+                    for (int lanes = g / 2; lanes > 0; lanes /= 2) field += Warp.ShuffleXor(field, lanes);
+                    long k = si * (long)field - a.Patterns;
+                    if (k <= always || (k <= reach && acceptWord < thresholds[centre + k]))
                     {
                         for (int mu = t; mu < a.Patterns; mu += g) m[mu] -= 2 * si * patterns[row + mu];
-                        if (t == 0) { spins[spinBase + i] = (sbyte)-si; taken++; }
+                        spins[spinBase + i] = (sbyte)-si;
+                        taken++;
                     }
                 }
             }
         }
-        Group.Barrier();
         for (int mu = t; mu < a.Stride; mu += g) sums[(long)c * a.Stride + mu] = m[mu];
         if (t == 0) accepted[c] += taken;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Physics.MonteCarlo;
 using Physics.Simulation;
 
 namespace Physics.Cli;
@@ -53,16 +54,20 @@ public static class BenchCommands
         var temperature = Cli.Option("--temperature", "T", d.Temperature);
         var sweeps = Cli.Option("--sweeps", "Sweeps per timed run", d.Sweeps);
         var repeats = Cli.Option("--repeats", "Timed runs of each program (medians reported)", d.Repeats);
+        var chains = Cli.Option("--chains", "Chains advanced together (aggregate attempts per second)", 1);
+        var device = MonteCarloCommands.DeviceOption();
+        device.DefaultValueFactory = _ => Devices.Cpu;
         var reference = new Option<string?>("--reference") { Description = "Path of hopfield_mc_ref.c (default: shared/bench found above the working folder)" };
         var json = Cli.JsonOption();
         var cmd = new Command("mc", "Single-chain Metropolis spin-flip attempts per second, beside the reference C program")
-            { neurons, patterns, temperature, sweeps, repeats, reference, json };
+            { neurons, patterns, temperature, sweeps, repeats, chains, device, reference, json };
         cmd.SetAction(r => Cli.Guard(() =>
         {
             var s = new MonteCarloBenchmark.Settings(
                 Cli.AtLeast(r.GetValue(neurons), 2, "--neurons"), Cli.AtLeast(r.GetValue(patterns), 1, "--patterns"),
                 Cli.Positive(r.GetValue(temperature), "--temperature"), Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"),
-                Cli.AtLeast(r.GetValue(repeats), 1, "--repeats"), 1, r.GetValue(reference));
+                Cli.AtLeast(r.GetValue(repeats), 1, "--repeats"), 1, r.GetValue(reference),
+                Cli.AtLeast(r.GetValue(chains), 1, "--chains"), MonteCarloCommands.ParseDevice(r.GetValue(device)!));
             if (s.Reference is not null && !File.Exists(s.Reference)) throw new UsageException($"--reference: no file '{s.Reference}'");
             var o = MonteCarloBenchmark.Run(s);
             if (r.GetValue(json))
@@ -72,11 +77,11 @@ public static class BenchCommands
                     ["reference_attempts_per_second"] = o.ReferenceAttemptsPerSecond,
                     ["ratio"] = o.Ratio,
                     ["neurons"] = s.Neurons, ["patterns"] = s.Patterns, ["temperature"] = s.Temperature, ["sweeps"] = s.Sweeps,
-                    ["repeats"] = s.Repeats, ["device"] = "cpu", ["reference_note"] = o.ReferenceNote,
+                    ["repeats"] = s.Repeats, ["chains"] = s.Chains, ["device"] = s.Device, ["reference_note"] = o.ReferenceNote,
                 });
             else
             {
-                Console.WriteLine($"N = {s.Neurons}, P = {s.Patterns}, T = {s.Temperature}, {s.Sweeps} sweeps, median of {s.Repeats}");
+                Console.WriteLine($"N = {s.Neurons}, P = {s.Patterns}, T = {s.Temperature}, {s.Sweeps} sweeps, {s.Chains} chain(s) on {s.Device}, median of {s.Repeats}");
                 Console.WriteLine($"physics (C#):     {o.AttemptsPerSecond:E3} attempts/s");
                 if (o.ReferenceAttemptsPerSecond is { } c)
                     Console.WriteLine($"reference (C):    {c:E3} attempts/s\nratio:            {o.Ratio:F2}x");

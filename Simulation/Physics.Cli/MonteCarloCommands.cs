@@ -20,6 +20,17 @@ public static class MonteCarloCommands
     public static Option<string> StartOption() =>
         Cli.Option("--start", "Initial state: pattern (retrieval, reports m_1) or random (reports max |m_mu|)", "pattern");
 
+    public static Option<string> DeviceOption() =>
+        Cli.Option("--device", "auto (CUDA when present, else cpu), cpu (native, SIMD, all cores), ilgpu-cpu (ILGPU's GPU simulator), cuda", Devices.Auto);
+
+    /// <summary>The device name checked up front, so that a bad or absent device is a usage error before any work.</summary>
+    public static string ParseDevice(string s)
+    {
+        string d = Devices.Resolve(s);
+        if (d == Devices.Cuda && !IlgpuEnsemble.CudaAvailable()) throw new UsageException("--device cuda: no CUDA device is present");
+        return d;
+    }
+
     public static Dynamics ParseDynamics(string s) => s switch
     {
         "metropolis" => Dynamics.Metropolis,
@@ -38,7 +49,10 @@ public static class MonteCarloCommands
     {
         var neurons = Cli.Option("--neurons", "Number of neurons N", 1000);
         var alpha = Cli.Required<double>("--alpha", "Load alpha = P/N (P = round(alpha N))");
-        var temperature = Cli.Required<double>("--temperature", "Temperature T > 0");
+        var temperature = new Option<double?>("--temperature") { Description = "Temperature T > 0 (or give a ladder with --temperatures)" };
+        var temperatures = new Option<string?>("--temperatures") { Description = "Parallel tempering over this ladder, comma-separated: per-temperature results, swap rates, q_ab and P(q)" };
+        var replicas = Cli.Option("--replicas", "Real replicas per sample in tempering runs (2 or more give q_ab)", 2);
+        var device = DeviceOption();
         var sweeps = Cli.Option("--sweeps", "Measurement sweeps (N attempts each)", 1000);
         var equilibration = Cli.Option("--equilibration", "Equilibration sweeps before measuring", 500);
         var samples = Cli.Option("--samples", "Disorder samples (independent pattern sets)", 4);
@@ -49,12 +63,16 @@ public static class MonteCarloCommands
         var start = StartOption();
         var json = Cli.JsonOption();
         var cmd = new Command("hopfield", "Monte Carlo of the classical Hopfield model: condensed overlap, energy, acceptance")
-            { neurons, alpha, temperature, sweeps, equilibration, samples, chains, seed, threads, dynamics, start, json };
+            { neurons, alpha, temperature, temperatures, replicas, sweeps, equilibration, samples, chains, seed, threads, dynamics, start, device, json };
         cmd.SetAction(r => Cli.Guard(() =>
         {
             int n = Cli.AtLeast(r.GetValue(neurons), 2, "--neurons");
             double a = Cli.Positive(r.GetValue(alpha), "--alpha");
-            double t = Cli.Positive(r.GetValue(temperature), "--temperature");
+            string dev = ParseDevice(r.GetValue(device)!);
+            if (r.GetValue(temperatures) is { } ladder)
+                return Tempering(r, n, a, Cli.Numbers(ladder, "--temperatures").Select(x => Cli.Positive(x, "--temperatures")).ToList(),
+                    Cli.AtLeast(r.GetValue(replicas), 1, "--replicas"), sweeps, equilibration, samples, seed, threads, dynamics, start, dev, r.GetValue(json));
+            double t = Cli.Positive(r.GetValue(temperature) ?? throw new UsageException("--temperature (or --temperatures) is required"), "--temperature");
             var run = new HopfieldRun
             {
                 Neurons = n,
@@ -68,7 +86,7 @@ public static class MonteCarloCommands
                 Dynamics = ParseDynamics(r.GetValue(dynamics)!),
                 Start = ParseStart(r.GetValue(start)!),
             };
-            var result = HopfieldSimulation.Run(run, Cli.AtLeast(r.GetValue(threads), 0, "--threads"));
+            var result = HopfieldSimulation.Run(run, Cli.AtLeast(r.GetValue(threads), 0, "--threads"), device: dev);
             if (r.GetValue(json))
                 Cli.Print(new JsonObject
                 {
@@ -77,7 +95,7 @@ public static class MonteCarloCommands
                     ["acceptance"] = result.Acceptance, ["attempts_per_second"] = result.AttemptsPerSecond,
                     ["neurons"] = run.Neurons, ["patterns"] = run.Patterns, ["alpha"] = (double)run.Patterns / run.Neurons,
                     ["temperature"] = t, ["samples"] = run.Samples, ["chains"] = run.ChainsPerSample, ["seed"] = run.Seed,
-                    ["device"] = "cpu", ["final_state_sha256"] = result.FinalStateSha256,
+                    ["device"] = result.Device, ["final_state_sha256"] = result.FinalStateSha256,
                 });
             else
             {
@@ -90,5 +108,49 @@ public static class MonteCarloCommands
             return 0;
         }));
         return cmd;
+    }
+
+    static int Tempering(ParseResult r, int n, double a, List<double> ladder, int replicas, Option<int> sweeps, Option<int> equilibration,
+        Option<int> samples, Option<ulong> seed, Option<int> threads, Option<string> dynamics, Option<string> start, string device, bool json)
+    {
+        var run = new TemperingRun
+        {
+            Neurons = n, Patterns = HopfieldRun.PatternsFor(n, a), Temperatures = ladder, Replicas = replicas,
+            MeasurementSweeps = Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"),
+            EquilibrationSweeps = Cli.AtLeast(r.GetValue(equilibration), 0, "--equilibration"),
+            Samples = Cli.AtLeast(r.GetValue(samples), 1, "--samples"), Seed = r.GetValue(seed),
+            Dynamics = ParseDynamics(r.GetValue(dynamics)!), Start = ParseStart(r.GetValue(start)!),
+        };
+        var result = ParallelTempering.Run(run, device, Cli.AtLeast(r.GetValue(threads), 0, "--threads"));
+        if (json)
+        {
+            Cli.Print(new JsonObject
+            {
+                ["temperatures"] = new JsonArray(result.Temperatures.Select(t => (JsonNode)new JsonObject
+                {
+                    ["temperature"] = t.Temperature,
+                    ["overlap"] = Cli.Number(t.Overlap.Mean), ["overlap_error"] = Cli.Number(t.Overlap.Error),
+                    ["energy"] = Cli.Number(t.Energy.Mean), ["energy_error"] = Cli.Number(t.Energy.Error),
+                    ["binder"] = Cli.Number(t.Binder.Mean), ["binder_error"] = Cli.Number(t.Binder.Error),
+                    ["q_ab"] = t.Qab is { } q ? Cli.Number(q.Mean) : null, ["q_ab_error"] = t.Qab is { } qe ? Cli.Number(qe.Error) : null,
+                    ["q_histogram"] = t.QHistogram is { } h ? new JsonArray(h.Select(x => (JsonNode?)Cli.Number(x)).ToArray()) : null,
+                }).ToArray()),
+                ["swap_acceptance"] = new JsonArray(result.SwapAcceptance.Select(x => (JsonNode?)Cli.Number(x)).ToArray()),
+                ["acceptance"] = result.Acceptance, ["attempts_per_second"] = result.AttemptsPerSecond,
+                ["neurons"] = run.Neurons, ["patterns"] = run.Patterns, ["alpha"] = (double)run.Patterns / run.Neurons,
+                ["samples"] = run.Samples, ["replicas"] = run.Replicas, ["seed"] = run.Seed,
+                ["device"] = result.Device, ["final_state_sha256"] = result.FinalStateSha256,
+            });
+        }
+        else
+        {
+            Console.WriteLine($"Parallel tempering: N = {run.Neurons}, P = {run.Patterns}, {run.Samples} samples x {run.Replicas} replicas, device {result.Device}");
+            Console.WriteLine($"{"T",8} {"m",18} {"e",20} {"Binder",8} {"q_ab",18}");
+            foreach (var t in result.Temperatures)
+                Console.WriteLine($"{t.Temperature,8:G4} {t.Overlap.Mean,8:F4} +- {t.Overlap.Error,6:F4} {t.Energy.Mean,9:F5} +- {t.Energy.Error,7:F5} {t.Binder.Mean,8:F4} " +
+                                  (t.Qab is { } q ? $"{q.Mean,8:F4} +- {q.Error,6:F4}" : ""));
+            Console.WriteLine("swap acceptance: " + string.Join(", ", result.SwapAcceptance.Select(x => x.ToString("F3"))));
+        }
+        return 0;
     }
 }

@@ -29,9 +29,10 @@ public static class PhaseDiagramCommands
         var threads = Cli.Option("--threads", "Worker threads (0: all cores)", 0);
         var dynamics = MonteCarloCommands.DynamicsOption();
         var start = MonteCarloCommands.StartOption();
+        var device = MonteCarloCommands.DeviceOption();
         var json = Cli.JsonOption();
         var cmd = new Command("hopfield", "The classical (alpha, T) phase diagram: AGS lines and a Monte Carlo grid (resumes an interrupted run)")
-            { neurons, outDir, alphas, temperatures, samples, sweeps, equilibration, seed, threads, dynamics, start, json };
+            { neurons, outDir, alphas, temperatures, samples, sweeps, equilibration, seed, threads, dynamics, start, device, json };
         cmd.SetAction(r => Cli.Guard(() =>
         {
             var settings = new PhaseDiagramSettings
@@ -46,6 +47,7 @@ public static class PhaseDiagramCommands
                 Threads = Cli.AtLeast(r.GetValue(threads), 0, "--threads"),
                 Dynamics = MonteCarloCommands.ParseDynamics(r.GetValue(dynamics)!),
                 Start = MonteCarloCommands.ParseStart(r.GetValue(start)!),
+                Device = MonteCarloCommands.ParseDevice(r.GetValue(device)!),
             };
             settings.Validate();
             string dir = r.GetValue(outDir)!;

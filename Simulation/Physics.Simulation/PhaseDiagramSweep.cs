@@ -17,6 +17,8 @@ public sealed record PhaseDiagramSettings
     public Dynamics Dynamics { get; init; } = Dynamics.Metropolis;
     public InitialState Start { get; init; } = InitialState.Pattern;
     public int Threads { get; init; }
+    /// <summary>Where the chains run; results do not depend on it (bitwise), so it is not part of the store key.</summary>
+    public string Device { get; init; } = Physics.MonteCarlo.Devices.Cpu;
 
     /// <summary>first, first+step, ..., last (rounded to 1e-9 so the grid is exact in the store's keys).</summary>
     public static List<double> Grid(double first, double last, double step)
@@ -90,13 +92,14 @@ public static class PhaseDiagramSweep
         progress?.Report((finished, total));
         var options = new ParallelOptions
         {
-            MaxDegreeOfParallelism = settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount,
+            // Native CPU: one grid point per core. An accelerator takes one point at a time.
+            MaxDegreeOfParallelism = settings.Device != Devices.Cpu ? 1 : settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount,
             CancellationToken = cancel,
         };
         Parallel.ForEach(pending, options, point =>
         {
             var run = settings.RunAt(point.a, point.t);
-            var r = HopfieldSimulation.Run(run, threads: 1, cancel: cancel);
+            var r = HopfieldSimulation.Run(run, threads: 1, cancel: cancel, device: settings.Device);
             store.Add(new PointResult(point.a, point.t, run.Neurons, run.Patterns, run.Seed, run.Samples,
                 run.EquilibrationSweeps, run.MeasurementSweeps, Names.Of(run.Dynamics), Names.Of(run.Start),
                 r.Overlap.Mean, r.Overlap.Error, r.Energy.Mean, r.Energy.Error, r.Acceptance,

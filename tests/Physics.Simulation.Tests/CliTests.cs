@@ -41,7 +41,53 @@ public class CliTests
         Assert.Equal(o.GetProperty("overlap").GetDouble(), again.GetProperty("overlap").GetDouble());
     }
 
+    [Fact]
+    public void Devices_give_the_same_state_hash()
+    {
+        string[] args = ["mc", "hopfield", "--neurons", "64", "--alpha", "0.1", "--temperature", "0.5", "--sweeps", "15", "--equilibration", "5", "--samples", "2", "--seed", "21"];
+        var cpu = PhysicsProgram.Json([.. args, "--device", "cpu"]);
+        var sim = PhysicsProgram.Json([.. args, "--device", "ilgpu-cpu"]);
+        Assert.Equal("cpu", cpu.GetProperty("device").GetString());
+        Assert.Equal("ilgpu-cpu", sim.GetProperty("device").GetString());
+        Assert.Equal(cpu.GetProperty("final_state_sha256").GetString(), sim.GetProperty("final_state_sha256").GetString());
+        Assert.Equal(cpu.GetProperty("overlap").GetDouble(), sim.GetProperty("overlap").GetDouble());
+    }
+
+    [Fact]
+    public void Asking_for_CUDA_without_a_GPU_is_a_usage_error()
+    {
+        if (Physics.MonteCarlo.IlgpuEnsemble.CudaAvailable()) return; // on a GPU machine the request is valid
+        var (code, output, err) = PhysicsProgram.Run("mc", "hopfield", "--alpha", "0.1", "--temperature", "0.5", "--device", "cuda");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("--device cuda", err.Trim());
+    }
+
+    [Fact]
+    public void Tempering_json_reports_every_temperature_swaps_and_replica_overlaps()
+    {
+        var o = PhysicsProgram.Json("mc", "hopfield", "--neurons", "100", "--alpha", "0.05", "--temperatures", "0.4,0.6,0.9", "--sweeps", "60", "--equilibration", "20", "--samples", "2", "--device", "cpu");
+        var temps = o.GetProperty("temperatures").EnumerateArray().ToList();
+        Assert.Equal([0.4, 0.6, 0.9], temps.Select(t => t.GetProperty("temperature").GetDouble()));
+        foreach (var t in temps)
+            foreach (var key in new[] { "overlap", "overlap_error", "q_ab", "q_ab_error", "q_histogram", "binder" }) Assert.True(t.TryGetProperty(key, out _), key);
+        Assert.Equal(2, o.GetProperty("swap_acceptance").GetArrayLength());
+        Assert.Equal(40, temps[0].GetProperty("q_histogram").GetArrayLength());
+        Assert.False(string.IsNullOrEmpty(o.GetProperty("final_state_sha256").GetString()));
+    }
+
+    [Fact]
+    public void Bench_reports_aggregate_throughput_of_several_chains()
+    {
+        var o = PhysicsProgram.Json("bench", "mc", "--neurons", "300", "--patterns", "30", "--sweeps", "5", "--repeats", "1", "--chains", "2", "--device", "cpu");
+        Assert.True(o.GetProperty("attempts_per_second").GetDouble() > 0);
+        Assert.Equal(2, o.GetProperty("chains").GetInt32());
+    }
+
     [Theory]
+    [InlineData("--device", "mc", "hopfield", "--alpha", "0.1", "--temperature", "0.5", "--device", "tpu")]
+    [InlineData("--temperatures", "mc", "hopfield", "--alpha", "0.1", "--temperatures", "0.5,-1")]
+    [InlineData("--temperature", "mc", "hopfield", "--alpha", "0.1")]
     [InlineData("--alpha", "theory", "hopfield", "--alpha", "-0.1", "--temperature", "0.5")]
     [InlineData("--temperature", "theory", "hopfield", "--alpha", "0.1", "--temperature", "NaN")]
     [InlineData("--alpha", "mc", "hopfield", "--alpha", "0", "--temperature", "0.5")]

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The prepared GPU check of the ILGPU engine (issue 3), in two halves:
+#   bash scripts/gpu-check.sh prepare   # here: self-contained linux-x64 build packed into .gpu/ (ignored, ~32 MB)
+#   bash scripts/gpu-check.sh run       # on the device machine (no .NET there): carry .gpu, results in $OUT
+# With the device tool: run(command="bash scripts/gpu-check.sh run", carry=[".gpu"], timeout_s=420).
+# It checks bitwise equality of CUDA and the native CPU path on small cases (plain run and parallel
+# tempering) and measures `bench mc --device cuda` at N=4000, P=1000 with 1024 and 4096 chains
+# (goal: >= 3e10 attempts/s on an H100).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+case "${1:-}" in
+  prepare)
+    rm -rf .gpu/publish && mkdir -p .gpu
+    dotnet publish Simulation/Physics.Cli -c Release -r linux-x64 --self-contained -o .gpu/publish >/dev/null || exit 1
+    tar -cJf .gpu/physics-linux-x64.tar.xz -C .gpu/publish . && rm -rf .gpu/publish
+    ls -la .gpu
+    ;;
+  run)
+    out=${OUT:-/tmp/gpu-check}; mkdir -p "$out"
+    dir=/tmp/physics-gpu; rm -rf "$dir"; mkdir -p "$dir"
+    tar -xJf .gpu/physics-linux-x64.tar.xz -C "$dir" || exit 1
+    P="$dir/physics"
+    (nvidia-smi -L; nvidia-smi --query-gpu=name,clocks.max.sm,memory.total --format=csv) > "$out/gpu.txt" 2>&1
+    cat "$out/gpu.txt"
+    status=0
+    small="mc hopfield --neurons 256 --alpha 0.05 --temperature 0.4 --sweeps 40 --equilibration 10 --samples 2 --chains 3 --seed 5 --json"
+    tempering="mc hopfield --neurons 200 --alpha 0.05 --temperatures 0.3,0.5,0.8 --sweeps 40 --equilibration 10 --samples 2 --seed 6 --json"
+    for name in small tempering; do
+      args=${!name}
+      timeout 120 $P $args --device cpu > "$out/$name-cpu.json"
+      timeout 120 $P $args --device cuda > "$out/$name-cuda.json"
+      a=$(grep -o '"final_state_sha256":"[0-9a-f]*"' "$out/$name-cpu.json"); b=$(grep -o '"final_state_sha256":"[0-9a-f]*"' "$out/$name-cuda.json")
+      if [ -n "$a" ] && [ "$a" = "$b" ]; then echo "$name: CUDA and CPU bitwise equal ($a)"; else echo "$name: MISMATCH cpu=$a cuda=$b"; status=1; fi
+    done
+    for chains in 1024 4096; do
+      timeout 150 $P bench mc --device cuda --neurons 4000 --patterns 1000 --chains $chains --sweeps 20 --repeats 3 --json | tee "$out/bench-cuda-$chains.json"
+      echo
+    done
+    exit $status
+    ;;
+  *) echo "usage: scripts/gpu-check.sh prepare|run" >&2; exit 2 ;;
+esac
