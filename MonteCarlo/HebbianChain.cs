@@ -75,23 +75,21 @@ public sealed class HebbianChain
     }
 
     /// <summary>Energy per spin H/N = -(1/2) sum_mu m_mu^2 + alpha/2, from the bookkept overlaps.</summary>
-    public double EnergyPerSpin() => EnergyPerSpin(sums, patterns.Neurons, patterns.Count);
+    public double EnergyPerSpin() => EnergyPerSpin(sums, patterns);
 
-    /// <summary>H/N from integer overlap sums (exact up to the final division).</summary>
-    public static double EnergyPerSpin(ReadOnlySpan<short> sums, int neurons, int patterns)
+    /// <summary>H/N = -(1/2N^2) sum_mu M_mu^2 + (1/2N^2) sum_i n_i from integer overlap sums (exact up to the final division).</summary>
+    public static double EnergyPerSpin(ReadOnlySpan<short> sums, PatternSet patterns)
     {
-        long sq = 0;
-        for (int mu = 0; mu < patterns; mu++) sq += sums[mu] * sums[mu];
-        double n = neurons;
-        return -0.5 * sq / (n * n) + 0.5 * patterns / n;
+        double n = patterns.Neurons;
+        return TwiceScaledEnergy(sums, patterns) / (2 * n * n);
     }
 
-    /// <summary>N H as an exact integer: -(1/2) sum_mu M_mu^2 + N P / 2, doubled to stay integral.</summary>
-    public static long TwiceScaledEnergy(ReadOnlySpan<short> sums, int neurons, int patterns)
+    /// <summary>2 N H as an exact integer: -sum_mu M_mu^2 + sum_i n_i.</summary>
+    public static long TwiceScaledEnergy(ReadOnlySpan<short> sums, PatternSet patterns)
     {
         long sq = 0;
-        for (int mu = 0; mu < patterns; mu++) sq += sums[mu] * sums[mu];
-        return -sq + (long)neurons * patterns;
+        for (int mu = 0; mu < patterns.Count; mu++) sq += sums[mu] * sums[mu];
+        return -sq + patterns.SelfCoupling;
     }
 
     /// <summary>N attempts at random sites. Returns the number accepted.</summary>
@@ -102,9 +100,10 @@ public sealed class HebbianChain
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe long Sweep()
     {
-        int n = patterns.Neurons, p = patterns.Count, stride = patterns.Stride;
+        int n = patterns.Neurons, stride = patterns.Stride;
         long accepted = 0;
         uint sweep = sweepIndex++;
+        fixed (int* nonZero = patterns.NonZeroCounts)
         fixed (sbyte* xi = patterns.Row(0))
         fixed (short* m = sums)
         fixed (sbyte* s = spins)
@@ -124,8 +123,8 @@ public sealed class HebbianChain
                     Prefetch(xi + (long)Philox4x32.Below(siteWords[pair + 1], n) * stride, stride);
                     Prefetch(xi + (long)Philox4x32.Below(siteWords2[pair + 1], n) * stride, stride);
                 }
-                accepted += Attempt(xi, m, s, n, p, stride, siteWords[pair], acceptWords[pair]);
-                if (2 * pair + 1 < n) accepted += Attempt(xi, m, s, n, p, stride, siteWords2[pair], acceptWords2[pair]);
+                accepted += Attempt(xi, m, s, nonZero, n, stride, siteWords[pair], acceptWords[pair]);
+                if (2 * pair + 1 < n) accepted += Attempt(xi, m, s, nonZero, n, stride, siteWords2[pair], acceptWords2[pair]);
             }
         }
         Attempts += n; Accepted += accepted;
@@ -140,12 +139,12 @@ public sealed class HebbianChain
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    unsafe int Attempt(sbyte* xi, short* m, sbyte* s, int n, int p, int stride, uint siteWord, uint acceptWord)
+    unsafe int Attempt(sbyte* xi, short* m, sbyte* s, int* nonZero, int n, int stride, uint siteWord, uint acceptWord)
     {
         int i = Philox4x32.Below(siteWord, n);
         sbyte* row = xi + (long)i * stride;
         int si = s[i];
-        long k = si * Field(row, m, stride) - p;
+        long k = si * Field(row, m, stride) - nonZero[i];
         if (!table.Accept(k, acceptWord)) return 0;
         Flip(row, m, stride, si);
         s[i] = (sbyte)-si;

@@ -132,7 +132,7 @@ public static class HopfieldSimulation
             {
                 var sums = snap.OverlapSums(c);
                 overlap[c, t] = CondensedOverlap(sums, samples[specs[c].Sample], run.Start);
-                energy[c, t] = HebbianChain.EnergyPerSpin(sums, run.Neurons, run.Patterns);
+                energy[c, t] = HebbianChain.EnergyPerSpin(sums, samples[specs[c].Sample]);
             }
         }
         double seconds = clock.Elapsed.TotalSeconds;

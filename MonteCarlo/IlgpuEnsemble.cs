@@ -26,9 +26,9 @@ public sealed class IlgpuEnsemble : IChainEnsemble
 
     readonly Context context;
     readonly Accelerator accelerator;
-    readonly Action<KernelConfig, ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<uint>, ArrayView<int>, ArrayView<long>, SweepArguments> kernel;
+    readonly Action<KernelConfig, ArrayView<sbyte>, ArrayView<int>, ArrayView<sbyte>, ArrayView<int>, ArrayView<uint>, ArrayView<int>, ArrayView<long>, SweepArguments> kernel;
     readonly MemoryBuffer1D<sbyte, Stride1D.Dense> patterns, spins;
-    readonly MemoryBuffer1D<int, Stride1D.Dense> sums, info;
+    readonly MemoryBuffer1D<int, Stride1D.Dense> nonZero, sums, info;
     readonly MemoryBuffer1D<uint, Stride1D.Dense> thresholds;
     readonly MemoryBuffer1D<long, Stride1D.Dense> accepted;
     readonly int[] hostInfo;
@@ -69,13 +69,14 @@ public sealed class IlgpuEnsemble : IChainEnsemble
         }
         // One warp per chain: the field is reduced by warp shuffles, with no barrier per attempt.
         groupSize = accelerator.WarpSize;
-        kernel = accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<uint>, ArrayView<int>, ArrayView<long>, SweepArguments>(SweepKernel);
+        kernel = accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<int>, ArrayView<sbyte>, ArrayView<int>, ArrayView<uint>, ArrayView<int>, ArrayView<long>, SweepArguments>(SweepKernel);
 
         var hostPatterns = new sbyte[setup.Samples.Count * neurons * stride];
         for (int s = 0; s < setup.Samples.Count; s++)
             for (int i = 0; i < neurons; i++)
                 setup.Samples[s].Row(i).CopyTo(hostPatterns.AsSpan((s * neurons + i) * stride, stride));
         patterns = accelerator.Allocate1D(hostPatterns);
+        nonZero = accelerator.Allocate1D(setup.Samples.SelectMany(x => x.NonZeroCounts.ToArray()).ToArray());
 
         var hostSpins = new sbyte[count * neurons];
         var hostSums = new int[count * stride];
@@ -128,7 +129,7 @@ public sealed class IlgpuEnsemble : IChainEnsemble
             FirstSweep = sweepsDone, Sweeps = sweeps, Key0 = rng.Key0, Key1 = rng.Key1,
         };
         var config = new KernelConfig(count, groupSize, SharedMemoryConfig.RequestDynamic<int>(stride));
-        kernel(config, patterns.View, spins.View, sums.View, thresholds.View, info.View, accepted.View, args);
+        kernel(config, patterns.View, nonZero.View, spins.View, sums.View, thresholds.View, info.View, accepted.View, args);
         accelerator.Synchronize();
         sweepsDone += sweeps;
     }
@@ -149,7 +150,7 @@ public sealed class IlgpuEnsemble : IChainEnsemble
     /// shuffle and reads s_i before it, so no lane can see another's write too early: no barrier is
     /// needed, whether lanes run in lockstep (GPU) or as free threads (the CPU accelerator).
     /// </summary>
-    static void SweepKernel(ArrayView<sbyte> patterns, ArrayView<sbyte> spins, ArrayView<int> sums,
+    static void SweepKernel(ArrayView<sbyte> patterns, ArrayView<int> nonZero, ArrayView<sbyte> spins, ArrayView<int> sums,
         ArrayView<uint> thresholds, ArrayView<int> info, ArrayView<long> accepted, SweepArguments a)
     {
         int c = Grid.IdxX, t = Group.IdxX, g = Group.DimX;
@@ -176,7 +177,7 @@ public sealed class IlgpuEnsemble : IChainEnsemble
                     int field = 0;
                     for (int mu = t; mu < a.Patterns; mu += g) field += patterns[row + mu] * m[mu];
                     for (int lanes = g / 2; lanes > 0; lanes /= 2) field += Warp.ShuffleXor(field, lanes);
-                    long k = si * (long)field - a.Patterns;
+                    long k = si * (long)field - nonZero[sample * a.Neurons + i]; // n_i: P for +-1 patterns
                     if (k <= always || (k <= reach && acceptWord < thresholds[centre + k]))
                     {
                         for (int mu = t; mu < a.Patterns; mu += g) m[mu] -= 2 * si * patterns[row + mu];
@@ -205,7 +206,7 @@ public sealed class IlgpuEnsemble : IChainEnsemble
 
     public void Dispose()
     {
-        patterns.Dispose(); spins.Dispose(); sums.Dispose(); info.Dispose(); thresholds.Dispose(); accepted.Dispose();
+        patterns.Dispose(); nonZero.Dispose(); spins.Dispose(); sums.Dispose(); info.Dispose(); thresholds.Dispose(); accepted.Dispose();
         accelerator.Dispose(); context.Dispose();
     }
 }

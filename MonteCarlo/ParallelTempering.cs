@@ -88,7 +88,7 @@ public static class ParallelTempering
                             int lo = at[s, a, t], hi = at[s, a, t + 1];
                             // (beta_t - beta_t+1)(H_lo - H_hi), H = E2 / (2N) with E2 an exact integer.
                             double delta = (1 / ladder[t] - 1 / ladder[t + 1]) *
-                                (HebbianChain.TwiceScaledEnergy(snap.OverlapSums(lo), n, p) - HebbianChain.TwiceScaledEnergy(snap.OverlapSums(hi), n, p)) / (2.0 * n);
+                                (HebbianChain.TwiceScaledEnergy(snap.OverlapSums(lo), samples[s]) - HebbianChain.TwiceScaledEnergy(snap.OverlapSums(hi), samples[s])) / (2.0 * n);
                             var (word, _, _, _) = rng.Next((uint)t, SwapDomain | (uint)round, (uint)s, (uint)a);
                             swapTried[t]++;
                             if (delta >= 0 || word < Math.Exp(delta) * 4294967296.0)
@@ -124,7 +124,7 @@ public static class ParallelTempering
                         {
                             var sums = snap.OverlapSums(at[s, a, t]);
                             overlap[s, t, a, step] = HopfieldSimulation.CondensedOverlap(sums, samples[s], run.Start);
-                            energy[s, t, a, step] = HebbianChain.EnergyPerSpin(sums, n, p);
+                            energy[s, t, a, step] = HebbianChain.EnergyPerSpin(sums, samples[s]);
                         }
                         if (r >= 2)
                         {

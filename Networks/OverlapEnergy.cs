@@ -49,9 +49,13 @@ public abstract class OverlapEnergy
 }
 
 /// <summary>
-/// Classical Hebbian Hopfield model (REFERENCE.md section 1): F(m) = m^2/2 with J_ii = 0, so
-/// H = -(N/2) sum_mu m_mu^2 + P/2 and Delta H of flipping s_i is 2 s_i h_i with
-/// h_i = sum_mu xi_i^mu m_mu - alpha s_i. N Delta H is an even integer.
+/// Hebbian model (REFERENCE.md sections 1 and 4): F(m) = m^2/2 with J_ii = 0, so
+/// H = -(N/2) sum_mu m_mu^2 + (1/2N) sum_i n_i with n_i = sum_mu (xi_i^mu)^2, and flipping s_i changes
+/// it by (2/N)(s_i sum_mu xi_i^mu M_mu - n_i): an even integer over N. For unbiased +-1 patterns
+/// n_i = P (H = -(N/2) sum m^2 + P/2, h_i = sum_mu xi_i^mu m_mu - alpha s_i); for diluted patterns in
+/// {-1, 0, +1} the same code holds with the site's count of non-zero entries. The multitasking
+/// Hamiltonian of REFERENCE.md section 4 keeps the diagonal; it differs from this one by the
+/// constant (1/2N) sum_i n_i only.
 /// </summary>
 public sealed class HebbianEnergy : OverlapEnergy
 {
@@ -59,15 +63,15 @@ public sealed class HebbianEnergy : OverlapEnergy
 
     public override double Separation(double m) => 0.5 * m * m;
 
-    public override double SelfCouplingCorrection(PatternSet patterns) => 0.5 * patterns.Count;
+    public override double SelfCouplingCorrection(PatternSet patterns) => 0.5 * patterns.SelfCoupling / patterns.Neurons;
 
-    /// <summary>Half of N Delta H for a flip of site i: s_i sum_mu xi_i^mu M_mu - P (an exact integer).</summary>
+    /// <summary>Half of N Delta H for a flip of site i: s_i sum_mu xi_i^mu M_mu - n_i (an exact integer).</summary>
     public static long HalfScaledFlipDelta(PatternSet patterns, ReadOnlySpan<short> overlapSums, int site, int spin)
     {
         var row = patterns.Row(site);
         long field = 0;
         for (int mu = 0; mu < patterns.Count; mu++) field += row[mu] * overlapSums[mu];
-        return spin * field - patterns.Count;
+        return spin * field - patterns.NonZero(site);
     }
 
     public override double FlipDelta(PatternSet patterns, ReadOnlySpan<short> overlapSums, int site, int spin)

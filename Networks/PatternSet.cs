@@ -1,7 +1,7 @@
 namespace Physics.Networks;
 
 /// <summary>
-/// P binary patterns xi^mu in {-1,+1}^N, stored spin-major as int8 rows padded to a multiple of
+/// P patterns xi^mu in {-1,+1}^N, or diluted in {-1,0,+1}^N with P(0) = d (REFERENCE.md section 4), stored spin-major as int8 rows padded to a multiple of
 /// <see cref="Alignment"/> so that the local field sum_mu xi_i^mu M_mu of site i is one contiguous,
 /// vectorisable dot product (REFERENCE.md section 1).
 /// </summary>
@@ -14,11 +14,22 @@ public sealed class PatternSet
     public const int MaxNeurons = short.MaxValue;
 
     readonly sbyte[] entries;
+    readonly int[] nonZero;
 
     public int Neurons { get; }
     public int Count { get; }
     /// <summary>Length of one site's row (Count rounded up to <see cref="Alignment"/>; padding is 0).</summary>
     public int Stride { get; }
+
+    /// <summary>Fraction of zero entries the patterns were drawn with (0 for the classical model).</summary>
+    public double Dilution { get; private set; }
+
+    /// <summary>n_i = sum_mu (xi_i^mu)^2, the non-zero entries at site i (P for unbiased +-1 patterns).</summary>
+    public int NonZero(int i) => nonZero[i];
+    public ReadOnlySpan<int> NonZeroCounts => nonZero;
+
+    /// <summary>sum_i n_i = N times the self-coupling sum_mu J_ii that the J_ii = 0 convention removes.</summary>
+    public long SelfCoupling { get; private set; }
 
     /// <summary>Load alpha = P / N.</summary>
     public double Load => (double)Count / Neurons;
@@ -31,11 +42,27 @@ public sealed class PatternSet
         Neurons = neurons; Count = count;
         Stride = (count + Alignment - 1) / Alignment * Alignment;
         entries = new sbyte[(long)neurons * Stride];
+        nonZero = new int[neurons];
+    }
+
+    PatternSet Counted()
+    {
+        SelfCoupling = 0;
+        for (int i = 0; i < Neurons; i++)
+        {
+            int n = 0;
+            foreach (var x in Row(i)) n += x * x;
+            nonZero[i] = n;
+            SelfCoupling += n;
+        }
+        return this;
     }
 
     /// <summary>Unbiased i.i.d. patterns from (seed, sample): disorder sample k of seed s is the same set on every machine.</summary>
-    public static PatternSet Random(int neurons, int count, ulong seed, int sample)
+    public static PatternSet Random(int neurons, int count, ulong seed, int sample, double dilution = 0)
     {
+        if (!(dilution >= 0 && dilution < 1)) throw new ArgumentOutOfRangeException(nameof(dilution), "dilution d must lie in [0, 1)");
+        if (dilution > 0) return Diluted(neurons, count, seed, sample, dilution);
         var set = new PatternSet(neurons, count);
         var rng = Philox4x32.FromSeed(seed);
         // Domain tag 0xFFFFFFFE in c1 keeps pattern words apart from the sampler's (sweep-indexed) words.
@@ -53,7 +80,32 @@ public sealed class PatternSet
                 set.entries[(long)i * set.Stride + mu] = (sbyte)(2 * bit - 1);
             }
         }
-        return set;
+        return set.Counted();
+    }
+
+    /// <summary>
+    /// Diluted patterns: each entry is 0 with probability d, else +-1 with equal odds. One 32-bit word
+    /// per entry (the top bit gives the sign, the rest the zero test), under a domain tag of its own.
+    /// </summary>
+    static PatternSet Diluted(int neurons, int count, ulong seed, int sample, double dilution)
+    {
+        var set = new PatternSet(neurons, count) { Dilution = dilution };
+        var rng = Philox4x32.FromSeed(seed);
+        uint zeroBelow = (uint)Math.Min(int.MaxValue, Math.Round(dilution * 2147483648.0)); // compared with 31 bits
+        long total = (long)neurons * count;
+        Span<uint> words = stackalloc uint[4];
+        for (long start = 0; start < total; start += 4)
+        {
+            (words[0], words[1], words[2], words[3]) = rng.Next((uint)(start >> 2), 0xFFFFFFFD, (uint)sample, (uint)(start >> 34));
+            for (int k = 0; k < 4 && start + k < total; k++)
+            {
+                long flat = start + k;
+                int mu = (int)(flat / neurons), i = (int)(flat % neurons);
+                uint w = words[k];
+                set.entries[(long)i * set.Stride + mu] = (w & 0x7FFFFFFF) < zeroBelow ? (sbyte)0 : (w >> 31) == 1 ? (sbyte)1 : (sbyte)-1;
+            }
+        }
+        return set.Counted();
     }
 
     /// <summary>Patterns given explicitly as rows patterns[mu][i] of +-1.</summary>
@@ -67,11 +119,11 @@ public sealed class PatternSet
             for (int i = 0; i < set.Neurons; i++)
             {
                 int v = patterns[mu][i];
-                if (v != 1 && v != -1) throw new ArgumentException($"pattern {mu} entry {i} is {v}, not +-1", nameof(patterns));
+                if (v is not (1 or -1 or 0)) throw new ArgumentException($"pattern {mu} entry {i} is {v}, not -1, 0 or +1", nameof(patterns));
                 set.entries[(long)i * set.Stride + mu] = (sbyte)v;
             }
         }
-        return set;
+        return set.Counted();
     }
 
     public int this[int mu, int i] => entries[(long)i * Stride + mu];
@@ -105,11 +157,11 @@ public sealed class PatternSet
         return m;
     }
 
-    /// <summary>The state equal to pattern mu.</summary>
+    /// <summary>The state equal to pattern mu; where a diluted pattern is 0 the spin is +1.</summary>
     public sbyte[] State(int mu)
     {
         var s = new sbyte[Neurons];
-        for (int i = 0; i < Neurons; i++) s[i] = (sbyte)this[mu, i];
+        for (int i = 0; i < Neurons; i++) s[i] = (sbyte)(this[mu, i] < 0 ? -1 : 1);
         return s;
     }
 }

@@ -13,11 +13,11 @@ public class IlgpuCollection;
 public class DeviceEqualityTests
 {
     [Property(MaxTest = 12)]
-    public bool Native_and_ILGPU_trajectories_are_bitwise_equal(int seed, byte n, byte p, byte tRaw, bool heatBath, bool randomStart, byte sweepsRaw)
+    public bool Native_and_ILGPU_trajectories_are_bitwise_equal(int seed, byte n, byte p, byte tRaw, bool heatBath, bool randomStart, byte sweepsRaw, bool diluted)
     {
         int neurons = 2 + n % 40, patterns = 1 + p % 9, sweeps = 1 + sweepsRaw % 4;
-        double t1 = 0.1 + tRaw % 20 * 0.1, t2 = t1 * 1.7;
-        var samples = new[] { PatternSet.Random(neurons, patterns, (ulong)(uint)seed, 0), PatternSet.Random(neurons, patterns, (ulong)(uint)seed, 1) };
+        double t1 = 0.1 + tRaw % 20 * 0.1, t2 = t1 * 1.7, d = diluted ? 0.4 : 0;
+        var samples = new[] { PatternSet.Random(neurons, patterns, (ulong)(uint)seed, 0, d), PatternSet.Random(neurons, patterns, (ulong)(uint)seed, 1, d) };
         var start = randomStart ? InitialState.Random : InitialState.Pattern;
         var chains = new List<ChainSpec> { new(0, 0, t1, start), new(0, 1, t2, start), new(1, 0, t1, InitialState.Random) };
         var setup = new EnsembleSetup(samples, chains, heatBath ? Dynamics.HeatBath : Dynamics.Metropolis, (ulong)(uint)seed);

@@ -8,10 +8,10 @@ namespace Physics.MonteCarlo.Tests;
 public class BookkeepingProperties
 {
     [Property(MaxTest = 60)]
-    public bool Overlaps_and_energy_stay_equal_to_a_recomputation(int seed, byte n, byte p, byte sweepsRaw, bool heatBath)
+    public bool Overlaps_and_energy_stay_equal_to_a_recomputation(int seed, byte n, byte p, byte sweepsRaw, bool heatBath, bool diluted)
     {
         int neurons = 2 + n % 60, count = 1 + p % 40, sweeps = 1 + sweepsRaw % 20;
-        var x = PatternSet.Random(neurons, count, (ulong)(uint)seed, 0);
+        var x = PatternSet.Random(neurons, count, (ulong)(uint)seed, 0, diluted ? 0.5 : 0);
         double t = 0.2 + (uint)seed % 20 * 0.1;
         var chain = new HebbianChain(x, t, heatBath ? Dynamics.HeatBath : Dynamics.Metropolis, (ulong)(uint)seed, 1, 2, InitialState.Random);
         for (int k = 0; k < sweeps; k++) chain.Sweep();
@@ -48,10 +48,12 @@ public class BoltzmannTests
     [InlineData(Dynamics.HeatBath, 0.8)]
     [InlineData(Dynamics.Metropolis, 2.0)]
     [InlineData(Dynamics.HeatBath, 0.4)]
-    public void Histogram_matches_exact_enumeration(Dynamics dynamics, double temperature)
+    [InlineData(Dynamics.Metropolis, 0.5, 0.5)]
+    [InlineData(Dynamics.HeatBath, 0.3, 0.3, 12)]
+    public void Histogram_matches_exact_enumeration(Dynamics dynamics, double temperature, double dilution = 0, int thin = 4)
     {
-        const int n = 8, p = 3, records = 120_000, thin = 4;
-        var x = PatternSet.Random(n, p, 11, 0);
+        const int n = 8, p = 3, records = 120_000;
+        var x = PatternSet.Random(n, p, 11, 0, dilution);
         var weights = new double[1 << n];
         for (int state = 0; state < weights.Length; state++)
             weights[state] = Math.Exp(-HebbianEnergy.Instance.Energy(x, Spins(state, n)) / temperature);

@@ -7,10 +7,10 @@ namespace Physics.Networks.Tests;
 public class EnergyProperties
 {
     /// <summary>A random small system drawn from FsCheck's integers: N in [2, 40], P in [1, 12].</summary>
-    internal static (PatternSet Patterns, sbyte[] Spins) System(int seed, byte n, byte p)
+    internal static (PatternSet Patterns, sbyte[] Spins) System(int seed, byte n, byte p, double dilution = 0)
     {
         int neurons = 2 + n % 39, count = 1 + p % 12;
-        var patterns = PatternSet.Random(neurons, count, (ulong)(uint)seed, 0);
+        var patterns = PatternSet.Random(neurons, count, (ulong)(uint)seed, 0, dilution);
         var rng = new Random(seed);
         var spins = new sbyte[neurons];
         for (int i = 0; i < neurons; i++) spins[i] = (sbyte)(rng.Next(2) * 2 - 1);
@@ -39,10 +39,17 @@ public class EnergyProperties
         return Math.Abs(HebbianEnergy.Instance.Energy(x, s) - CouplingEnergy(x, s)) < 1e-9;
     }
 
-    [Property(MaxTest = 300)]
-    public bool Bookkept_flip_delta_equals_recomputed_energy_difference(int seed, byte n, byte p, int siteRaw)
+    [Property(MaxTest = 200)]
+    public bool Overlap_energy_equals_the_coupling_definition_for_diluted_patterns(int seed, byte n, byte p, byte dRaw)
     {
-        var (x, s) = System(seed, n, p);
+        var (x, s) = System(seed, n, p, dRaw % 10 / 10.0);
+        return Math.Abs(HebbianEnergy.Instance.Energy(x, s) - CouplingEnergy(x, s)) < 1e-9;
+    }
+
+    [Property(MaxTest = 300)]
+    public bool Bookkept_flip_delta_equals_recomputed_energy_difference(int seed, byte n, byte p, int siteRaw, byte dRaw)
+    {
+        var (x, s) = System(seed, n, p, dRaw % 3 == 0 ? 0 : dRaw % 10 / 10.0);
         int site = (int)((uint)siteRaw % (uint)x.Neurons);
         var sums = new short[x.Stride];
         x.OverlapSums(s, sums);
@@ -110,11 +117,30 @@ public class PatternSetTests
     }
 
     [Fact]
+    public void Diluted_patterns_have_the_requested_fraction_of_zeros_and_unbiased_signs()
+    {
+        var x = PatternSet.Random(4000, 10, 3, 0, dilution: 0.4);
+        int zeros = 0, plus = 0, minus = 0;
+        for (int mu = 0; mu < 10; mu++)
+            for (int i = 0; i < 4000; i++)
+                switch (x[mu, i]) { case 0: zeros++; break; case 1: plus++; break; default: minus++; break; }
+        Assert.InRange(zeros / 40000.0, 0.39, 0.41);       // 4 sigma is 0.01
+        Assert.InRange(plus / (double)(plus + minus), 0.487, 0.513);
+        long nonZero = 0;
+        for (int i = 0; i < 4000; i++) nonZero += x.NonZero(i);
+        Assert.Equal(plus + minus, nonZero);
+        Assert.Equal(nonZero, x.SelfCoupling);
+        Assert.Equal(0.4, x.Dilution);
+        Assert.Throws<ArgumentOutOfRangeException>(() => PatternSet.Random(10, 2, 1, 0, dilution: 1.0));
+    }
+
+    [Fact]
     public void Bad_sizes_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => PatternSet.Random(1, 1, 1, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => PatternSet.Random(10, 0, 1, 0));
-        Assert.Throws<ArgumentException>(() => PatternSet.FromRows([[1, 0, 1]]));
+        Assert.Throws<ArgumentException>(() => PatternSet.FromRows([[1, 2, 1]]));
+        Assert.Equal(2, PatternSet.FromRows([[1, 0, -1]]).SelfCoupling);
     }
 }
 
