@@ -12,7 +12,78 @@ public static class TheoryCommands
         var theory = new Command("theory", "Replica theory of associative memories");
         theory.Subcommands.Add(Point());
         theory.Subcommands.Add(Lines());
+        theory.Subcommands.Add(MultitaskPoint());
+        theory.Subcommands.Add(MultitaskLines());
         return theory;
+    }
+
+    static Command MultitaskPoint()
+    {
+        var dilution = Cli.Required<double>("--dilution", "Dilution d = P(xi = 0), in [0, 1)");
+        var patterns = Cli.Required<int>("--patterns", $"Number of patterns K (1..{Multitask.MaxExactPatterns}; low load, averaged exactly)");
+        var temperature = Cli.Required<double>("--temperature", "Temperature T >= 0 (no 1/(1-d) normalisation of the couplings)");
+        var json = Cli.JsonOption();
+        var cmd = new Command("multitask", "Mean-field states of the multitasking (diluted) Hebbian network at low load: type, amplitudes, free energy, stability")
+            { dilution, patterns, temperature, json };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            double d = r.GetValue(dilution);
+            if (!(d >= 0 && d < 1)) throw new UsageException($"--dilution must lie in [0, 1), not {Cli.Format(d)}");
+            int k = r.GetValue(patterns);
+            if (k < 1 || k > Multitask.MaxExactPatterns) throw new UsageException($"--patterns must lie in 1..{Multitask.MaxExactPatterns}, not {k}");
+            double t = Cli.NonNegative(r.GetValue(temperature), "--temperature");
+            var states = new Multitask(d, k).States(t);
+            if (r.GetValue(json))
+                Cli.Print(new JsonObject
+                {
+                    ["dilution"] = d, ["patterns"] = k, ["temperature"] = t,
+                    ["states"] = new JsonArray(states.Select(s => (JsonNode)new JsonObject
+                    {
+                        ["type"] = s.Type, ["m"] = new JsonArray(s.M.Select(x => (JsonNode?)x).ToArray()),
+                        ["free_energy"] = s.FreeEnergy, ["stable"] = s.Stable,
+                    }).ToArray()),
+                });
+            else
+            {
+                Console.WriteLine($"Multitasking network, d = {d}, K = {k}, T = {t}: {states.Count} states (canonical form: amplitudes positive, decreasing)");
+                foreach (var s in states)
+                    Console.WriteLine($"{s.Type,-13} f = {s.FreeEnergy,10:F6}  {(s.Stable ? "stable  " : "unstable")}  m = [{string.Join(", ", s.M.Select(x => x.ToString("F5")))}]");
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+
+    static Command MultitaskLines()
+    {
+        var patterns = Cli.Required<int>("--patterns", "Number of patterns K (2..6 for the stability lines)");
+        var json = Cli.JsonOption();
+        var cmd = new Command("multitask-lines", "The (d, T) phase diagram of the multitasking network at low load: instability lines and the T = 0 hierarchical limit")
+            { patterns, json };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            int k = r.GetValue(patterns);
+            if (k < 2 || k > 6) throw new UsageException($"--patterns must lie in 2..6 for the lines, not {k}");
+            var grid = Enumerable.Range(0, 101).Select(j => j / 100.0).Where(d => d < 1).ToList();
+            var paramagnet = grid.Select(d => (d, Multitask.ParamagnetInstability(d)));
+            var pure = grid.Where(d => d > 0).Select(d => (d, Multitask.PureInstability(d)!.Value));
+            var lines = new JsonObject
+            {
+                ["paramagnet_unstable"] = Cli.Pairs(paramagnet),
+                ["pure_unstable"] = Cli.Pairs(pure),
+                ["parallel_stable_boundary"] = Cli.Pairs(Multitask.StabilityBoundary(k, Multitask.Parallel)),
+                ["hierarchical_stable_boundary"] = Cli.Pairs(Multitask.StabilityBoundary(k, Multitask.Hierarchical)),
+            };
+            double limit = Multitask.HierarchicalLimit(k);
+            if (r.GetValue(json)) Cli.Print(new JsonObject { ["patterns"] = k, ["hierarchical_limit"] = limit, ["lines"] = lines });
+            else
+            {
+                Console.WriteLine($"K = {k}: T = 0 hierarchical state exists up to d_K = {limit:F6}");
+                foreach (var (name, value) in lines) Console.WriteLine($"{name}: {value!.AsArray().Count} points");
+            }
+            return 0;
+        }));
+        return cmd;
     }
 
     static Command Point()
