@@ -13,11 +13,14 @@ public class MultitaskTests
     [InlineData(0.5, 2)]
     public void Zero_temperature_hierarchical_state_has_the_exact_amplitudes(double d, int k)
     {
+        // Several decreasing T = 0 fixed points can exist; the power-law hierarchy has the lowest free energy
+        // of them (States are ordered by f), and is the global minimum.
+        var states = new Multitask(d, k).States(0);
+        var state = states.First(s => s.Type == Multitask.Hierarchical && s.M.Count(x => x > 0) == k);
         var exact = Multitask.HierarchicalAmplitudes(d, k);
-        var state = new Multitask(d, k).States(0).Single(s => s.Type == Multitask.Hierarchical && s.M.Count(x => x > 0) == k);
-        for (int mu = 0; mu < k; mu++) Assert.Equal((1 - d) * Math.Pow(d, mu), state.M[mu], 12);
-        Assert.Equal(exact, state.M.Select(x => Math.Round(x, 12)).ToArray());
+        for (int mu = 0; mu < k; mu++) Assert.Equal(exact[mu], state.M[mu], 12);
         Assert.True(state.Stable);
+        Assert.Same(states[0], state);
     }
 
     [Fact]
