@@ -11,6 +11,7 @@ public static class MonteCarloCommands
     {
         var mc = new Command("mc", "Monte Carlo simulation");
         mc.Subcommands.Add(Hopfield());
+        mc.Subcommands.Add(Multitask());
         return mc;
     }
 
@@ -104,6 +105,56 @@ public static class MonteCarloCommands
                 Console.WriteLine($"energy per spin    e = {result.Energy.Mean:F6} +- {result.Energy.Error:F6}");
                 Console.WriteLine($"acceptance           = {result.Acceptance:F4}");
                 Console.WriteLine($"attempts per second  = {result.AttemptsPerSecond:E3}");
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+
+    static Command Multitask()
+    {
+        var neurons = Cli.Option("--neurons", "Number of neurons N", 2000);
+        var patterns = Cli.Required<int>("--patterns", "Number of diluted patterns K");
+        var dilution = Cli.Required<double>("--dilution", "Dilution d = P(xi = 0), in [0, 1)");
+        var temperature = Cli.Required<double>("--temperature", "Temperature T > 0");
+        var sweeps = Cli.Option("--sweeps", "Measurement sweeps", 500);
+        var equilibration = Cli.Option("--equilibration", "Equilibration sweeps", 300);
+        var samples = Cli.Option("--samples", "Disorder samples", 2);
+        var seed = Cli.Option("--seed", "Seed", 1UL);
+        var dynamics = DynamicsOption();
+        var start = StartOption();
+        var device = DeviceOption();
+        var json = Cli.JsonOption();
+        var cmd = new Command("multitask", "Monte Carlo of the multitasking network: overlaps with all K patterns, ranked by magnitude (the theory's canonical form)")
+            { neurons, patterns, dilution, temperature, sweeps, equilibration, samples, seed, dynamics, start, device, json };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            double d = r.GetValue(dilution);
+            if (!(d >= 0 && d < 1)) throw new UsageException($"--dilution must lie in [0, 1), not {Cli.Format(d)}");
+            var run = new MultitaskRun
+            {
+                Neurons = Cli.AtLeast(r.GetValue(neurons), 2, "--neurons"), Patterns = Cli.AtLeast(r.GetValue(patterns), 1, "--patterns"),
+                Dilution = d, Temperature = Cli.Positive(r.GetValue(temperature), "--temperature"),
+                MeasurementSweeps = Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"), EquilibrationSweeps = Cli.AtLeast(r.GetValue(equilibration), 0, "--equilibration"),
+                Samples = Cli.AtLeast(r.GetValue(samples), 1, "--samples"), Seed = r.GetValue(seed),
+                Dynamics = ParseDynamics(r.GetValue(dynamics)!), Start = ParseStart(r.GetValue(start)!),
+            };
+            var result = MultitaskSimulation.Run(run, ParseDevice(r.GetValue(device)!));
+            if (r.GetValue(json))
+                Cli.Print(new JsonObject
+                {
+                    ["m"] = new JsonArray(result.Amplitudes.Select(a => (JsonNode?)Cli.Number(a.Mean)).ToArray()),
+                    ["m_error"] = new JsonArray(result.Amplitudes.Select(a => (JsonNode?)Cli.Number(a.Error)).ToArray()),
+                    ["energy"] = Cli.Number(result.Energy.Mean), ["energy_error"] = Cli.Number(result.Energy.Error),
+                    ["acceptance"] = result.Acceptance, ["attempts_per_second"] = result.AttemptsPerSecond,
+                    ["neurons"] = run.Neurons, ["patterns"] = run.Patterns, ["dilution"] = d, ["temperature"] = run.Temperature,
+                    ["samples"] = run.Samples, ["seed"] = run.Seed, ["device"] = result.Device, ["final_state_sha256"] = result.FinalStateSha256,
+                });
+            else
+            {
+                Console.WriteLine($"Multitasking Monte Carlo: N = {run.Neurons}, K = {run.Patterns}, d = {d}, T = {run.Temperature}, {run.Samples} samples, device {result.Device}");
+                Console.WriteLine("ranked |m|: " + string.Join(", ", result.Amplitudes.Select(a => $"{a.Mean:F4} +- {a.Error:F4}")));
+                Console.WriteLine($"energy per spin: {result.Energy.Mean:F5} +- {result.Energy.Error:F5}");
             }
             return 0;
         }));

@@ -82,3 +82,33 @@ public class ReplicaOverlapTests
         }
     }
 }
+
+/// <summary>
+/// Multitasking network: Monte Carlo ranked amplitudes against the low-load mean field (exact for
+/// K finite, N -> infinity) in each regime. Allowance: 3 error bars plus a finite-size term: 2/sqrt(N)
+/// for condensed amplitudes; for vanishing ones, which are Gaussian fluctuations of variance about
+/// (1 - d) / (N lambda) with lambda the state's lowest free-energy curvature (lambda = 1 - beta (1 - d) for the
+/// paramagnet: the susceptibility grows near T = 1 - d), three of their standard deviations.
+/// </summary>
+public class MultitaskAgreementTests
+{
+    [Theory]
+    [InlineData(0.3, 0.1, "hierarchical")]
+    [InlineData(0.7, 0.2, "parallel")]
+    [InlineData(0.5, 0.6, "paramagnet")]
+    public void Ranked_amplitudes_agree_with_mean_field(double d, double t, string regime)
+    {
+        const int n = 4000, k = 3;
+        var theory = new Multitask(d, k).States(t).Where(s => s.Stable).MinBy(s => s.FreeEnergy)!;
+        Assert.Equal(regime, theory.Type);
+        var mc = MultitaskSimulation.Run(new MultitaskRun { Neurons = n, Patterns = k, Dilution = d, Temperature = t, EquilibrationSweeps = 400, MeasurementSweeps = 600, Samples = 3, Seed = 17 });
+        double fluctuation = Math.Sqrt((1 - d) / (n * theory.LowestCurvature));
+        for (int r = 0; r < k; r++)
+        {
+            double finiteSize = theory.M[r] > 0 ? 2 / Math.Sqrt(n) : Math.Max(2 / Math.Sqrt(n), 3 * fluctuation);
+            double allowance = 3 * mc.Amplitudes[r].Error + finiteSize;
+            Assert.True(Math.Abs(mc.Amplitudes[r].Mean - theory.M[r]) < allowance,
+                $"{regime}: rank {r}: MC {mc.Amplitudes[r]} vs theory {theory.M[r]:F5} (allowance {allowance:F4})");
+        }
+    }
+}

@@ -54,6 +54,27 @@ public class CliTests
     }
 
     [Fact]
+    public void Multitask_theory_json_has_the_documented_shape()
+    {
+        var o = PhysicsProgram.Json("theory", "multitask", "--dilution", "0.3", "--patterns", "3", "--temperature", "0.1");
+        var states = o.GetProperty("states").EnumerateArray().ToList();
+        Assert.Contains(states, st => st.GetProperty("type").GetString() == "hierarchical" && st.GetProperty("stable").GetBoolean());
+        foreach (var st in states)
+        {
+            Assert.Contains(st.GetProperty("type").GetString(), new[] { "pure", "hierarchical", "parallel", "mixture", "paramagnet" });
+            Assert.Equal(3, st.GetProperty("m").GetArrayLength());
+            Assert.True(st.TryGetProperty("free_energy", out _));
+        }
+        var lines = PhysicsProgram.Json("theory", "multitask-lines", "--patterns", "3");
+        Assert.Equal((Math.Sqrt(5) - 1) / 2, lines.GetProperty("hierarchical_limit").GetDouble(), 9);
+        Assert.True(lines.GetProperty("lines").GetProperty("paramagnet_unstable").GetArrayLength() > 50);
+        Assert.True(lines.GetProperty("lines").GetProperty("pure_unstable").GetArrayLength() > 50);
+        var mc = PhysicsProgram.Json("mc", "multitask", "--neurons", "400", "--patterns", "2", "--dilution", "0.5", "--temperature", "0.1", "--sweeps", "50", "--equilibration", "50");
+        Assert.Equal(2, mc.GetProperty("m").GetArrayLength());
+        Assert.Equal(2, mc.GetProperty("m_error").GetArrayLength());
+    }
+
+    [Fact]
     public void Asking_for_CUDA_without_a_GPU_is_a_usage_error()
     {
         if (Physics.MonteCarlo.IlgpuEnsemble.CudaAvailable()) return; // on a GPU machine the request is valid
@@ -88,6 +109,9 @@ public class CliTests
     [InlineData("--device", "mc", "hopfield", "--alpha", "0.1", "--temperature", "0.5", "--device", "tpu")]
     [InlineData("--temperatures", "mc", "hopfield", "--alpha", "0.1", "--temperatures", "0.5,-1")]
     [InlineData("--temperature", "mc", "hopfield", "--alpha", "0.1")]
+    [InlineData("--dilution", "theory", "multitask", "--dilution", "1.2", "--patterns", "3", "--temperature", "0.1")]
+    [InlineData("--patterns", "theory", "multitask", "--dilution", "0.2", "--patterns", "0", "--temperature", "0.1")]
+    [InlineData("--dilution", "mc", "multitask", "--dilution", "-0.2", "--patterns", "3", "--temperature", "0.1")]
     [InlineData("--alpha", "theory", "hopfield", "--alpha", "-0.1", "--temperature", "0.5")]
     [InlineData("--temperature", "theory", "hopfield", "--alpha", "0.1", "--temperature", "NaN")]
     [InlineData("--alpha", "mc", "hopfield", "--alpha", "0", "--temperature", "0.5")]
