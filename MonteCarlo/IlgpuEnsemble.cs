@@ -15,9 +15,9 @@ public struct SweepArguments
 
 /// <summary>
 /// The ensemble on an ILGPU accelerator: CUDA on a GPU, or ILGPU's CPU accelerator (a GPU simulator,
-/// slow, for tests). One kernel, written once: a thread group advances one chain; its threads share
-/// the O(P) loops (the field and the overlap update) with the overlap sums in shared memory, and
-/// every thread draws the same Philox words as the native sampler, so decisions agree bit for bit.
+/// slow, for tests). One kernel, written once: a warp advances one chain; its lanes share the O(P)
+/// loops (the field and the overlap update) with the overlap sums in shared memory, and every lane
+/// draws the same Philox words as the native sampler, so decisions agree bit for bit.
 /// </summary>
 public sealed class IlgpuEnsemble : IChainEnsemble
 {
