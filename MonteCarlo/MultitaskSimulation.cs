@@ -26,7 +26,10 @@ public sealed record MultitaskRun
 }
 
 /// <summary>Amplitudes ranked like the theory's canonical form: |m| in decreasing order, each with its error.</summary>
-public sealed record MultitaskResult(Estimate[] Amplitudes, Estimate Energy, double Acceptance, double AttemptsPerSecond, string Device, string FinalStateSha256);
+public sealed record MultitaskResult(Estimate[] Amplitudes, Estimate Energy, double Acceptance, double AttemptsPerSecond, string Device, string FinalStateSha256)
+{
+    public double Seconds { get; init; }
+}
 
 /// <summary>
 /// Runs the multitasking network with the shared samplers (any device): after every measurement sweep the
@@ -35,14 +38,14 @@ public sealed record MultitaskResult(Estimate[] Amplitudes, Estimate Energy, dou
 /// </summary>
 public static class MultitaskSimulation
 {
-    public static MultitaskResult Run(MultitaskRun run, string device = Devices.Cpu, CancellationToken cancel = default)
+    public static MultitaskResult Run(MultitaskRun run, string device = Devices.Cpu, CancellationToken cancel = default, int threads = 0)
     {
         run.Validate();
         int k = run.Patterns, n = run.Neurons;
         var samples = Enumerable.Range(0, run.Samples).Select(s => PatternSet.Random(n, k, run.Seed, s, run.Dilution)).ToList();
         var specs = Enumerable.Range(0, run.Samples).Select(s => new ChainSpec(s, 0, run.Temperature, run.Start)).ToList();
         var clock = Stopwatch.StartNew();
-        using var ensemble = Devices.Create(device, new EnsembleSetup(samples, specs, run.Dynamics, run.Seed));
+        using var ensemble = Devices.Create(device, new EnsembleSetup(samples, specs, run.Dynamics, run.Seed), threads);
         ensemble.Sweep(run.EquilibrationSweeps);
         var before = ensemble.Snapshot();
         var ranked = new double[run.Samples, k, run.MeasurementSweeps];
@@ -72,6 +75,6 @@ public static class MultitaskSimulation
         double acceptance = Enumerable.Range(0, run.Samples).Sum(c => snap.Accepted(c) - before.Accepted(c)) / (double)attempts;
         var chains = Enumerable.Range(0, run.Samples).Select(c => new ChainResult(c, 0, default, default, 0, 0, snap.Spins(c).ToArray()));
         return new MultitaskResult(amplitudes, e, acceptance, (double)(run.EquilibrationSweeps + run.MeasurementSweeps) * n * run.Samples / seconds,
-            ensemble.Device, HopfieldSimulation.StateHash(chains));
+            ensemble.Device, HopfieldSimulation.StateHash(chains)) { Seconds = seconds };
     }
 }

@@ -12,6 +12,7 @@ public static class PhaseDiagramCommands
     {
         var pd = new Command("phase-diagram", "Phase diagrams: theory lines over Monte Carlo points");
         pd.Subcommands.Add(Hopfield());
+        pd.Subcommands.Add(Multitask());
         return pd;
     }
 
@@ -53,10 +54,75 @@ public static class PhaseDiagramCommands
             string dir = r.GetValue(outDir)!;
             ResultStore.CheckCompatible(Path.Combine(dir, ResultStore.FileName), settings.StoreKey());
             EnsureWritable(dir);
-            return Run(settings, dir, r.GetValue(json));
+            return Run(dir, r.GetValue(json), (progress, cancel) =>
+            {
+                var outcome = PhaseDiagramSweep.Run(settings, dir, progress, cancel);
+                File.WriteAllText(Path.Combine(dir, "theory-lines.json"), TheoryCommands.ToJson(outcome.Lines).ToJsonString(Cli.Json));
+                return new Written(PhaseDiagramPlot.Chart(outcome.Lines, outcome.Points), outcome.Points.Count, outcome.Computed, outcome.Skipped,
+                    new JsonObject { ["alpha_c"] = outcome.Lines.AlphaC, ["m_c"] = outcome.Lines.MC },
+                    $"theory: alpha_c(T=0) = {outcome.Lines.AlphaC:F6}, m_c = {outcome.Lines.MC:F6}");
+            });
         }));
         return cmd;
     }
+
+    static Command Multitask()
+    {
+        var defaults = new MultitaskSettings();
+        var patterns = Cli.Option("--patterns", "Number of diluted patterns K (2..6)", defaults.Patterns);
+        var neurons = Cli.Option("--neurons", "Number of neurons N", defaults.Neurons);
+        var outDir = Cli.Option("--out", "Output folder: results.db (resumable store), phase-diagram.html/.png, theory-lines.json", "phase-diagram-multitask");
+        var dilutions = Cli.Option("--dilutions", "Dilutions of the grid, comma-separated", string.Join(",", defaults.Dilutions));
+        var temperatures = Cli.Option("--temperatures", "Temperatures of the grid, comma-separated", string.Join(",", defaults.Temperatures));
+        var samples = Cli.Option("--samples", "Disorder samples per point", defaults.Samples);
+        var sweeps = Cli.Option("--sweeps", "Measurement sweeps per chain", defaults.MeasurementSweeps);
+        var equilibration = Cli.Option("--equilibration", "Equilibration sweeps per chain", defaults.EquilibrationSweeps);
+        var seed = Cli.Option("--seed", "Seed", defaults.Seed);
+        var threads = Cli.Option("--threads", "Worker threads (0: all cores)", 0);
+        var dynamics = MonteCarloCommands.DynamicsOption();
+        var start = MonteCarloCommands.StartOption();
+        var device = MonteCarloCommands.DeviceOption();
+        var json = Cli.JsonOption();
+        var cmd = new Command("multitask", "The multitasking network's (d, T) phase diagram at K patterns: instability lines and a Monte Carlo grid (resumes an interrupted run)")
+            { patterns, neurons, outDir, dilutions, temperatures, samples, sweeps, equilibration, seed, threads, dynamics, start, device, json };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            var settings = new MultitaskSettings
+            {
+                Patterns = r.GetValue(patterns),
+                Neurons = Cli.AtLeast(r.GetValue(neurons), 2, "--neurons"),
+                Dilutions = Cli.Numbers(r.GetValue(dilutions)!, "--dilutions"),
+                Temperatures = Cli.Numbers(r.GetValue(temperatures)!, "--temperatures").Select(t => Cli.Positive(t, "--temperatures")).ToList(),
+                Samples = Cli.AtLeast(r.GetValue(samples), 1, "--samples"),
+                MeasurementSweeps = Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"),
+                EquilibrationSweeps = Cli.AtLeast(r.GetValue(equilibration), 0, "--equilibration"),
+                Seed = r.GetValue(seed),
+                Threads = Cli.AtLeast(r.GetValue(threads), 0, "--threads"),
+                Dynamics = MonteCarloCommands.ParseDynamics(r.GetValue(dynamics)!),
+                Start = MonteCarloCommands.ParseStart(r.GetValue(start)!),
+                Device = MonteCarloCommands.ParseDevice(r.GetValue(device)!),
+            };
+            settings.Validate();
+            string dir = r.GetValue(outDir)!;
+            ResultStore.CheckCompatible(Path.Combine(dir, ResultStore.FileName), settings.StoreKey());
+            EnsureWritable(dir);
+            return Run(dir, r.GetValue(json), (progress, cancel) =>
+            {
+                var outcome = MultitaskSweep.Run(settings, dir, progress, cancel);
+                var lines = new JsonObject();
+                foreach (var (name, line) in outcome.Lines.Lines) lines[name] = Cli.Pairs(line.Select(p => (p.D, p.T)));
+                File.WriteAllText(Path.Combine(dir, "theory-lines.json"),
+                    new JsonObject { ["patterns"] = settings.Patterns, ["hierarchical_limit"] = outcome.Lines.HierarchicalLimit, ["lines"] = lines }.ToJsonString(Cli.Json));
+                return new Written(PhaseDiagramPlot.MultitaskChart(outcome.Lines, outcome.Points), outcome.Points.Count, outcome.Computed, outcome.Skipped,
+                    new JsonObject { ["hierarchical_limit"] = outcome.Lines.HierarchicalLimit },
+                    $"theory: T = 0 hierarchical state up to d_K = {outcome.Lines.HierarchicalLimit:F6}");
+            });
+        }));
+        return cmd;
+    }
+
+    /// <summary>What a finished sweep hands back for the plot and the report.</summary>
+    sealed record Written(Plotly.NET.GenericChart Chart, int Points, int Computed, int Skipped, JsonObject Theory, string TheoryLine);
 
     static void EnsureWritable(string dir)
     {
@@ -73,27 +139,28 @@ public static class PhaseDiagramCommands
         }
     }
 
-    static int Run(PhaseDiagramSettings settings, string dir, bool json)
+    /// <summary>Runs a sweep with a progress bar on a terminal (quiet otherwise), stops cleanly on Ctrl-C, then writes the plot.</summary>
+    static int Run(string dir, bool json, Func<IProgress<(int Done, int Total)>?, CancellationToken, Written> sweep)
     {
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
-        PhaseDiagramSweep.Outcome outcome;
+        Written written;
         try
         {
             bool interactive = !json && !Console.IsOutputRedirected && !Console.IsErrorRedirected;
             if (interactive)
             {
-                outcome = null!;
+                written = null!;
                 AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                     .Start(ctx =>
                     {
                         var task = ctx.AddTask("Monte Carlo grid");
-                        outcome = PhaseDiagramSweep.Run(settings, dir, new Progress<(int Done, int Total)>(p => { task.MaxValue = p.Total; task.Value = p.Done; }), cancel.Token);
+                        written = sweep(new Progress<(int Done, int Total)>(p => { task.MaxValue = p.Total; task.Value = p.Done; }), cancel.Token);
                         task.Value = task.MaxValue;
                     });
             }
-            else outcome = PhaseDiagramSweep.Run(settings, dir, null, cancel.Token);
+            else written = sweep(null, cancel.Token);
         }
         catch (OperationCanceledException)
         {
@@ -102,24 +169,24 @@ public static class PhaseDiagramCommands
         }
         finally { Console.CancelKeyPress -= onCancel; }
 
-        var linesJson = TheoryCommands.ToJson(outcome.Lines);
-        File.WriteAllText(Path.Combine(dir, "theory-lines.json"), linesJson.ToJsonString(Cli.Json));
-        var chart = PhaseDiagramPlot.Chart(outcome.Lines, outcome.Points);
         string html = Path.Combine(dir, "phase-diagram.html"), png = Path.Combine(dir, "phase-diagram.png");
-        PhaseDiagramPlot.SaveHtml(chart, html);
+        PhaseDiagramPlot.SaveHtml(written.Chart, html);
         bool rendered = PhaseDiagramPlot.TryRenderPng(html, png, out var why);
         if (json)
-            Cli.Print(new JsonObject
+        {
+            var o = new JsonObject
             {
                 ["out"] = Path.GetFullPath(dir), ["store"] = Path.GetFullPath(Path.Combine(dir, ResultStore.FileName)),
-                ["points"] = outcome.Points.Count, ["computed"] = outcome.Computed, ["skipped"] = outcome.Skipped,
+                ["points"] = written.Points, ["computed"] = written.Computed, ["skipped"] = written.Skipped,
                 ["html"] = Path.GetFullPath(html), ["png"] = rendered ? Path.GetFullPath(png) : null,
-                ["alpha_c"] = outcome.Lines.AlphaC, ["m_c"] = outcome.Lines.MC,
-            });
+            };
+            foreach (var (key, value) in written.Theory) o[key] = value?.DeepClone();
+            Cli.Print(o);
+        }
         else
         {
-            Console.WriteLine($"{outcome.Points.Count} grid points in {Path.Combine(dir, ResultStore.FileName)} ({outcome.Computed} computed now, {outcome.Skipped} already stored)");
-            Console.WriteLine($"theory: alpha_c(T=0) = {outcome.Lines.AlphaC:F6}, m_c = {outcome.Lines.MC:F6}; lines in {Path.Combine(dir, "theory-lines.json")}");
+            Console.WriteLine($"{written.Points} grid points in {Path.Combine(dir, ResultStore.FileName)} ({written.Computed} computed now, {written.Skipped} already stored)");
+            Console.WriteLine($"{written.TheoryLine}; lines in {Path.Combine(dir, "theory-lines.json")}");
             Console.WriteLine($"plot: {html}" + (rendered ? $" and {png}" : $" (no PNG: {why})"));
         }
         return 0;

@@ -15,40 +15,70 @@ namespace Physics.Simulation;
 /// </summary>
 public static class PhaseDiagramPlot
 {
+    static GenericChart Line(string name, IEnumerable<(double X, double Y)> l) =>
+        Plotly.NET.CSharp.Chart.Line<double, double, string>(x: l.Select(p => p.X).ToArray(), y: l.Select(p => p.Y).ToArray(), Name: name);
+
+    /// <summary>Monte Carlo points coloured by a value in [low, high], with a colour bar low on the right (the legend stays readable above it).</summary>
+    static GenericChart Points(double[] x, double[] y, double[] colour, string[] text, string colourTitle, double low, double high)
+    {
+        // Marker set through its dynamic members: the F# initialiser takes some thirty optional arguments.
+        var marker = new Plotly.NET.TraceObjects.Marker();
+        marker.SetProperty("color", colour);
+        marker.SetProperty("colorscale", "Viridis");
+        marker.SetProperty("cmin", low);
+        marker.SetProperty("cmax", high);
+        marker.SetProperty("size", 9);
+        marker.SetProperty("showscale", true);
+        marker.SetProperty("colorbar", new Dictionary<string, object>
+        {
+            ["title"] = new Dictionary<string, object> { ["text"] = colourTitle },
+            ["len"] = 0.6, ["y"] = 0.0, ["yanchor"] = "bottom",
+        });
+        return Plotly.NET.CSharp.Chart.Point<double, double, string>(x: x, y: y, Name: "Monte Carlo", MultiText: text, Marker: marker);
+    }
+
     public static GenericChart Chart(AgsPhaseLines lines, IReadOnlyList<PointResult> points)
     {
-        GenericChart Line(string name, IReadOnlyList<LinePoint> l) =>
-            Plotly.NET.CSharp.Chart.Line<double, double, string>(x: l.Select(p => p.Alpha).ToArray(), y: l.Select(p => p.Temperature).ToArray(), Name: name);
+        static IEnumerable<(double, double)> L(IReadOnlyList<LinePoint> l) => l.Select(p => (p.Alpha, p.Temperature));
         var charts = new List<GenericChart>
         {
-            Line("T_g (spin glass)", lines.GlassTransition),
-            Line("T_M (retrieval spinodal)", lines.RetrievalSpinodal),
-            Line("T_c (retrieval is global minimum)", lines.RetrievalTransition),
+            Line("T_g (spin glass)", L(lines.GlassTransition)),
+            Line("T_M (retrieval spinodal)", L(lines.RetrievalSpinodal)),
+            Line("T_c (retrieval is global minimum)", L(lines.RetrievalTransition)),
         };
         if (points.Count > 0)
-        {
-            // Marker set through its dynamic members: the F# initialiser takes some thirty optional arguments.
-            var marker = new Plotly.NET.TraceObjects.Marker();
-            marker.SetProperty("color", points.Select(p => p.Overlap).ToArray());
-            marker.SetProperty("colorscale", "Viridis");
-            marker.SetProperty("cmin", 0.0);
-            marker.SetProperty("cmax", 1.0);
-            marker.SetProperty("size", 9);
-            marker.SetProperty("showscale", true);
-            // The colour bar sits low on the right so that the legend above it stays readable.
-            marker.SetProperty("colorbar", new Dictionary<string, object>
-            {
-                ["title"] = new Dictionary<string, object> { ["text"] = "overlap m" },
-                ["len"] = 0.6, ["y"] = 0.0, ["yanchor"] = "bottom",
-            });
-            charts.Add(Plotly.NET.CSharp.Chart.Point<double, double, string>(
-                x: points.Select(p => p.Alpha).ToArray(), y: points.Select(p => p.Temperature).ToArray(),
-                Name: "Monte Carlo", MultiText: points.Select(p => $"m = {p.Overlap:F3} ± {p.OverlapError:F3}").ToArray(), Marker: marker));
-        }
+            charts.Add(Points(points.Select(p => p.Alpha).ToArray(), points.Select(p => p.Temperature).ToArray(), points.Select(p => p.Overlap).ToArray(),
+                points.Select(p => $"m = {p.Overlap:F3} ± {p.OverlapError:F3}").ToArray(), "overlap m", 0, 1));
         double alphaMax = Math.Max(0.2, points.Count > 0 ? points.Max(p => p.Alpha) + 0.01 : 0);
         return Plotly.NET.CSharp.Chart.Combine(charts)
             .WithXAxisStyle<double, double, string>(TitleText: "load alpha = P/N", MinMax: new Tuple<double, double>(0, alphaMax))
             .WithYAxisStyle<double, double, string>(TitleText: "temperature T", MinMax: new Tuple<double, double>(0, 1.5))
+            .WithSize(900, 650);
+    }
+
+    /// <summary>
+    /// The multitasking (d, T) diagram: instability lines over Monte Carlo points coloured by how many
+    /// patterns are retrieved, the participation ratio (sum m)^2 / sum m^2 of the ranked amplitudes
+    /// (1: pure, K: parallel; 0 where the largest amplitude is below 0.1, i.e. paramagnetic).
+    /// </summary>
+    public static GenericChart MultitaskChart(MultitaskLines lines, IReadOnlyList<MultitaskPointResult> points)
+    {
+        // Stability boundaries can have several temperatures at one d (upper and lower branches): drawn as points.
+        var charts = lines.Lines.Select(l => l.Key.EndsWith("boundary")
+            ? Plotly.NET.CSharp.Chart.Point<double, double, string>(x: l.Value.Select(p => p.D).ToArray(), y: l.Value.Select(p => p.T).ToArray(), Name: l.Key.Replace('_', ' '))
+            : Line(l.Key.Replace('_', ' '), l.Value)).ToList();
+        charts.Add(Line($"T = 0 hierarchical limit d_K = {lines.HierarchicalLimit:F4}", [(lines.HierarchicalLimit, 0), (lines.HierarchicalLimit, 0.05)]));
+        if (points.Count > 0)
+        {
+            static double Participation(double[] m) => m[0] < 0.1 ? 0 : Math.Pow(m.Sum(), 2) / m.Sum(x => x * x);
+            charts.Add(Points(points.Select(p => p.Dilution).ToArray(), points.Select(p => p.Temperature).ToArray(),
+                points.Select(p => Participation(p.Amplitudes)).ToArray(),
+                points.Select(p => "|m| = " + string.Join(", ", p.Amplitudes.Select(a => a.ToString("F3")))).ToArray(),
+                "retrieved patterns", 0, lines.Patterns));
+        }
+        return Plotly.NET.CSharp.Chart.Combine(charts)
+            .WithXAxisStyle<double, double, string>(TitleText: "dilution d", MinMax: new Tuple<double, double>(0, 1))
+            .WithYAxisStyle<double, double, string>(TitleText: "temperature T", MinMax: new Tuple<double, double>(0, 1.05))
             .WithSize(900, 650);
     }
 

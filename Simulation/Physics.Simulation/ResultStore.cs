@@ -13,6 +13,13 @@ public sealed record PointResult(
     double Overlap, double OverlapError, double Energy, double EnergyError, double Acceptance,
     double Seconds, double AttemptsPerSecond, string CodeVersion);
 
+/// <summary>One finished grid point of the multitasking (d, T) sweep: ranked amplitudes |m| with their errors.</summary>
+public sealed record MultitaskPointResult(
+    double Dilution, double Temperature, int Neurons, int Patterns, ulong Seed, int Samples,
+    int EquilibrationSweeps, int MeasurementSweeps, string Dynamics, string Start,
+    double[] Amplitudes, double[] AmplitudeErrors, double Energy, double EnergyError, double Acceptance,
+    double Seconds, double AttemptsPerSecond, string CodeVersion);
+
 /// <summary>
 /// Embedded SQLite results store (WAL, synchronous=FULL). One row per grid point, written in its
 /// own transaction once the point is finished, keyed by (alpha, temperature): a run killed at any
@@ -45,7 +52,9 @@ public sealed class ResultStore : IDisposable
                 throw new IncompatibleStoreException($"--out: {path} was written by an incompatible version of the store (schema {schema ?? "none"}, expected {SchemaVersion})");
             foreach (var (key, value) in settings)
                 if (stored.TryGetValue(key, out var old) && old != value)
-                    throw new IncompatibleStoreException($"--out: {path} holds a run with --{key} {old}, not {value}; choose another --out or the same settings");
+                    throw new IncompatibleStoreException(key == "model"
+                        ? $"--out: {path} holds a {old} phase diagram, not a {value} one; choose another --out"
+                        : $"--out: {path} holds a run with --{key} {old}, not {value}; choose another --out or the same settings");
         }
         catch (SqliteException e)
         {
@@ -68,6 +77,13 @@ public sealed class ResultStore : IDisposable
               overlap REAL NOT NULL, overlap_error REAL NOT NULL, energy REAL NOT NULL, energy_error REAL NOT NULL, acceptance REAL NOT NULL,
               seconds REAL NOT NULL, attempts_per_second REAL NOT NULL, code_version TEXT NOT NULL, finished_at TEXT NOT NULL,
               PRIMARY KEY (alpha, temperature));
+            CREATE TABLE IF NOT EXISTS multitask_points (
+              dilution REAL NOT NULL, temperature REAL NOT NULL,
+              neurons INTEGER NOT NULL, patterns INTEGER NOT NULL, seed INTEGER NOT NULL, samples INTEGER NOT NULL,
+              equilibration_sweeps INTEGER NOT NULL, measurement_sweeps INTEGER NOT NULL, dynamics TEXT NOT NULL, start TEXT NOT NULL,
+              amplitudes TEXT NOT NULL, amplitude_errors TEXT NOT NULL, energy REAL NOT NULL, energy_error REAL NOT NULL, acceptance REAL NOT NULL,
+              seconds REAL NOT NULL, attempts_per_second REAL NOT NULL, code_version TEXT NOT NULL, finished_at TEXT NOT NULL,
+              PRIMARY KEY (dilution, temperature));
             """);
         using (var tx = c.BeginTransaction())
         {
@@ -106,26 +122,53 @@ public sealed class ResultStore : IDisposable
     }
 
     /// <summary>Stores a finished point (ignored if that (alpha, T) is already stored).</summary>
-    public void Add(PointResult p)
+    public void Add(PointResult p) => Insert("points",
+    [
+        p.Alpha, p.Temperature, p.Neurons, p.Patterns, (long)p.Seed, p.Samples, p.EquilibrationSweeps, p.MeasurementSweeps,
+        p.Dynamics, p.Start, p.Overlap, p.OverlapError, p.Energy, p.EnergyError, p.Acceptance, p.Seconds, p.AttemptsPerSecond, p.CodeVersion,
+    ]);
+
+    /// <summary>Stores a finished multitask point (ignored if that (d, T) is already stored).</summary>
+    public void Add(MultitaskPointResult p) => Insert("multitask_points",
+    [
+        p.Dilution, p.Temperature, p.Neurons, p.Patterns, (long)p.Seed, p.Samples, p.EquilibrationSweeps, p.MeasurementSweeps,
+        p.Dynamics, p.Start, Numbers(p.Amplitudes), Numbers(p.AmplitudeErrors), p.Energy, p.EnergyError, p.Acceptance,
+        p.Seconds, p.AttemptsPerSecond, p.CodeVersion,
+    ]);
+
+    static string Numbers(double[] x) => string.Join(",", x.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+    static double[] Numbers(string s) => s.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>One row, in its own transaction, with the finishing time appended.</summary>
+    void Insert(string table, object[] values)
     {
         lock (gate)
         {
             using var tx = connection.BeginTransaction();
             using var cmd = connection.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = """
-                INSERT OR IGNORE INTO points VALUES ($v0, $v1, $v2, $v3, $v4, $v5, $v6, $v7, $v8, $v9,
-                  $v10, $v11, $v12, $v13, $v14, $v15, $v16, $v17, $v18)
-                """;
-            object[] values =
-            [
-                p.Alpha, p.Temperature, p.Neurons, p.Patterns, (long)p.Seed, p.Samples, p.EquilibrationSweeps, p.MeasurementSweeps,
-                p.Dynamics, p.Start, p.Overlap, p.OverlapError, p.Energy, p.EnergyError, p.Acceptance, p.Seconds, p.AttemptsPerSecond,
-                p.CodeVersion, DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-            ];
+            values = [.. values, DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)];
+            cmd.CommandText = $"INSERT OR IGNORE INTO {table} VALUES ({string.Join(", ", values.Select((_, k) => $"$v{k}"))})";
             for (int k = 0; k < values.Length; k++) cmd.Parameters.AddWithValue($"$v{k}", values[k]);
             cmd.ExecuteNonQuery();
             tx.Commit();
+        }
+    }
+
+    /// <summary>Every stored multitask point, ordered by (d, T).</summary>
+    public List<MultitaskPointResult> MultitaskPoints()
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT * FROM multitask_points ORDER BY dilution, temperature";
+            using var r = cmd.ExecuteReader();
+            var list = new List<MultitaskPointResult>();
+            while (r.Read())
+                list.Add(new MultitaskPointResult(r.GetDouble(0), r.GetDouble(1), r.GetInt32(2), r.GetInt32(3), (ulong)r.GetInt64(4), r.GetInt32(5),
+                    r.GetInt32(6), r.GetInt32(7), r.GetString(8), r.GetString(9), Numbers(r.GetString(10)), Numbers(r.GetString(11)),
+                    r.GetDouble(12), r.GetDouble(13), r.GetDouble(14), r.GetDouble(15), r.GetDouble(16), r.GetString(17)));
+            return list;
         }
     }
 

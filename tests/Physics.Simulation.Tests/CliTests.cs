@@ -75,6 +75,22 @@ public class CliTests
     }
 
     [Fact]
+    public void Multitask_phase_diagram_writes_store_lines_and_plot()
+    {
+        string dir = PhysicsProgram.TempDir();
+        var o = PhysicsProgram.Json("phase-diagram", "multitask", "--patterns", "2", "--neurons", "100", "--dilutions", "0.3,0.7",
+            "--temperatures", "0.2,0.8", "--sweeps", "20", "--equilibration", "10", "--samples", "1", "--out", dir);
+        Assert.Equal(4, o.GetProperty("points").GetInt32());
+        Assert.Equal(1.0, o.GetProperty("hierarchical_limit").GetDouble());
+        Assert.True(File.Exists(Path.Combine(dir, "phase-diagram.html")));
+        var lines = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "theory-lines.json"))).RootElement;
+        Assert.True(lines.GetProperty("lines").GetProperty("paramagnet_unstable").GetArrayLength() > 50);
+        var (code, _, err) = PhysicsProgram.Run("phase-diagram", "multitask", "--patterns", "9", "--out", PhysicsProgram.TempDir());
+        Assert.Equal(2, code);
+        Assert.Contains("--patterns", err);
+    }
+
+    [Fact]
     public void Asking_for_CUDA_without_a_GPU_is_a_usage_error()
     {
         if (Physics.MonteCarlo.IlgpuEnsemble.CudaAvailable()) return; // on a GPU machine the request is valid

@@ -105,6 +105,34 @@ public class StoreAndSweepTests
         return store.Points();
     }
 
+    static MultitaskSettings SmallMultitask => new()
+    {
+        Patterns = 2, Neurons = 150, Dilutions = [0.2, 0.6], Temperatures = [0.1, 0.5, 0.9], Samples = 2,
+        EquilibrationSweeps = 20, MeasurementSweeps = 30, Seed = 4,
+    };
+
+    static List<string> Table(IEnumerable<MultitaskPointResult> points)
+        => points.Select(p => string.Join("|", p.Dilution, p.Temperature, p.Neurons, p.Patterns, p.Seed, p.Samples,
+            string.Join(",", p.Amplitudes), string.Join(",", p.AmplitudeErrors), p.Energy, p.EnergyError, p.Acceptance)).ToList();
+
+    [Fact]
+    public void Interrupted_multitask_sweep_resumes_to_the_same_table()
+    {
+        string whole = PhysicsProgram.TempDir(), broken = PhysicsProgram.TempDir();
+        var reference = MultitaskSweep.Run(SmallMultitask, whole);
+        Assert.Equal(6, reference.Points.Count);
+        Assert.All(reference.Points, p => Assert.Equal(2, p.Amplitudes.Length));
+        using var cancel = new CancellationTokenSource();
+        var progress = new SynchronousProgress(p => { if (p.Done >= 2) cancel.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => MultitaskSweep.Run(SmallMultitask with { Threads = 1 }, broken, progress, cancel.Token));
+        var resumed = MultitaskSweep.Run(SmallMultitask, broken);
+        Assert.True(resumed.Skipped >= 2);
+        Assert.Equal(Table(reference.Points), Table(resumed.Points));
+        // A classical sweep may not write into a multitask store.
+        var e = Assert.Throws<IncompatibleStoreException>(() => PhaseDiagramSweep.Run(Small, broken));
+        Assert.Contains("multitask", e.Message);
+    }
+
     [Fact]
     public void Plot_is_self_contained_html()
     {
