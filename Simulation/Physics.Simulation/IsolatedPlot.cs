@@ -14,7 +14,10 @@ namespace Physics.Simulation;
 /// </summary>
 public static class IsolatedPlot
 {
-    sealed record PlotData(AgsPhaseLines Lines, List<PointResult> Points);
+    sealed record PlotData(AgsPhaseLines? Lines, List<PointResult>? Points, MultitaskLines? Multitask, List<MultitaskPointResult>? MultitaskPoints);
+
+    // Value tuples (the multitask lines) are fields, which System.Text.Json skips unless asked.
+    static readonly JsonSerializerOptions Options = new() { IncludeFields = true };
 
     sealed class FolderContext(string folder) : AssemblyLoadContext("physics-plots")
     {
@@ -35,12 +38,19 @@ public static class IsolatedPlot
 
     /// <summary>Self-contained HTML (plotly.js inlined) of the phase diagram, safe to call from a notebook kernel.</summary>
     public static string PhaseDiagramHtml(AgsPhaseLines lines, IReadOnlyList<PointResult> points)
-        => (string)Renderer.Value.Invoke(null, [JsonSerializer.Serialize(new PlotData(lines, points.ToList()))])!;
+        => (string)Renderer.Value.Invoke(null, [JsonSerializer.Serialize(new PlotData(lines, points.ToList(), null, null), Options)])!;
+
+    /// <summary>The multitasking (d, T) diagram, likewise.</summary>
+    public static string MultitaskHtml(MultitaskLines lines, IReadOnlyList<MultitaskPointResult> points)
+        => (string)Renderer.Value.Invoke(null, [JsonSerializer.Serialize(new PlotData(null, null, lines, points.ToList()), Options)])!;
 
     /// <summary>Runs inside the isolated context.</summary>
     public static string HtmlFromJson(string json)
     {
-        var data = JsonSerializer.Deserialize<PlotData>(json)!;
-        return PhaseDiagramPlot.SelfContainedHtml(PhaseDiagramPlot.Chart(data.Lines, data.Points));
+        var data = JsonSerializer.Deserialize<PlotData>(json, Options)!;
+        var chart = data.Lines is not null
+            ? PhaseDiagramPlot.Chart(data.Lines, data.Points!)
+            : PhaseDiagramPlot.MultitaskChart(data.Multitask!, data.MultitaskPoints!);
+        return PhaseDiagramPlot.SelfContainedHtml(chart);
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Reflection;
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
 namespace Physics.Simulation;
@@ -35,6 +37,29 @@ public sealed class ResultStore : IDisposable
     readonly object gate = new();
 
     ResultStore(SqliteConnection connection) => this.connection = connection;
+
+    /// <summary>
+    /// Hosts that load this library from its folder (notebook kernels) do not read its deps.json, so
+    /// SQLite's native e_sqlite3 is looked for beside the host instead. Resolve it from this library's
+    /// own runtimes/&lt;rid&gt;/native folder when it is there; otherwise the default probing applies.
+    /// </summary>
+    static ResultStore()
+    {
+        Assembly provider;
+        try { provider = Assembly.Load("SQLitePCLRaw.provider.e_sqlite3"); }
+        catch (IOException) { return; }
+        string folder = Path.GetDirectoryName(typeof(ResultStore).Assembly.Location) ?? "";
+        string os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
+        string arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        string file = OperatingSystem.IsWindows() ? "e_sqlite3.dll" : OperatingSystem.IsMacOS() ? "libe_sqlite3.dylib" : "libe_sqlite3.so";
+        string path = Path.Combine(folder, "runtimes", $"{os}-{arch}", "native", file);
+        try
+        {
+            NativeLibrary.SetDllImportResolver(provider, (name, _, _) =>
+                name == "e_sqlite3" && File.Exists(path) && NativeLibrary.TryLoad(path, out var handle) ? handle : IntPtr.Zero);
+        }
+        catch (InvalidOperationException) { } // a resolver is already set by the host: leave it
+    }
 
     /// <summary>
     /// Checks, without writing, that the store at <paramref name="path"/> (if any) was made by a run

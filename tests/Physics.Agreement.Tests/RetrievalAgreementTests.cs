@@ -85,16 +85,18 @@ public class ReplicaOverlapTests
 
 /// <summary>
 /// Multitasking network: Monte Carlo ranked amplitudes against the low-load mean field (exact for
-/// K finite, N -> infinity) in each regime. Allowance: 3 error bars plus a finite-size term: 2/sqrt(N)
-/// for condensed amplitudes; for vanishing ones, which are Gaussian fluctuations of variance about
-/// (1 - d) / (N lambda) with lambda the state's lowest free-energy curvature (lambda = 1 - beta (1 - d) for the
-/// paramagnet: the susceptibility grows near T = 1 - d), three of their standard deviations.
+/// K finite, N -> infinity) in each regime. Allowance: 3 error bars plus a finite-size term. The
+/// amplitudes fluctuate with variance about (1 - d) / (N lambda), lambda the state's lowest free-energy
+/// curvature (1 - beta (1 - d) for the paramagnet: the susceptibility grows near T = 1 - d); ranking them
+/// by size shifts each rank by up to about one such deviation (order statistics), and the sample's
+/// patterns are orthogonal only to O(1/sqrt(N)). So: 2/sqrt(N) + 2 sigma for condensed amplitudes, and
+/// max(2/sqrt(N), 3 sigma) for vanishing ones.
 /// </summary>
 public class MultitaskAgreementTests
 {
     [Theory]
     [InlineData(0.3, 0.1, "hierarchical")]
-    [InlineData(0.7, 0.2, "parallel")]
+    [InlineData(0.8, 0.1, "parallel")]
     [InlineData(0.5, 0.6, "paramagnet")]
     public void Ranked_amplitudes_agree_with_mean_field(double d, double t, string regime)
     {
@@ -105,7 +107,7 @@ public class MultitaskAgreementTests
         double fluctuation = Math.Sqrt((1 - d) / (n * theory.LowestCurvature));
         for (int r = 0; r < k; r++)
         {
-            double finiteSize = theory.M[r] > 0 ? 2 / Math.Sqrt(n) : Math.Max(2 / Math.Sqrt(n), 3 * fluctuation);
+            double finiteSize = theory.M[r] > 0 ? 2 / Math.Sqrt(n) + 2 * fluctuation : Math.Max(2 / Math.Sqrt(n), 3 * fluctuation);
             double allowance = 3 * mc.Amplitudes[r].Error + finiteSize;
             Assert.True(Math.Abs(mc.Amplitudes[r].Mean - theory.M[r]) < allowance,
                 $"{regime}: rank {r}: MC {mc.Amplitudes[r]} vs theory {theory.M[r]:F5} (allowance {allowance:F4})");
