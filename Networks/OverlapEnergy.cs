@@ -16,7 +16,7 @@ public abstract class OverlapEnergy
     public abstract double SelfCouplingCorrection(PatternSet patterns);
 
     /// <summary>E from integer overlap sums M_mu = N m_mu.</summary>
-    public double Energy(PatternSet patterns, ReadOnlySpan<short> overlapSums)
+    public virtual double Energy(PatternSet patterns, ReadOnlySpan<short> overlapSums)
     {
         double n = patterns.Neurons, sum = 0;
         for (int mu = 0; mu < patterns.Count; mu++) sum += Separation(overlapSums[mu] / n);

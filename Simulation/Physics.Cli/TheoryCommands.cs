@@ -12,9 +12,50 @@ public static class TheoryCommands
         var theory = new Command("theory", "Replica theory of associative memories");
         theory.Subcommands.Add(Point());
         theory.Subcommands.Add(Lines());
+        theory.Subcommands.Add(DensePoint());
+        theory.Subcommands.Add(DenseCapacity());
         theory.Subcommands.Add(MultitaskPoint());
         theory.Subcommands.Add(MultitaskLines());
         return theory;
+    }
+
+    static int Order(int p) => p >= 2 ? p : throw new UsageException($"--p must be at least 2, not {p}");
+
+    static Command DensePoint()
+    {
+        var p = Cli.Required<int>("--p", "Interaction order P (2 is the classical model)");
+        var alpha = Cli.Required<double>("--alpha", "Load alpha = K / N^(P-1)");
+        var temperature = Cli.Required<double>("--temperature", "Temperature T > 0");
+        var json = Cli.JsonOption();
+        var cmd = new Command("dense", "Replica-symmetric retrieval state of the dense (P-spin) network, distinct-index convention") { p, alpha, temperature, json };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            int order = Order(r.GetValue(p));
+            double a = Cli.NonNegative(r.GetValue(alpha), "--alpha"), t = Cli.Positive(r.GetValue(temperature), "--temperature");
+            var state = Dense.Retrieval(order, a, t);
+            var retrieval = state is null ? null : new JsonObject { ["m"] = state.M, ["q"] = state.Q, ["free_energy"] = state.FreeEnergy };
+            if (r.GetValue(json)) Cli.Print(new JsonObject { ["p"] = order, ["alpha"] = a, ["temperature"] = t, ["rsb"] = 0, ["retrieval"] = retrieval });
+            else Console.WriteLine(state is null ? $"P = {order}, alpha = {a}, T = {t}: no retrieval state"
+                : $"P = {order}, alpha = {a}, T = {t}: m = {state.M:F6}, q = {state.Q:F6}, f = {state.FreeEnergy:F7} (RS)");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    static Command DenseCapacity()
+    {
+        var p = Cli.Required<int>("--p", "Interaction order P (2 is the classical model)");
+        var json = Cli.JsonOption();
+        var cmd = new Command("dense-capacity", "The T = 0 replica-symmetric capacity alpha_c(P) and the retrieval overlap there") { p, json };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            int order = Order(r.GetValue(p));
+            var (a, m) = Dense.ZeroTemperatureCapacity(order);
+            if (r.GetValue(json)) Cli.Print(new JsonObject { ["p"] = order, ["rsb"] = 0, ["alpha_c"] = a, ["m_c"] = m });
+            else Console.WriteLine($"P = {order}: alpha_c = {a:G8}, m_c = {m:F6} (RS, T = 0, K = alpha N^(P-1))");
+            return 0;
+        }));
+        return cmd;
     }
 
     static Command MultitaskPoint()

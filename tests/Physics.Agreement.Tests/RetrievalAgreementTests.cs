@@ -1,4 +1,5 @@
 using Physics.MonteCarlo;
+using Physics.Networks;
 using Physics.Theory;
 
 namespace Physics.Agreement.Tests;
@@ -112,5 +113,32 @@ public class MultitaskAgreementTests
             Assert.True(Math.Abs(mc.Amplitudes[r].Mean - theory.M[r]) < allowance,
                 $"{regime}: rank {r}: MC {mc.Amplitudes[r]} vs theory {theory.M[r]:F5} (allowance {allowance:F4})");
         }
+    }
+}
+
+/// <summary>Dense network: Monte Carlo against RS at a retrieval point, K = alpha N^(P-1).</summary>
+public class DenseAgreementTests
+{
+    [Fact]
+    public void Overlap_agrees_with_RS_at_P_3()
+    {
+        const int n = 300, p = 3;
+        double alpha = 0.03, t = 0.1;                       // K = 0.03 * 300^2 = 2700 patterns
+        int k = (int)Math.Round(alpha * n * n);
+        var rs = Dense.Retrieval(p, alpha, t)!;
+        var estimates = new List<Estimate>();
+        for (int sample = 0; sample < 3; sample++)
+        {
+            var x = PatternSet.Random(n, k, 8, sample);
+            var chain = new DenseChain(x, new DenseEnergy(p, n), t, Dynamics.Metropolis, 8, sample, 0, InitialState.Pattern);
+            for (int s = 0; s < 100; s++) chain.Sweep();
+            var series = new double[200];
+            for (int s = 0; s < series.Length; s++) { chain.Sweep(); series[s] = chain.OverlapSums[0] / (double)n; }
+            estimates.Add(Binning.Analyse(series));
+        }
+        var mc = Binning.OverSamples(estimates);
+        // Finite size: the K^(1/2) N^(-(P-1)/2) noise of RS plus 1/sqrt(N) corrections; allowance 3 sigma + 2/sqrt(N).
+        double allowance = 3 * mc.Error + 2 / Math.Sqrt(n);
+        Assert.True(Math.Abs(mc.Mean - rs.M) < allowance, $"MC m = {mc} vs RS m = {rs.M:F5} (allowance {allowance:F4})");
     }
 }

@@ -150,3 +150,55 @@ public class BinningTests
         Assert.Equal(0.5, Binning.OverSamples([new(1.0, 0.5)]).Error, 12);
     }
 }
+
+public class DenseSamplerTests
+{
+    /// <summary>N = 8: the dense chain's histogram matches exp(-H/T)/Z with the exact distinct-index energy.</summary>
+    [Theory]
+    [InlineData(3, Dynamics.Metropolis, 0.3)]
+    [InlineData(4, Dynamics.HeatBath, 0.2)]
+    [InlineData(3, Dynamics.HeatBath, 0.15, 12)]
+    public void Histogram_matches_exact_enumeration(int p, Dynamics dynamics, double temperature, int thin = 4)
+    {
+        const int n = 8, k = 3, records = 100_000;
+        var x = PatternSet.Random(n, k, 21, 0);
+        var energy = new DenseEnergy(p, n);
+        var weights = new double[1 << n];
+        for (int st = 0; st < weights.Length; st++)
+            weights[st] = Math.Exp(-energy.Energy(x, Enumerable.Range(0, n).Select(i => (sbyte)(((st >> i) & 1) == 1 ? 1 : -1)).ToArray()) / temperature);
+        double z = weights.Sum();
+        var chain = new DenseChain(x, energy, temperature, dynamics, 31, 0, 0, InitialState.Random);
+        var counts = new long[1 << n];
+        for (int r = 0; r < records; r++)
+        {
+            for (int s = 0; s < thin; s++) chain.Sweep();
+            int index = 0;
+            for (int i = 0; i < n; i++) if (chain.Spins[i] > 0) index |= 1 << i;
+            counts[index]++;
+        }
+        double chi2 = 0;
+        int bins = 0;
+        for (int st = 0; st < counts.Length; st++)
+        {
+            double expected = records * weights[st] / z;
+            if (expected < 5) continue;
+            chi2 += (counts[st] - expected) * (counts[st] - expected) / expected;
+            bins++;
+        }
+        double critical = ChiSquared.InvCDF(Math.Max(bins - 1, 1), 0.999);
+        Assert.True(chi2 < critical, $"chi2 = {chi2:F1} over {bins} bins, critical {critical:F1}");
+    }
+
+    [Fact]
+    public void Bookkept_energy_equals_a_recomputation()
+    {
+        var x = PatternSet.Random(90, 12, 4, 0);
+        var energy = new DenseEnergy(4, 90);
+        var chain = new DenseChain(x, energy, 0.1, Dynamics.Metropolis, 5, 0, 0, InitialState.Random);
+        for (int s = 0; s < 30; s++) chain.Sweep();
+        Assert.Equal(energy.Energy(x, chain.Spins) / 90, chain.EnergyPerSpin(), 12);
+        var fresh = new short[x.Stride];
+        x.OverlapSums(chain.Spins, fresh);
+        Assert.True(fresh.AsSpan().SequenceEqual(chain.OverlapSums));
+    }
+}

@@ -1,0 +1,102 @@
+using MathNet.Numerics;
+using MathNet.Numerics.Optimization;
+
+namespace Physics.Theory;
+
+/// <summary>A replica-symmetric retrieval state of the dense network.</summary>
+public sealed record DenseState(double M, double Q, double FreeEnergy);
+
+/// <summary>
+/// Replica-symmetric theory of the dense (P-spin) Hebbian network, distinct-index convention, load
+/// K = alpha N^(P-1) (REFERENCE.md section 3). For P > 2 the uncondensed patterns act as a Gaussian
+/// P-spin glass with covariance N xi(q), xi(q) = (alpha/P!) q^P, and there is no reaction term:
+///   m = &lt;tanh beta(a + s z)&gt;,  q = &lt;tanh^2 beta(a + s z)&gt;,  a = m^(P-1)/(P-1)!,  s^2 = xi'(q) = alpha q^(P-1)/(P-1)!,
+///   f = (P-1) m^P / P! - (beta/2)[xi(1) - xi(q) - (1 - q) xi'(q)] - T &lt;ln 2cosh beta(a + s z)&gt;
+/// (stationary in m and in q: both derivatives vanish exactly on the equations above). For P = 2 the
+/// AGS reaction term r = q/(1 - beta(1-q))^2 is kept, so P = 2 is answered by <see cref="Ags"/>.
+/// T = 0: m = erf(y), y = m^(P-1)/sqrt(2 alpha (P-1)!), so alpha(y) = erf(y)^(2P-2) / (2 (P-1)! y^2); alpha_c is its maximum.
+/// </summary>
+public static class Dense
+{
+    public static double Factorial(int n)
+    {
+        double f = 1;
+        for (int k = 2; k <= n; k++) f *= k;
+        return f;
+    }
+
+    static void CheckOrder(int p)
+    {
+        if (p < 2) throw new ArgumentOutOfRangeException(nameof(p), "--p must be at least 2");
+    }
+
+    /// <summary>The T = 0 RS capacity alpha_c(P) and the retrieval overlap there.</summary>
+    public static (double Alpha, double M) ZeroTemperatureCapacity(int p)
+    {
+        CheckOrder(p);
+        if (p == 2) { var c = Ags.CriticalLoad(); return (c.Alpha, c.M); }
+        double fact = Factorial(p - 1);
+        double Load(double y) => Math.Pow(SpecialFunctions.Erf(y), 2 * p - 2) / (2 * fact * y * y);
+        var best = GoldenSectionMinimizer.Minimum(ScalarFunction(y => -Load(y)), 0.05, 6, 1e-12, 1000);
+        double ys = best.MinimizingPoint;
+        return (Load(ys), SpecialFunctions.Erf(ys));
+    }
+
+    static IScalarObjectiveFunction ScalarFunction(Func<double, double> f) => ObjectiveFunction.ScalarValue(f);
+
+    /// <summary>The T = 0 retrieval overlap at load alpha (largest root of m = erf(m^(P-1)/sqrt(2 alpha (P-1)!))), or null above alpha_c.</summary>
+    public static double? ZeroTemperatureRetrieval(int p, double alpha)
+    {
+        CheckOrder(p);
+        if (p == 2) return Ags.ZeroTemperatureRetrievalAt(alpha)?.M;
+        double fact = Factorial(p - 1), m = 1;
+        for (int it = 0; it < 100_000; it++)
+        {
+            double next = alpha == 0 ? 1 : SpecialFunctions.Erf(Math.Pow(m, p - 1) / Math.Sqrt(2 * alpha * fact));
+            if (Math.Abs(next - m) < 1e-15) return next > 1e-6 ? next : null;
+            m = next;
+        }
+        return m > 1e-6 ? m : null;
+    }
+
+    /// <summary>xi(q) = (alpha/P!) q^P and its derivative alpha q^(P-1)/(P-1)!.</summary>
+    static (double Xi, double Slope) Covariance(int p, double alpha, double q)
+        => (alpha / Factorial(p) * Math.Pow(q, p), alpha * Math.Pow(q, p - 1) / Factorial(p - 1));
+
+    /// <summary>RS free energy of (m, q) for P &gt; 2 (the formula in the class summary).</summary>
+    public static double FreeEnergy(int p, double alpha, double temperature, double m, double q)
+    {
+        var (xi1, _) = Covariance(p, alpha, 1);
+        var (xiq, slope) = Covariance(p, alpha, q);
+        double a = Math.Pow(m, p - 1) / Factorial(p - 1);
+        var mo = FieldMoments.Compute(a, Math.Sqrt(slope), temperature);
+        return (p - 1) * Math.Pow(m, p) / Factorial(p) - (xi1 - xiq - (1 - q) * slope) / (2 * temperature) - mo.LogCosh;
+    }
+
+    /// <summary>
+    /// The RS retrieval state at (P, alpha, T), T &gt; 0, or null when iteration from the pattern (m = q = 1)
+    /// decays to m = 0. P = 2 is the AGS retrieval state.
+    /// </summary>
+    public static DenseState? Retrieval(int p, double alpha, double temperature)
+    {
+        CheckOrder(p);
+        if (!(alpha >= 0) || !(temperature > 0)) throw new ArgumentOutOfRangeException(nameof(alpha), "alpha must be >= 0 and T > 0");
+        if (p == 2)
+        {
+            var r = Ags.Solve(alpha, temperature).Branch(Ags.Retrieval);
+            return r is null ? null : new DenseState(r.M, r.Q, r.FreeEnergy);
+        }
+        double m = 1, q = 1;
+        for (int it = 0; it < 200_000; it++)
+        {
+            double a = Math.Pow(m, p - 1) / Factorial(p - 1), s = Math.Sqrt(Covariance(p, alpha, q).Slope);
+            var mo = FieldMoments.Compute(a, s, temperature);
+            double mNext = mo.Tanh, qNext = 1 - mo.Sech2;
+            bool done = Math.Abs(mNext - m) < 1e-14 && Math.Abs(qNext - q) < 1e-14;
+            m = mNext; q = qNext;
+            if (m < 1e-6) return null;
+            if (done) return new DenseState(m, q, FreeEnergy(p, alpha, temperature, m, q));
+        }
+        throw new NonConvergenceException($"dense RS retrieval did not converge at P={p}, alpha={alpha}, T={temperature}");
+    }
+}

@@ -1,0 +1,84 @@
+using FsCheck;
+using FsCheck.Xunit;
+using Physics.Networks;
+
+namespace Physics.Networks.Tests;
+
+public class DenseEnergyTests
+{
+    /// <summary>The definition: -(1/(P! N^(P-1))) sum_mu sum over ordered tuples of pairwise distinct indices.</summary>
+    static double Brute(PatternSet x, sbyte[] s, int p)
+    {
+        int n = x.Neurons;
+        double factorial = 1;
+        for (int k = 2; k <= p; k++) factorial *= k;
+        double total = 0;
+        for (int mu = 0; mu < x.Count; mu++)
+        {
+            var v = Enumerable.Range(0, n).Select(i => (double)(x[mu, i] * s[i])).ToArray();
+            total += Tuples(v, p, new bool[n], 1.0);
+        }
+        return -total / (factorial * Math.Pow(n, p - 1));
+    }
+
+    static double Tuples(double[] v, int left, bool[] used, double product)
+    {
+        if (left == 0) return product;
+        double sum = 0;
+        for (int i = 0; i < v.Length; i++)
+        {
+            if (used[i]) continue;
+            used[i] = true;
+            sum += Tuples(v, left - 1, used, product * v[i]);
+            used[i] = false;
+        }
+        return sum;
+    }
+
+    [Property(MaxTest = 60)]
+    public bool Table_energy_equals_the_distinct_index_definition(int seed, byte nRaw, byte kRaw, bool four)
+    {
+        int p = four ? 4 : 3, n = p + nRaw % (8 - p), k = 1 + kRaw % 4;
+        var x = PatternSet.Random(n, k, (ulong)(uint)seed, 0);
+        var rng = new Random(seed);
+        var s = Enumerable.Range(0, n).Select(_ => (sbyte)(rng.Next(2) * 2 - 1)).ToArray();
+        return Math.Abs(new DenseEnergy(p, n).Energy(x, s) - Brute(x, s, p)) < 1e-10;
+    }
+
+    [Property(MaxTest = 200)]
+    public bool Flip_delta_equals_the_recomputed_energy_difference(int seed, byte nRaw, byte kRaw, int siteRaw, bool four)
+    {
+        int p = four ? 4 : 3, n = 4 + nRaw % 60, k = 1 + kRaw % 20;
+        var x = PatternSet.Random(n, k, (ulong)(uint)seed, 0);
+        var rng = new Random(seed);
+        var s = Enumerable.Range(0, n).Select(_ => (sbyte)(rng.Next(2) * 2 - 1)).ToArray();
+        var e = new DenseEnergy(p, n);
+        int site = (int)((uint)siteRaw % (uint)n);
+        var sums = new short[x.Stride];
+        x.OverlapSums(s, sums);
+        double before = e.Energy(x, s), delta = e.FlipDelta(x, sums, site, s[site]);
+        s[site] = (sbyte)-s[site];
+        return Math.Abs(e.Energy(x, s) - before - delta) < 1e-9 * Math.Max(1, Math.Abs(before));
+    }
+
+    [Fact]
+    public void Order_two_is_the_classical_model()
+    {
+        var x = PatternSet.Random(30, 5, 2, 0);
+        var rng = new Random(1);
+        var s = Enumerable.Range(0, 30).Select(_ => (sbyte)(rng.Next(2) * 2 - 1)).ToArray();
+        Assert.Equal(HebbianEnergy.Instance.Energy(x, s), new DenseEnergy(2, 30).Energy(x, s), 10);
+    }
+
+    [Fact]
+    public void Large_N_energy_approaches_minus_N_sum_m_to_the_P_over_P_factorial()
+    {
+        const int n = 5000, p = 4;
+        var x = PatternSet.Random(n, 3, 5, 0);
+        var s = x.State(0);
+        double exact = new DenseEnergy(p, n).Energy(x, s) / n;
+        double approximate = -x.Overlaps(s).Sum(m => Math.Pow(m, p)) / 24;
+        Assert.Equal(approximate, exact, 3); // the corrections are O(1/N)
+        Assert.Equal(-1.0 / 24, exact, 3);
+    }
+}
