@@ -14,6 +14,7 @@ namespace Physics.Networks;
 public sealed class DenseEnergy : OverlapEnergy
 {
     readonly double[] table; // f(M) = -e_P(M) / N^(P-1) at index (M + N) / 2
+    readonly long[] odd, even; // N^(P-1) g(M) and N^(P-1) h(M), exact integers (see FlipParts)
 
     public int Order { get; }
     public int Neurons { get; }
@@ -24,9 +25,57 @@ public sealed class DenseEnergy : OverlapEnergy
         if (neurons < order) throw new ArgumentOutOfRangeException(nameof(neurons), "N must be at least P");
         Order = order; Neurons = neurons;
         table = new double[neurons + 1];
-        double scale = Math.Pow(neurons, order - 1);
+        Scale = Math.Pow(neurons, order - 1);
+        var e = new System.Numerics.BigInteger[neurons + 1];
         for (int plus = 0; plus <= neurons; plus++)
-            table[plus] = -ElementarySymmetric(order, plus, neurons - plus) / scale;
+        {
+            e[plus] = ElementarySymmetricExact(order, plus, neurons - plus);
+            table[plus] = -(double)e[plus] / Scale;
+        }
+        // f(M - 2x) - f(M) = x g(M) + h(M) for x = +-1, with g(M) = (f(M-2) - f(M+2))/2 and
+        // h(M) = (f(M-2) + f(M+2))/2 - f(M). Scaled by N^(P-1) these are (e(M+2) - e(M-2))/2 and
+        // e(M) - (e(M-2) + e(M+2))/2: integers, since e(M-2) and e(M+2) have equal parity. Outside
+        // [-N, N] the value is never used (x is then fixed), so 0 stands in.
+        odd = new long[neurons + 1]; even = new long[neurons + 1];
+        for (int plus = 0; plus <= neurons; plus++)
+        {
+            var below = plus > 0 ? e[plus - 1] : System.Numerics.BigInteger.Zero;   // M - 2
+            var above = plus < neurons ? e[plus + 1] : System.Numerics.BigInteger.Zero; // M + 2
+            var g = (above - below) / 2;
+            var h = e[plus] - (below + above) / 2;
+            if (System.Numerics.BigInteger.Abs(g) > long.MaxValue / 4096 || System.Numerics.BigInteger.Abs(h) > long.MaxValue / 4096)
+                throw new ArgumentOutOfRangeException(nameof(neurons), $"N = {neurons} is too large for exact P = {order} sums in 64 bits");
+            odd[plus] = (long)g; even[plus] = (long)h;
+        }
+    }
+
+    /// <summary>N^(P-1): the integer flip parts are energies times this.</summary>
+    public double Scale { get; }
+
+    /// <summary>
+    /// Exact integer parts of a flip: N^(P-1) [f(M - 2x) - f(M)] = x Odd(M) + Even(M) for x = s_i xi_i^mu = +-1,
+    /// so a flip's energy change is (sum_mu Even(M_mu) + s_i sum_mu xi_i^mu Odd(M_mu)) / N^(P-1): one dot product.
+    /// </summary>
+    public long Odd(int overlapSum) => odd[(overlapSum + Neurons) >> 1];
+    public long Even(int overlapSum) => even[(overlapSum + Neurons) >> 1];
+
+    static System.Numerics.BigInteger ElementarySymmetricExact(int order, int plus, int minus)
+    {
+        System.Numerics.BigInteger sum = 0;
+        for (int j = 0; j <= order; j++)
+        {
+            var term = BinomialExact(plus, order - j) * BinomialExact(minus, j);
+            sum += j % 2 == 0 ? term : -term;
+        }
+        return sum;
+    }
+
+    static System.Numerics.BigInteger BinomialExact(int n, int k)
+    {
+        if (k < 0 || k > n) return 0;
+        System.Numerics.BigInteger c = 1;
+        for (int i = 1; i <= k; i++) c = c * (n - k + i) / i;
+        return c;
     }
 
     /// <summary>e_P of n+ values +1 and n- values -1: sum_j (-1)^j C(n+, P-j) C(n-, j).</summary>
