@@ -8,6 +8,7 @@ var root = new RootCommand("Physics: statistical mechanics of associative memori
     MonteCarloCommands.Build(),
     PhaseDiagramCommands.Build(),
     BenchCommands.Build(),
+    ModernCommands.Build(),
 };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

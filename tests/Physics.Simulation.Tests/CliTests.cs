@@ -91,6 +91,20 @@ public class CliTests
     }
 
     [Fact]
+    public void Modern_retrieval_reports_error_steps_fixed_point_and_non_increasing_energies()
+    {
+        var o = PhysicsProgram.Json("modern", "retrieve", "--patterns", "50", "--dimension", "32", "--seed", "4");
+        Assert.Equal("single_pattern", o.GetProperty("fixed_point").GetString());
+        var energies = o.GetProperty("energies").EnumerateArray().Select(e => e.GetDouble()).ToList();
+        Assert.Equal(o.GetProperty("steps").GetInt32() + 1, energies.Count);
+        Assert.All(energies.Zip(energies.Skip(1)), pair => Assert.True(pair.Second <= pair.First + 1e-9));
+        var flat = PhysicsProgram.Json("modern", "retrieve", "--patterns", "50", "--dimension", "32", "--beta", "0.0001");
+        Assert.Equal("global_average", flat.GetProperty("fixed_point").GetString());
+        var dense = PhysicsProgram.Json("theory", "dense-capacity", "--p", "4");
+        Assert.Equal(0.91792, dense.GetProperty("m_c").GetDouble(), 5);
+    }
+
+    [Fact]
     public void Asking_for_CUDA_without_a_GPU_is_a_usage_error()
     {
         if (Physics.MonteCarlo.IlgpuEnsemble.CudaAvailable()) return; // on a GPU machine the request is valid
@@ -128,6 +142,8 @@ public class CliTests
     [InlineData("--dilution", "theory", "multitask", "--dilution", "1.2", "--patterns", "3", "--temperature", "0.1")]
     [InlineData("--patterns", "theory", "multitask", "--dilution", "0.2", "--patterns", "0", "--temperature", "0.1")]
     [InlineData("--dilution", "mc", "multitask", "--dilution", "-0.2", "--patterns", "3", "--temperature", "0.1")]
+    [InlineData("--beta", "modern", "retrieve", "--beta", "0")]
+    [InlineData("--p", "theory", "dense", "--p", "1", "--alpha", "0.1", "--temperature", "0.1")]
     [InlineData("--alpha", "theory", "hopfield", "--alpha", "-0.1", "--temperature", "0.5")]
     [InlineData("--temperature", "theory", "hopfield", "--alpha", "0.1", "--temperature", "NaN")]
     [InlineData("--alpha", "mc", "hopfield", "--alpha", "0", "--temperature", "0.5")]
