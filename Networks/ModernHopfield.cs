@@ -16,6 +16,7 @@ public sealed record RetrievalStep(double[] State, double Energy, double[] Weigh
 public sealed class ModernHopfield
 {
     readonly double[][] patterns;
+    readonly double[] rowMajor; // the patterns as an N x d row-major matrix, for the batched products
 
     public int Count => patterns.Length;
     public int Dimension { get; }
@@ -30,6 +31,7 @@ public sealed class ModernHopfield
         Dimension = patterns[0].Length;
         if (patterns.Any(p => p.Length != Dimension)) throw new ArgumentException("stored patterns differ in dimension", nameof(patterns));
         this.patterns = patterns.Select(p => (double[])p.Clone()).ToArray();
+        rowMajor = this.patterns.SelectMany(p => p).ToArray();
         Beta = beta;
         Radius = patterns.Max(p => Math.Sqrt(Dot(p, p)));
     }
@@ -51,6 +53,26 @@ public sealed class ModernHopfield
         double sum = 0;
         foreach (var v in z) sum += Math.Exp(beta * (v - max));
         return max + Math.Log(sum) / beta;
+    }
+
+    /// <summary>softmax(z) in place, max subtracted, vectorised (the exponentials dominate a batched update).</summary>
+    static void SoftmaxInPlace(Span<double> z)
+    {
+        int n = z.Length, width = System.Runtime.Intrinsics.Vector512<double>.Count, k = 0;
+        double max = double.NegativeInfinity;
+        foreach (var v in z) max = Math.Max(max, v);
+        var shift = System.Runtime.Intrinsics.Vector512.Create(max);
+        var acc = System.Runtime.Intrinsics.Vector512<double>.Zero;
+        for (; k + width <= n; k += width)
+        {
+            var e = System.Runtime.Intrinsics.Vector512.Exp(System.Runtime.Intrinsics.Vector512.Create((ReadOnlySpan<double>)z.Slice(k, width)) - shift);
+            System.Runtime.Intrinsics.Vector512.CopyTo(e, z.Slice(k, width));
+            acc += e;
+        }
+        double sum = System.Runtime.Intrinsics.Vector512.Sum(acc);
+        for (; k < n; k++) { z[k] = Math.Exp(z[k] - max); sum += z[k]; }
+        double inverse = 1 / sum;
+        for (k = 0; k < n; k++) z[k] *= inverse;
     }
 
     /// <summary>softmax(beta z), with the maximum subtracted.</summary>
@@ -78,6 +100,22 @@ public sealed class ModernHopfield
         for (int i = 0; i < Count; i++)
             for (int k = 0; k < Dimension; k++) next[k] += w[i] * patterns[i][k];
         return (next, w);
+    }
+
+    /// <summary>
+    /// One update for a batch of B queries (row-major B x d): softmax(beta Q X^T) X, two matrix products
+    /// through <see cref="Blas"/> and a row-wise stable softmax. Returns the B x d result.
+    /// </summary>
+    public double[] UpdateBatch(double[] queries, int batch)
+    {
+        if (queries.Length != batch * Dimension) throw new ArgumentException("queries must be a batch x d row-major matrix", nameof(queries));
+        // beta = 0 in the product overwrites: the buffers need no zeroing.
+        var logits = GC.AllocateUninitializedArray<double>(batch * Count);
+        Blas.Gemm(false, true, batch, Count, Dimension, Beta, queries, rowMajor, 0, logits);
+        Parallel.For(0, batch, row => SoftmaxInPlace(logits.AsSpan(row * Count, Count)));
+        var result = GC.AllocateUninitializedArray<double>(batch * Dimension);
+        Blas.Gemm(false, false, batch, Dimension, Count, 1, logits, rowMajor, 0, result);
+        return result;
     }
 
     /// <summary>

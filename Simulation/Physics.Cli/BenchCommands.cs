@@ -13,7 +13,41 @@ public static class BenchCommands
         var bench = new Command("bench", "Benchmarks (ratios against a peer measured in the same run)");
         bench.Subcommands.Add(Mc());
         bench.Subcommands.Add(Theory());
+        bench.Subcommands.Add(Retrieval());
         return bench;
+    }
+
+    static Command Retrieval()
+    {
+        var d = new RetrievalBenchmark.Settings();
+        var patterns = Cli.Option("--patterns", "Stored patterns N", d.Patterns);
+        var dimension = Cli.Option("--dimension", "Dimension d", d.Dimension);
+        var queries = Cli.Option("--queries", "Queries B per batch", d.Queries);
+        var repeats = Cli.Option("--repeats", "Timed batches of each (medians reported)", d.Repeats);
+        var json = Cli.JsonOption();
+        var cmd = new Command("retrieval", "Batched modern-Hopfield retrieval (two matrix products and a softmax) beside NumPy on the same shapes")
+            { patterns, dimension, queries, repeats, json };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            var s = new RetrievalBenchmark.Settings(Cli.AtLeast(r.GetValue(patterns), 1, "--patterns"), Cli.AtLeast(r.GetValue(dimension), 1, "--dimension"),
+                Cli.AtLeast(r.GetValue(queries), 1, "--queries"), Cli.AtLeast(r.GetValue(repeats), 1, "--repeats"));
+            var o = RetrievalBenchmark.Run(s);
+            if (r.GetValue(json))
+                Cli.Print(new JsonObject
+                {
+                    ["queries_per_second"] = o.QueriesPerSecond, ["numpy_queries_per_second"] = o.NumpyQueriesPerSecond, ["ratio"] = o.Ratio,
+                    ["blas"] = o.Provider, ["note"] = o.Note, ["patterns"] = s.Patterns, ["dimension"] = s.Dimension, ["queries"] = s.Queries,
+                });
+            else
+            {
+                Console.WriteLine($"N = {s.Patterns}, d = {s.Dimension}, B = {s.Queries}, BLAS: {o.Provider}, median of {s.Repeats}");
+                Console.WriteLine($"physics (C#): {o.QueriesPerSecond:E3} queries/s");
+                Console.WriteLine(o.NumpyQueriesPerSecond is { } n ? $"NumPy:        {n:E3} queries/s\nratio:        {o.Ratio:F2}x" : $"NumPy:        not measured");
+                if (o.Note is not null) Console.WriteLine($"note: {o.Note}");
+            }
+            return 0;
+        }));
+        return cmd;
     }
 
     static Command Theory()
