@@ -168,20 +168,20 @@ public static class HopfieldSimulation
         return new HopfieldResult(
             Binning.OverSamples(overlaps), Binning.OverSamples(energies),
             chains.Average(c => c.Acceptance), attempts / Math.Max(seconds, 1e-9), attempts, seconds,
-            StateHash(chains), chains);
+            StateHash(chains.OrderBy(c => c.Sample).ThenBy(c => c.Chain).Select(c => c.FinalSpins)), chains);
     }
 
     static Estimate MeanOfChains(IReadOnlyList<Estimate> chains)
         => new(chains.Average(e => e.Mean), Math.Sqrt(chains.Sum(e => e.Error * e.Error)) / chains.Count);
 
-    /// <summary>SHA-256 of every chain's final spins (one byte per spin, 0 for -1 and 1 for +1), chains in (sample, chain) order.</summary>
-    public static string StateHash(IEnumerable<ChainResult> chains)
+    /// <summary>SHA-256 of the final spins of every chain, in the given order (one byte per spin: 1 for +1, 0 for -1).</summary>
+    public static string StateHash(IEnumerable<sbyte[]> chainsInOrder)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var c in chains.OrderBy(c => c.Sample).ThenBy(c => c.Chain))
+        foreach (var spins in chainsInOrder)
         {
-            var bytes = new byte[c.FinalSpins.Length];
-            for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)(c.FinalSpins[i] > 0 ? 1 : 0);
+            var bytes = new byte[spins.Length];
+            for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)(spins[i] > 0 ? 1 : 0);
             sha.AppendData(bytes);
         }
         return Convert.ToHexStringLower(sha.GetHashAndReset());

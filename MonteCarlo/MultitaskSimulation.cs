@@ -73,8 +73,7 @@ public static class MultitaskSimulation
             .Select(s => Binning.Analyse(Enumerable.Range(0, run.MeasurementSweeps).Select(t => energy[s, t]).ToArray())).ToList());
         long attempts = (long)run.MeasurementSweeps * n * run.Samples;
         double acceptance = Enumerable.Range(0, run.Samples).Sum(c => snap.Accepted(c) - before.Accepted(c)) / (double)attempts;
-        var chains = Enumerable.Range(0, run.Samples).Select(c => new ChainResult(c, 0, default, default, 0, 0, snap.Spins(c).ToArray()));
         return new MultitaskResult(amplitudes, e, acceptance, (double)(run.EquilibrationSweeps + run.MeasurementSweeps) * n * run.Samples / seconds,
-            ensemble.Device, HopfieldSimulation.StateHash(chains)) { Seconds = seconds };
+            ensemble.Device, HopfieldSimulation.StateHash(Enumerable.Range(0, run.Samples).Select(c => snap.Spins(c).ToArray()))) { Seconds = seconds };
     }
 }

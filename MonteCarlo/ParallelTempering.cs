@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Physics.Networks;
 
 namespace Physics.MonteCarlo;
@@ -164,7 +163,7 @@ public static class ParallelTempering
         long taken = Enumerable.Range(0, specs.Count).Sum(c => after.Accepted(c) - before.Accepted(c));
         return new TemperingResult(results,
             swapTried.Select((x, i) => x == 0 ? double.NaN : swapTaken[i] / (double)x).ToArray(),
-            taken / ((double)steps * n * specs.Count), attempts / seconds, ensemble.Device, Hash(after, specs.Count, n));
+            taken / ((double)steps * n * specs.Count), attempts / seconds, ensemble.Device, HopfieldSimulation.StateHash(Enumerable.Range(0, specs.Count).Select(c => after.Spins(c).ToArray())));
     }
 
     /// <summary>(1/N) sum_i s_i^a s_i^b.</summary>
@@ -198,18 +197,5 @@ public static class ParallelTempering
         var jack = Enumerable.Range(0, blocks).Select(b => Cumulant((s2 - m2[b]) / (total - size), (s4 - m4[b]) / (total - size))).ToArray();
         double mean = jack.Average();
         return new Estimate(full, Math.Sqrt((blocks - 1.0) / blocks * jack.Sum(x => (x - mean) * (x - mean))));
-    }
-
-    static string Hash(EnsembleSnapshot snap, int chains, int n)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var bytes = new byte[n];
-        for (int c = 0; c < chains; c++)
-        {
-            var s = snap.Spins(c);
-            for (int i = 0; i < n; i++) bytes[i] = (byte)(s[i] > 0 ? 1 : 0);
-            sha.AppendData(bytes);
-        }
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }

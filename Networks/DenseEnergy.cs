@@ -59,6 +59,7 @@ public sealed class DenseEnergy : OverlapEnergy
     public long Odd(int overlapSum) => odd[(overlapSum + Neurons) >> 1];
     public long Even(int overlapSum) => even[(overlapSum + Neurons) >> 1];
 
+    /// <summary>e_P of n+ values +1 and n- values -1: sum_j (-1)^j C(n+, P-j) C(n-, j), exactly.</summary>
     static System.Numerics.BigInteger ElementarySymmetricExact(int order, int plus, int minus)
     {
         System.Numerics.BigInteger sum = 0;
@@ -76,26 +77,6 @@ public sealed class DenseEnergy : OverlapEnergy
         System.Numerics.BigInteger c = 1;
         for (int i = 1; i <= k; i++) c = c * (n - k + i) / i;
         return c;
-    }
-
-    /// <summary>e_P of n+ values +1 and n- values -1: sum_j (-1)^j C(n+, P-j) C(n-, j).</summary>
-    public static double ElementarySymmetric(int order, int plus, int minus)
-    {
-        double sum = 0;
-        for (int j = 0; j <= order; j++)
-        {
-            double term = Binomial(plus, order - j) * Binomial(minus, j);
-            sum += j % 2 == 0 ? term : -term;
-        }
-        return sum;
-    }
-
-    static double Binomial(int n, int k)
-    {
-        if (k < 0 || k > n) return 0;
-        double c = 1;
-        for (int i = 1; i <= k; i++) c = c * (n - k + i) / i;
-        return Math.Round(c); // exact while C(n, k) < 2^53
     }
 
     /// <summary>The energy contribution f(M) of one pattern with overlap sum M.</summary>
