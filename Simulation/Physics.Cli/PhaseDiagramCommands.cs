@@ -23,17 +23,10 @@ public static class PhaseDiagramCommands
         var outDir = Cli.Option("--out", "Output folder: results.db (resumable store), phase-diagram.html/.png, theory-lines.json", "phase-diagram-hopfield");
         var alphas = Cli.Option("--alphas", "Loads of the grid, comma-separated", string.Join(",", defaults.Loads));
         var temperatures = Cli.Option("--temperatures", "Temperatures of the grid, comma-separated", string.Join(",", defaults.Temperatures));
-        var samples = Cli.Option("--samples", "Disorder samples per point", defaults.Samples);
-        var sweeps = Cli.Option("--sweeps", "Measurement sweeps per chain", defaults.MeasurementSweeps);
-        var equilibration = Cli.Option("--equilibration", "Equilibration sweeps per chain", defaults.EquilibrationSweeps);
-        var seed = Cli.Option("--seed", "Seed", defaults.Seed);
-        var threads = Cli.Option("--threads", "Worker threads (0: all cores)", 0);
-        var dynamics = MonteCarloCommands.DynamicsOption();
-        var start = MonteCarloCommands.StartOption();
-        var device = MonteCarloCommands.DeviceOption();
-        var json = Cli.JsonOption();
+        var common = new GridOptions(defaults.Samples, defaults.MeasurementSweeps, defaults.EquilibrationSweeps, defaults.Seed);
         var cmd = new Command("hopfield", "The classical (alpha, T) phase diagram: AGS lines and a Monte Carlo grid (resumes an interrupted run)")
-            { neurons, outDir, alphas, temperatures, samples, sweeps, equilibration, seed, threads, dynamics, start, device, json };
+            { neurons, outDir, alphas, temperatures };
+        common.AddTo(cmd);
         cmd.SetAction(r => Cli.Guard(() =>
         {
             var settings = new PhaseDiagramSettings
@@ -41,20 +34,15 @@ public static class PhaseDiagramCommands
                 Neurons = Cli.AtLeast(r.GetValue(neurons), 2, "--neurons"),
                 Loads = Cli.Numbers(r.GetValue(alphas)!, "--alphas").Select(a => Cli.Positive(a, "--alphas")).ToList(),
                 Temperatures = Cli.Numbers(r.GetValue(temperatures)!, "--temperatures").Select(t => Cli.Positive(t, "--temperatures")).ToList(),
-                Samples = Cli.AtLeast(r.GetValue(samples), 1, "--samples"),
-                MeasurementSweeps = Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"),
-                EquilibrationSweeps = Cli.AtLeast(r.GetValue(equilibration), 0, "--equilibration"),
-                Seed = r.GetValue(seed),
-                Threads = Cli.AtLeast(r.GetValue(threads), 0, "--threads"),
-                Dynamics = MonteCarloCommands.ParseDynamics(r.GetValue(dynamics)!),
-                Start = MonteCarloCommands.ParseStart(r.GetValue(start)!),
-                Device = MonteCarloCommands.ParseDevice(r.GetValue(device)!),
+                Samples = common.Samples(r), MeasurementSweeps = common.Sweeps(r), EquilibrationSweeps = common.Equilibration(r),
+                Seed = r.GetValue(common.Seed), Threads = common.Threads(r), Dynamics = common.Dynamics(r), Start = common.Start(r),
+                Device = common.Device(r),
             };
             settings.Validate();
             string dir = r.GetValue(outDir)!;
             ResultStore.CheckCompatible(Path.Combine(dir, ResultStore.FileName), settings.StoreKey());
             EnsureWritable(dir);
-            return Run(dir, r.GetValue(json), (progress, cancel) =>
+            return Run(dir, r.GetValue(common.Json), (progress, cancel) =>
             {
                 var outcome = PhaseDiagramSweep.Run(settings, dir, progress, cancel);
                 File.WriteAllText(Path.Combine(dir, "theory-lines.json"), TheoryCommands.ToJson(outcome.Lines).ToJsonString(Cli.Json));
@@ -74,17 +62,10 @@ public static class PhaseDiagramCommands
         var outDir = Cli.Option("--out", "Output folder: results.db (resumable store), phase-diagram.html/.png, theory-lines.json", "phase-diagram-multitask");
         var dilutions = Cli.Option("--dilutions", "Dilutions of the grid, comma-separated", string.Join(",", defaults.Dilutions));
         var temperatures = Cli.Option("--temperatures", "Temperatures of the grid, comma-separated", string.Join(",", defaults.Temperatures));
-        var samples = Cli.Option("--samples", "Disorder samples per point", defaults.Samples);
-        var sweeps = Cli.Option("--sweeps", "Measurement sweeps per chain", defaults.MeasurementSweeps);
-        var equilibration = Cli.Option("--equilibration", "Equilibration sweeps per chain", defaults.EquilibrationSweeps);
-        var seed = Cli.Option("--seed", "Seed", defaults.Seed);
-        var threads = Cli.Option("--threads", "Worker threads (0: all cores)", 0);
-        var dynamics = MonteCarloCommands.DynamicsOption();
-        var start = MonteCarloCommands.StartOption();
-        var device = MonteCarloCommands.DeviceOption();
-        var json = Cli.JsonOption();
+        var common = new GridOptions(defaults.Samples, defaults.MeasurementSweeps, defaults.EquilibrationSweeps, defaults.Seed);
         var cmd = new Command("multitask", "The multitasking network's (d, T) phase diagram at K patterns: instability lines and a Monte Carlo grid (resumes an interrupted run)")
-            { patterns, neurons, outDir, dilutions, temperatures, samples, sweeps, equilibration, seed, threads, dynamics, start, device, json };
+            { patterns, neurons, outDir, dilutions, temperatures };
+        common.AddTo(cmd);
         cmd.SetAction(r => Cli.Guard(() =>
         {
             var settings = new MultitaskSettings
@@ -93,20 +74,15 @@ public static class PhaseDiagramCommands
                 Neurons = Cli.AtLeast(r.GetValue(neurons), 2, "--neurons"),
                 Dilutions = Cli.Numbers(r.GetValue(dilutions)!, "--dilutions"),
                 Temperatures = Cli.Numbers(r.GetValue(temperatures)!, "--temperatures").Select(t => Cli.Positive(t, "--temperatures")).ToList(),
-                Samples = Cli.AtLeast(r.GetValue(samples), 1, "--samples"),
-                MeasurementSweeps = Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"),
-                EquilibrationSweeps = Cli.AtLeast(r.GetValue(equilibration), 0, "--equilibration"),
-                Seed = r.GetValue(seed),
-                Threads = Cli.AtLeast(r.GetValue(threads), 0, "--threads"),
-                Dynamics = MonteCarloCommands.ParseDynamics(r.GetValue(dynamics)!),
-                Start = MonteCarloCommands.ParseStart(r.GetValue(start)!),
-                Device = MonteCarloCommands.ParseDevice(r.GetValue(device)!),
+                Samples = common.Samples(r), MeasurementSweeps = common.Sweeps(r), EquilibrationSweeps = common.Equilibration(r),
+                Seed = r.GetValue(common.Seed), Threads = common.Threads(r), Dynamics = common.Dynamics(r), Start = common.Start(r),
+                Device = common.Device(r),
             };
             settings.Validate();
             string dir = r.GetValue(outDir)!;
             ResultStore.CheckCompatible(Path.Combine(dir, ResultStore.FileName), settings.StoreKey());
             EnsureWritable(dir);
-            return Run(dir, r.GetValue(json), (progress, cancel) =>
+            return Run(dir, r.GetValue(common.Json), (progress, cancel) =>
             {
                 var outcome = MultitaskSweep.Run(settings, dir, progress, cancel);
                 var lines = new JsonObject();
@@ -119,6 +95,34 @@ public static class PhaseDiagramCommands
             });
         }));
         return cmd;
+    }
+
+    /// <summary>The Monte Carlo options every grid sweep shares, with their parsing.</summary>
+    sealed class GridOptions(int samples, int sweeps, int equilibration, ulong seed)
+    {
+        readonly Option<int> samplesOption = Cli.Option("--samples", "Disorder samples per point", samples);
+        readonly Option<int> sweepsOption = Cli.Option("--sweeps", "Measurement sweeps per chain", sweeps);
+        readonly Option<int> equilibrationOption = Cli.Option("--equilibration", "Equilibration sweeps per chain", equilibration);
+        readonly Option<int> threadsOption = Cli.Option("--threads", "Worker threads (0: all cores)", 0);
+        readonly Option<string> dynamicsOption = MonteCarloCommands.DynamicsOption();
+        readonly Option<string> startOption = MonteCarloCommands.StartOption();
+        readonly Option<string> deviceOption = MonteCarloCommands.DeviceOption();
+        public Option<ulong> Seed { get; } = Cli.Option("--seed", "Seed", seed);
+        public Option<bool> Json { get; } = Cli.JsonOption();
+
+        public void AddTo(Command cmd)
+        {
+            foreach (Option o in new Option[] { samplesOption, sweepsOption, equilibrationOption, Seed, threadsOption, dynamicsOption, startOption, deviceOption, Json })
+                cmd.Options.Add(o);
+        }
+
+        public int Samples(ParseResult r) => Cli.AtLeast(r.GetValue(samplesOption), 1, "--samples");
+        public int Sweeps(ParseResult r) => Cli.AtLeast(r.GetValue(sweepsOption), 1, "--sweeps");
+        public int Equilibration(ParseResult r) => Cli.AtLeast(r.GetValue(equilibrationOption), 0, "--equilibration");
+        public int Threads(ParseResult r) => Cli.AtLeast(r.GetValue(threadsOption), 0, "--threads");
+        public Physics.MonteCarlo.Dynamics Dynamics(ParseResult r) => MonteCarloCommands.ParseDynamics(r.GetValue(dynamicsOption)!);
+        public Physics.MonteCarlo.InitialState Start(ParseResult r) => MonteCarloCommands.ParseStart(r.GetValue(startOption)!);
+        public string Device(ParseResult r) => MonteCarloCommands.ParseDevice(r.GetValue(deviceOption)!);
     }
 
     /// <summary>What a finished sweep hands back for the plot and the report.</summary>

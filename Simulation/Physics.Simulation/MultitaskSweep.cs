@@ -79,25 +79,16 @@ public static class MultitaskSweep
         var lines = MultitaskLines.Compute(settings.Patterns);
         Directory.CreateDirectory(outDirectory);
         using var store = ResultStore.Open(storePath, settings.StoreKey());
-        var done = store.MultitaskPoints().Select(p => (p.Dilution, p.Temperature)).ToHashSet();
-        var pending = (from d in settings.Dilutions from t in settings.Temperatures where !done.Contains((d, t)) select (d, t)).ToList();
-        int total = settings.Dilutions.Count * settings.Temperatures.Count, finished = total - pending.Count;
-        progress?.Report((finished, total));
-        var options = new ParallelOptions
-        {
-            MaxDegreeOfParallelism = settings.Device != Devices.Cpu ? 1 : settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount,
-            CancellationToken = cancel,
-        };
-        Parallel.ForEach(pending, options, point =>
-        {
-            var run = settings.RunAt(point.d, point.t);
-            var r = MultitaskSimulation.Run(run, settings.Device, cancel, threads: 1);
-            store.Add(new MultitaskPointResult(point.d, point.t, run.Neurons, run.Patterns, run.Seed, run.Samples,
-                run.EquilibrationSweeps, run.MeasurementSweeps, Names.Of(run.Dynamics), Names.Of(run.Start),
-                r.Amplitudes.Select(a => a.Mean).ToArray(), r.Amplitudes.Select(a => a.Error).ToArray(),
-                r.Energy.Mean, r.Energy.Error, r.Acceptance, r.Seconds, r.AttemptsPerSecond, CodeVersion.Current));
-            progress?.Report((Interlocked.Increment(ref finished), total));
-        });
-        return new Outcome(lines, store.MultitaskPoints(), pending.Count, total - pending.Count);
+        var (computed, skipped) = GridSweep.Run(settings.Dilutions, settings.Temperatures,
+            store.MultitaskPoints().Select(p => (p.Dilution, p.Temperature)).ToHashSet(), (d, t) =>
+            {
+                var run = settings.RunAt(d, t);
+                var r = MultitaskSimulation.Run(run, settings.Device, cancel, threads: 1);
+                store.Add(new MultitaskPointResult(d, t, run.Neurons, run.Patterns, run.Seed, run.Samples,
+                    run.EquilibrationSweeps, run.MeasurementSweeps, Names.Of(run.Dynamics), Names.Of(run.Start),
+                    r.Amplitudes.Select(x => x.Mean).ToArray(), r.Amplitudes.Select(x => x.Error).ToArray(),
+                    r.Energy.Mean, r.Energy.Error, r.Acceptance, r.Seconds, r.AttemptsPerSecond, CodeVersion.Current));
+            }, settings.Device, settings.Threads, progress, cancel);
+        return new Outcome(lines, store.MultitaskPoints(), computed, skipped);
     }
 }

@@ -71,8 +71,8 @@ public static class Names
 
 /// <summary>
 /// The classical phase diagram: the AGS lines and a Monte Carlo grid over (alpha, T), stored point by
-/// point so that an interrupted sweep resumes where it stopped. Grid points run in parallel, one per
-/// core; each point's numbers depend only on its settings and seed.
+/// point so that an interrupted sweep resumes where it stopped (<see cref="GridSweep"/>); each point's
+/// numbers depend only on its settings and seed.
 /// </summary>
 public static class PhaseDiagramSweep
 {
@@ -86,26 +86,16 @@ public static class PhaseDiagramSweep
         var lines = AgsLines.Compute(alphaMax: Math.Max(0.2, settings.Loads.Max()));
         Directory.CreateDirectory(outDirectory);
         using var store = ResultStore.Open(storePath, settings.StoreKey());
-        var done = store.Points().Select(p => (p.Alpha, p.Temperature)).ToHashSet();
-        var pending = (from a in settings.Loads from t in settings.Temperatures where !done.Contains((a, t)) select (a, t)).ToList();
-        int total = settings.Loads.Count * settings.Temperatures.Count, finished = total - pending.Count;
-        progress?.Report((finished, total));
-        var options = new ParallelOptions
-        {
-            // Native CPU: one grid point per core. An accelerator takes one point at a time.
-            MaxDegreeOfParallelism = settings.Device != Devices.Cpu ? 1 : settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount,
-            CancellationToken = cancel,
-        };
-        Parallel.ForEach(pending, options, point =>
-        {
-            var run = settings.RunAt(point.a, point.t);
-            var r = HopfieldSimulation.Run(run, threads: 1, cancel: cancel, device: settings.Device);
-            store.Add(new PointResult(point.a, point.t, run.Neurons, run.Patterns, run.Seed, run.Samples,
-                run.EquilibrationSweeps, run.MeasurementSweeps, Names.Of(run.Dynamics), Names.Of(run.Start),
-                r.Overlap.Mean, r.Overlap.Error, r.Energy.Mean, r.Energy.Error, r.Acceptance,
-                r.Seconds, r.AttemptsPerSecond, CodeVersion.Current));
-            progress?.Report((Interlocked.Increment(ref finished), total));
-        });
-        return new Outcome(lines, store.Points(), pending.Count, total - pending.Count);
+        var (computed, skipped) = GridSweep.Run(settings.Loads, settings.Temperatures,
+            store.Points().Select(p => (p.Alpha, p.Temperature)).ToHashSet(), (a, t) =>
+            {
+                var run = settings.RunAt(a, t);
+                var r = HopfieldSimulation.Run(run, threads: 1, cancel: cancel, device: settings.Device);
+                store.Add(new PointResult(a, t, run.Neurons, run.Patterns, run.Seed, run.Samples,
+                    run.EquilibrationSweeps, run.MeasurementSweeps, Names.Of(run.Dynamics), Names.Of(run.Start),
+                    r.Overlap.Mean, r.Overlap.Error, r.Energy.Mean, r.Energy.Error, r.Acceptance,
+                    r.Seconds, r.AttemptsPerSecond, CodeVersion.Current));
+            }, settings.Device, settings.Threads, progress, cancel);
+        return new Outcome(lines, store.Points(), computed, skipped);
     }
 }
