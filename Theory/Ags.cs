@@ -153,7 +153,8 @@ public static class Ags
         return (m, c, Math.Abs(r1) + Math.Abs(r2) < 1e-12);
     }
 
-    static double GoldenMaximum(Func<double, double> f, double a, double b, double tol, out double fmax)
+    /// <summary>Golden-section search for a maximum on [a, b]; stops early at the first positive value (an existence test).</summary>
+    internal static double GoldenMaximum(Func<double, double> f, double a, double b, double tol, out double fmax)
     {
         double g = (Math.Sqrt(5) - 1) / 2;
         double x1 = b - g * (b - a), x2 = a + g * (b - a), f1 = f(x1), f2 = f(x2);

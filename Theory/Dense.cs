@@ -74,6 +74,53 @@ public static class Dense
     }
 
     /// <summary>
+    /// Whether an RS retrieval state exists at (P, alpha, T), P &gt; 2, decided robustly near the spinodal:
+    /// for fixed m the largest q with q = &lt;tanh^2 beta(a + s(q) z)&gt; is bracketed (the map is below
+    /// the diagonal at q = 1), and retrieval exists when R(m) = &lt;tanh&gt; - m reaches a positive value for
+    /// some m in (0, 1] (scanned, then refined by golden section around the best point).
+    /// </summary>
+    public static bool RetrievalExists(int p, double alpha, double temperature)
+    {
+        if (p == 2) return Ags.RetrievalState(new AgsPoint(alpha, temperature)) is not null;
+        double R(double m)
+        {
+            double a = Math.Pow(m, p - 1) / Factorial(p - 1);
+            double Phi(double q) => 1 - FieldMoments.Compute(a, Math.Sqrt(Covariance(p, alpha, q).Slope), temperature).Sech2 - q;
+            // Largest root: scan down from q = 1 for the first sign change.
+            double hi = 1, lo = 0.95, q = 0;
+            while (lo >= 0 && Phi(lo) < 0) { hi = lo; lo -= 0.05; }
+            if (lo >= 0) q = MathNet.Numerics.RootFinding.Brent.FindRoot(Phi, Math.Max(lo, 0), hi, 1e-13, 200);
+            return FieldMoments.Compute(a, Math.Sqrt(Covariance(p, alpha, q).Slope), temperature).Tanh - m;
+        }
+        double best = double.NegativeInfinity, bestM = 0;
+        for (int k = 1; k <= 40; k++)
+        {
+            double m = k / 40.0, r = R(m);
+            if (r > 0) return true;
+            if (r > best) { best = r; bestM = m; }
+        }
+        Ags.GoldenMaximum(R, Math.Max(bestM - 0.025, 1e-3), Math.Min(bestM + 0.025, 1), 1e-9, out double peak);
+        return peak > 0;
+    }
+
+    /// <summary>
+    /// The RS retrieval spinodal T_M(alpha) of the dense network: the highest temperature with a retrieval
+    /// state, by bisection on <see cref="RetrievalExists"/> to <paramref name="tolerance"/>. Null above alpha_c(T = 0).
+    /// </summary>
+    public static double? Spinodal(int p, double alpha, double tolerance = 1e-4)
+    {
+        if (ZeroTemperatureRetrieval(p, alpha) is null) return null;
+        double lo = 1e-3, hi = 1.5;
+        if (!RetrievalExists(p, alpha, lo)) return null;
+        while (hi - lo > tolerance)
+        {
+            double mid = 0.5 * (lo + hi);
+            if (RetrievalExists(p, alpha, mid)) lo = mid; else hi = mid;
+        }
+        return 0.5 * (lo + hi);
+    }
+
+    /// <summary>
     /// The RS retrieval state at (P, alpha, T), T &gt; 0, or null when iteration from the pattern (m = q = 1)
     /// decays to m = 0. P = 2 is the AGS retrieval state.
     /// </summary>

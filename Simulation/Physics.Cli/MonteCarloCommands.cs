@@ -182,34 +182,23 @@ public static class MonteCarloCommands
         {
             int order = r.GetValue(p);
             if (order < 2) throw new UsageException($"--p must be at least 2, not {order}");
-            int n = Cli.AtLeast(r.GetValue(neurons), order, "--neurons");
-            double a = Cli.Positive(r.GetValue(alpha), "--alpha"), t = Cli.Positive(r.GetValue(temperature), "--temperature");
-            int k = Math.Max(1, (int)Math.Round(a * Math.Pow(n, order - 1)));
-            int measure = Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"), equil = Cli.AtLeast(r.GetValue(equilibration), 0, "--equilibration");
-            int count = Cli.AtLeast(r.GetValue(samples), 1, "--samples");
-            ulong s0 = r.GetValue(seed);
-            var dyn = ParseDynamics(r.GetValue(dynamics)!); var st = ParseStart(r.GetValue(start)!);
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var energy = new DenseEnergy(order, n);
-            var results = new (Estimate M, Estimate E, double Acc)[count];
-            Parallel.For(0, count, sample =>
+            var run = new DenseRun
             {
-                var x = PatternSet.Random(n, k, s0, sample);
-                var chain = new DenseChain(x, energy, t, dyn, s0, sample, 0, st);
-                for (int sw = 0; sw < equil; sw++) chain.Sweep();
-                var m = new double[measure]; var e = new double[measure];
-                long taken = 0;
-                for (int sw = 0; sw < measure; sw++) { taken += chain.Sweep(); m[sw] = HopfieldSimulation.CondensedOverlap(chain.OverlapSums, x, st); e[sw] = chain.EnergyPerSpin(); }
-                results[sample] = (Binning.Analyse(m), Binning.Analyse(e), taken / ((double)measure * n));
-            });
-            var overlap = Binning.OverSamples(results.Select(x => x.M).ToList());
-            var en = Binning.OverSamples(results.Select(x => x.E).ToList());
-            double rate = (double)(equil + measure) * n * count / clock.Elapsed.TotalSeconds;
+                Order = order, Neurons = Cli.AtLeast(r.GetValue(neurons), order, "--neurons"),
+                Load = Cli.Positive(r.GetValue(alpha), "--alpha"), Temperature = Cli.Positive(r.GetValue(temperature), "--temperature"),
+                MeasurementSweeps = Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"), EquilibrationSweeps = Cli.AtLeast(r.GetValue(equilibration), 0, "--equilibration"),
+                Samples = Cli.AtLeast(r.GetValue(samples), 1, "--samples"), Seed = r.GetValue(seed),
+                Dynamics = ParseDynamics(r.GetValue(dynamics)!), Start = ParseStart(r.GetValue(start)!),
+            };
+            var result = DenseSimulation.Run(run);
+            var (overlap, en) = (result.Overlap, result.Energy);
+            int n = run.Neurons, k = run.Patterns;
+            double t = run.Temperature, rate = result.AttemptsPerSecond;
             if (r.GetValue(json))
                 Cli.Print(new JsonObject
                 {
                     ["overlap"] = overlap.Mean, ["overlap_error"] = Cli.Number(overlap.Error), ["energy"] = en.Mean, ["energy_error"] = Cli.Number(en.Error),
-                    ["acceptance"] = results.Average(x => x.Acc), ["attempts_per_second"] = rate,
+                    ["acceptance"] = result.Acceptance, ["attempts_per_second"] = rate, ["final_state_sha256"] = result.FinalStateSha256,
                     ["p"] = order, ["neurons"] = n, ["patterns"] = k, ["alpha"] = k / Math.Pow(n, order - 1), ["temperature"] = t, ["device"] = "cpu",
                 });
             else

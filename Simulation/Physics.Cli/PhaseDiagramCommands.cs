@@ -13,6 +13,7 @@ public static class PhaseDiagramCommands
         var pd = new Command("phase-diagram", "Phase diagrams: theory lines over Monte Carlo points");
         pd.Subcommands.Add(Hopfield());
         pd.Subcommands.Add(Multitask());
+        pd.Subcommands.Add(Dense());
         return pd;
     }
 
@@ -92,6 +93,50 @@ public static class PhaseDiagramCommands
                 return new Written(PhaseDiagramPlot.MultitaskChart(outcome.Lines, outcome.Points), outcome.Points.Count, outcome.Computed, outcome.Skipped,
                     new JsonObject { ["hierarchical_limit"] = outcome.Lines.HierarchicalLimit },
                     $"theory: T = 0 hierarchical state up to d_K = {outcome.Lines.HierarchicalLimit:F6}");
+            });
+        }));
+        return cmd;
+    }
+
+    static Command Dense()
+    {
+        var defaults = new DenseSettings();
+        var p = Cli.Option("--p", "Interaction order P (3 or more)", defaults.Order);
+        var neurons = Cli.Option("--neurons", "Number of neurons N (K = alpha N^(P-1) patterns)", defaults.Neurons);
+        var outDir = Cli.Option("--out", "Output folder: results.db (resumable store), phase-diagram.html/.png, theory-lines.json", "phase-diagram-dense");
+        var alphas = new Option<string?>("--alphas") { Description = "Loads of the grid, comma-separated (default: 12 up to 1.25 alpha_c(P))" };
+        var temperatures = new Option<string?>("--temperatures") { Description = "Temperatures of the grid, comma-separated (default: 14 up to 1.4 times the alpha = 0 spinodal)" };
+        var common = new GridOptions(defaults.Samples, defaults.MeasurementSweeps, defaults.EquilibrationSweeps, defaults.Seed);
+        var cmd = new Command("dense", "The dense (P-spin) network's (alpha, T) phase diagram: the RS retrieval spinodal and a Monte Carlo grid (resumes an interrupted run)")
+            { p, neurons, outDir, alphas, temperatures };
+        common.AddTo(cmd);
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            if (common.Device(r) != Physics.MonteCarlo.Devices.Cpu) throw new UsageException("--device: the dense network runs on the native CPU path only (so far)");
+            var settings = new DenseSettings
+            {
+                Order = r.GetValue(p) >= 3 ? r.GetValue(p) : throw new UsageException($"--p must be at least 3 (P = 2 is phase-diagram hopfield), not {r.GetValue(p)}"),
+                Neurons = Cli.AtLeast(r.GetValue(neurons), 3, "--neurons"),
+                Loads = r.GetValue(alphas) is { } a ? Cli.Numbers(a, "--alphas").Select(x => Cli.Positive(x, "--alphas")).ToList() : [],
+                Temperatures = r.GetValue(temperatures) is { } t ? Cli.Numbers(t, "--temperatures").Select(x => Cli.Positive(x, "--temperatures")).ToList() : [],
+                Samples = common.Samples(r), MeasurementSweeps = common.Sweeps(r), EquilibrationSweeps = common.Equilibration(r),
+                Seed = r.GetValue(common.Seed), Threads = common.Threads(r), Dynamics = common.Dynamics(r), Start = common.Start(r),
+            };
+            settings.Validate();
+            string dir = r.GetValue(outDir)!;
+            ResultStore.CheckCompatible(Path.Combine(dir, ResultStore.FileName), settings.StoreKey());
+            EnsureWritable(dir);
+            return Run(dir, r.GetValue(common.Json), (progress, cancel) =>
+            {
+                var outcome = DenseSweep.Run(settings, dir, progress, cancel);
+                File.WriteAllText(Path.Combine(dir, "theory-lines.json"), new JsonObject
+                {
+                    ["p"] = settings.Order, ["alpha_c"] = outcome.Lines.AlphaC, ["m_c"] = outcome.Lines.MC, ["rsb"] = 0,
+                    ["lines"] = new JsonObject { ["T_M"] = Cli.Pairs(outcome.Lines.Spinodal.Select(x => (x.Alpha, x.T))) },
+                }.ToJsonString(Cli.Json));
+                return new Written(PhaseDiagramPlot.DenseChart(outcome.Lines, outcome.Points), outcome.Points.Count, outcome.Computed, outcome.Skipped,
+                    new JsonObject { ["p"] = settings.Order, ["alpha_c"] = outcome.Lines.AlphaC, ["m_c"] = outcome.Lines.MC },
+                    $"theory (RS): alpha_c(P = {settings.Order}, T = 0) = {outcome.Lines.AlphaC:G6}, m_c = {outcome.Lines.MC:F6}");
             });
         }));
         return cmd;

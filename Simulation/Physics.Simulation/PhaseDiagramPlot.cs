@@ -56,6 +56,21 @@ public static class PhaseDiagramPlot
             .WithSize(900, 650);
     }
 
+    /// <summary>The dense (alpha, T) diagram: the RS retrieval spinodal over Monte Carlo points coloured by the overlap.</summary>
+    public static GenericChart DenseChart(DenseLines lines, IReadOnlyList<PointResult> points)
+    {
+        var charts = new List<GenericChart> { Line($"T_M (RS retrieval spinodal, P = {lines.Order})", lines.Spinodal) };
+        if (points.Count > 0)
+            charts.Add(Points(points.Select(p => p.Alpha).ToArray(), points.Select(p => p.Temperature).ToArray(), points.Select(p => p.Overlap).ToArray(),
+                points.Select(p => $"m = {p.Overlap:F3} ± {p.OverlapError:F3}").ToArray(), "overlap m", 0, 1));
+        double xMax = Math.Max(lines.AlphaC * 1.3, points.Count > 0 ? points.Max(p => p.Alpha) * 1.05 : 0);
+        double yMax = Math.Max(lines.Spinodal.Max(p => p.T) * 1.2, points.Count > 0 ? points.Max(p => p.Temperature) * 1.05 : 0);
+        return Plotly.NET.CSharp.Chart.Combine(charts)
+            .WithXAxisStyle<double, double, string>(TitleText: $"load alpha = K / N^{lines.Order - 1}", MinMax: new Tuple<double, double>(0, xMax))
+            .WithYAxisStyle<double, double, string>(TitleText: "temperature T", MinMax: new Tuple<double, double>(0, yMax))
+            .WithSize(900, 650);
+    }
+
     /// <summary>
     /// The multitasking (d, T) diagram: instability lines over Monte Carlo points coloured by how many
     /// patterns are retrieved, the participation ratio (sum m)^2 / sum m^2 of the ranked amplitudes

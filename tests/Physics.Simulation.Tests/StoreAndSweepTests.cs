@@ -134,6 +134,22 @@ public class StoreAndSweepTests
     }
 
     [Fact]
+    public void Dense_sweep_resumes_to_the_same_table_and_keeps_models_apart()
+    {
+        var settings = new DenseSettings { Order = 3, Neurons = 40, Loads = [0.02, 0.06], Temperatures = [0.1, 0.3], Samples = 1, EquilibrationSweeps = 10, MeasurementSweeps = 20, Seed = 2 };
+        string whole = PhysicsProgram.TempDir(), broken = PhysicsProgram.TempDir();
+        var reference = DenseSweep.Run(settings, whole);
+        Assert.Equal(4, reference.Points.Count);
+        Assert.Equal(0.126095, reference.Lines.AlphaC, 6);
+        using var cancel = new CancellationTokenSource();
+        var progress = new SynchronousProgress(p => { if (p.Done >= 1) cancel.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => DenseSweep.Run(settings with { Threads = 1 }, broken, progress, cancel.Token));
+        var resumed = DenseSweep.Run(settings, broken);
+        Assert.Equal(Table(reference.Points), Table(resumed.Points));
+        Assert.Throws<IncompatibleStoreException>(() => PhaseDiagramSweep.Run(Small, broken));
+    }
+
+    [Fact]
     public void Plot_is_self_contained_html()
     {
         string dir = PhysicsProgram.TempDir();

@@ -58,6 +58,28 @@ public class DenseTests
         Assert.True(near < far / 2, $"{near} vs {far}");
     }
 
+    [Theory]
+    [InlineData(3, 0.0)]
+    [InlineData(3, 0.05)]
+    [InlineData(4, 0.01)]
+    public void Spinodal_separates_retrieval_from_none(int p, double alpha)
+    {
+        double tm = Dense.Spinodal(p, alpha, 1e-4)!.Value;
+        Assert.NotNull(Dense.Retrieval(p, alpha, tm - 0.005));
+        Assert.Null(Dense.Retrieval(p, alpha, tm + 0.005));
+        Assert.True(Dense.RetrievalExists(p, alpha, tm - 1e-3));
+        Assert.False(Dense.RetrievalExists(p, alpha, tm + 1e-3));
+    }
+
+    [Fact]
+    public void Spinodal_at_zero_load_is_the_P_spin_Curie_Weiss_one()
+    {
+        // m = tanh(beta m^2 / 2) has a non-zero root exactly while T <= max_m m^2 / (2 atanh m).
+        double best = 0;
+        for (double m = 0.5; m < 0.9999; m += 1e-5) best = Math.Max(best, m * m / (2 * Math.Atanh(m)));
+        Assert.Equal(best, Dense.Spinodal(3, 0, 1e-7)!.Value, 5);
+    }
+
     [Fact]
     public void Order_two_retrieval_is_AGS()
     {

@@ -1,0 +1,105 @@
+using System.Globalization;
+using Physics.MonteCarlo;
+using Physics.Theory;
+
+namespace Physics.Simulation;
+
+/// <summary>Settings of the dense network's (alpha, T) phase-diagram sweep at order P (K = alpha N^(P-1)).</summary>
+public sealed record DenseSettings
+{
+    public int Order { get; init; } = 3;
+    public int Neurons { get; init; } = 120;
+    /// <summary>Empty: 12 loads up to 1.25 alpha_c(P).</summary>
+    public IReadOnlyList<double> Loads { get; init; } = [];
+    /// <summary>Empty: 14 temperatures up to 1.4 times the alpha = 0 spinodal.</summary>
+    public IReadOnlyList<double> Temperatures { get; init; } = [];
+    public int Samples { get; init; } = 2;
+    public int EquilibrationSweeps { get; init; } = 100;
+    public int MeasurementSweeps { get; init; } = 100;
+    public ulong Seed { get; init; } = 1;
+    public Dynamics Dynamics { get; init; } = Dynamics.Metropolis;
+    public InitialState Start { get; init; } = InitialState.Pattern;
+    public int Threads { get; init; }
+
+    /// <summary>The settings with default grids filled in for this P.</summary>
+    public DenseSettings Resolved()
+    {
+        double alphaC = Dense.ZeroTemperatureCapacity(Order).Alpha, top = 1.4 * (Dense.Spinodal(Order, 0, 1e-3) ?? 1);
+        return this with
+        {
+            Loads = Loads.Count > 0 ? Loads : Enumerable.Range(1, 12).Select(k => Math.Round(1.25 * alphaC * k / 12, 6)).ToList(),
+            Temperatures = Temperatures.Count > 0 ? Temperatures : Enumerable.Range(1, 14).Select(k => Math.Round(top * k / 14, 6)).ToList(),
+        };
+    }
+
+    public IReadOnlyDictionary<string, string> StoreKey() => new SortedDictionary<string, string>
+    {
+        ["model"] = "dense",
+        ["p"] = Order.ToString(CultureInfo.InvariantCulture),
+        ["neurons"] = Neurons.ToString(CultureInfo.InvariantCulture),
+        ["samples"] = Samples.ToString(CultureInfo.InvariantCulture),
+        ["equilibration"] = EquilibrationSweeps.ToString(CultureInfo.InvariantCulture),
+        ["sweeps"] = MeasurementSweeps.ToString(CultureInfo.InvariantCulture),
+        ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
+        ["dynamics"] = Names.Of(Dynamics),
+        ["start"] = Names.Of(Start),
+    };
+
+    public DenseRun RunAt(double alpha, double temperature) => new()
+    {
+        Order = Order, Neurons = Neurons, Load = alpha, Temperature = temperature, EquilibrationSweeps = EquilibrationSweeps,
+        MeasurementSweeps = MeasurementSweeps, Samples = Samples, Seed = Seed, Dynamics = Dynamics, Start = Start,
+    };
+
+    public void Validate()
+    {
+        if (Order < 3) throw new ArgumentException("--p must be at least 3 (P = 2 is phase-diagram hopfield)");
+        if (Loads.Any(a => !(a > 0) || double.IsInfinity(a))) throw new ArgumentException("--alphas must be positive finite numbers");
+        if (Temperatures.Any(t => !(t > 0) || double.IsInfinity(t))) throw new ArgumentException("--temperatures must be positive finite numbers");
+        RunAt(Loads.Count > 0 ? Loads[0] : 0.01, Temperatures.Count > 0 ? Temperatures[0] : 0.1).Validate();
+    }
+}
+
+/// <summary>The dense network's RS lines: the retrieval spinodal T_M(alpha) and the T = 0 capacity.</summary>
+public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyList<(double Alpha, double T)> Spinodal)
+{
+    public static DenseLines Compute(int order, int points = 24)
+    {
+        var (alphaC, mC) = Dense.ZeroTemperatureCapacity(order);
+        var line = new List<(double, double)>();
+        for (int k = 0; k < points; k++)
+        {
+            double alpha = alphaC * k / points;
+            if (Dense.Spinodal(order, alpha, 1e-3) is { } t) line.Add((alpha, t));
+        }
+        line.Add((alphaC, 0));
+        return new DenseLines(order, alphaC, mC, line);
+    }
+}
+
+/// <summary>The dense (alpha, T) sweep: RS lines plus a stored, resumable Monte Carlo grid.</summary>
+public static class DenseSweep
+{
+    public sealed record Outcome(DenseLines Lines, List<PointResult> Points, int Computed, int Skipped);
+
+    public static Outcome Run(DenseSettings settings, string outDirectory, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancel = default)
+    {
+        settings.Validate();
+        settings = settings.Resolved();
+        string storePath = Path.Combine(outDirectory, ResultStore.FileName);
+        ResultStore.CheckCompatible(storePath, settings.StoreKey());
+        var lines = DenseLines.Compute(settings.Order);
+        Directory.CreateDirectory(outDirectory);
+        using var store = ResultStore.Open(storePath, settings.StoreKey());
+        var (computed, skipped) = GridSweep.Run(settings.Loads, settings.Temperatures,
+            store.Points().Select(p => (p.Alpha, p.Temperature)).ToHashSet(), (a, t) =>
+            {
+                var run = settings.RunAt(a, t);
+                var r = DenseSimulation.Run(run, threads: 1, cancel);
+                store.Add(new PointResult(a, t, run.Neurons, run.Patterns, run.Seed, run.Samples,
+                    run.EquilibrationSweeps, run.MeasurementSweeps, Names.Of(run.Dynamics), Names.Of(run.Start),
+                    r.Overlap.Mean, r.Overlap.Error, r.Energy.Mean, r.Energy.Error, r.Acceptance, r.Seconds, r.AttemptsPerSecond, CodeVersion.Current));
+            }, Devices.Cpu, settings.Threads, progress, cancel);
+        return new Outcome(lines, store.Points(), computed, skipped);
+    }
+}
