@@ -40,9 +40,7 @@ public static class PhaseDiagramCommands
                 Device = common.Device(r),
             };
             settings.Validate();
-            string dir = r.GetValue(outDir)!;
-            ResultStore.CheckCompatible(Path.Combine(dir, ResultStore.FileName), settings.StoreKey());
-            EnsureWritable(dir);
+            string dir = Prepare(r.GetValue(outDir)!, settings.StoreKey());
             return Run(dir, r.GetValue(common.Json), (progress, cancel) =>
             {
                 var outcome = PhaseDiagramSweep.Run(settings, dir, progress, cancel);
@@ -80,9 +78,7 @@ public static class PhaseDiagramCommands
                 Device = common.Device(r),
             };
             settings.Validate();
-            string dir = r.GetValue(outDir)!;
-            ResultStore.CheckCompatible(Path.Combine(dir, ResultStore.FileName), settings.StoreKey());
-            EnsureWritable(dir);
+            string dir = Prepare(r.GetValue(outDir)!, settings.StoreKey());
             return Run(dir, r.GetValue(common.Json), (progress, cancel) =>
             {
                 var outcome = MultitaskSweep.Run(settings, dir, progress, cancel);
@@ -123,9 +119,7 @@ public static class PhaseDiagramCommands
                 Seed = r.GetValue(common.Seed), Threads = common.Threads(r), Dynamics = common.Dynamics(r), Start = common.Start(r),
             };
             settings.Validate();
-            string dir = r.GetValue(outDir)!;
-            ResultStore.CheckCompatible(Path.Combine(dir, ResultStore.FileName), settings.StoreKey());
-            EnsureWritable(dir);
+            string dir = Prepare(r.GetValue(outDir)!, settings.StoreKey());
             return Run(dir, r.GetValue(common.Json), (progress, cancel) =>
             {
                 var outcome = DenseSweep.Run(settings, dir, progress, cancel);
@@ -172,6 +166,14 @@ public static class PhaseDiagramCommands
 
     /// <summary>What a finished sweep hands back for the plot and the report.</summary>
     sealed record Written(Plotly.NET.GenericChart Chart, int Points, int Computed, int Skipped, JsonObject Theory, string TheoryLine);
+
+    /// <summary>Before any work: the store in dir (if any) must match, and dir must be writable. Returns dir.</summary>
+    static string Prepare(string dir, IReadOnlyDictionary<string, string> storeKey)
+    {
+        ResultStore.CheckCompatible(Path.Combine(dir, ResultStore.FileName), storeKey);
+        EnsureWritable(dir);
+        return dir;
+    }
 
     static void EnsureWritable(string dir)
     {

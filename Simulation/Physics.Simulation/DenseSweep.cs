@@ -32,18 +32,8 @@ public sealed record DenseSettings
         };
     }
 
-    public IReadOnlyDictionary<string, string> StoreKey() => new SortedDictionary<string, string>
-    {
-        ["model"] = "dense",
-        ["p"] = Order.ToString(CultureInfo.InvariantCulture),
-        ["neurons"] = Neurons.ToString(CultureInfo.InvariantCulture),
-        ["samples"] = Samples.ToString(CultureInfo.InvariantCulture),
-        ["equilibration"] = EquilibrationSweeps.ToString(CultureInfo.InvariantCulture),
-        ["sweeps"] = MeasurementSweeps.ToString(CultureInfo.InvariantCulture),
-        ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
-        ["dynamics"] = Names.Of(Dynamics),
-        ["start"] = Names.Of(Start),
-    };
+    public IReadOnlyDictionary<string, string> StoreKey()
+        => StoreKeys.Of("dense", Neurons, Samples, EquilibrationSweeps, MeasurementSweeps, Seed, Dynamics, Start, ("p", Order));
 
     public DenseRun RunAt(double alpha, double temperature) => new()
     {

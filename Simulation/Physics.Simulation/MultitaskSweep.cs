@@ -20,18 +20,8 @@ public sealed record MultitaskSettings
     public int Threads { get; init; }
     public string Device { get; init; } = Devices.Cpu;
 
-    public IReadOnlyDictionary<string, string> StoreKey() => new SortedDictionary<string, string>
-    {
-        ["model"] = "multitask",
-        ["patterns"] = Patterns.ToString(CultureInfo.InvariantCulture),
-        ["neurons"] = Neurons.ToString(CultureInfo.InvariantCulture),
-        ["samples"] = Samples.ToString(CultureInfo.InvariantCulture),
-        ["equilibration"] = EquilibrationSweeps.ToString(CultureInfo.InvariantCulture),
-        ["sweeps"] = MeasurementSweeps.ToString(CultureInfo.InvariantCulture),
-        ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
-        ["dynamics"] = Names.Of(Dynamics),
-        ["start"] = Names.Of(Start),
-    };
+    public IReadOnlyDictionary<string, string> StoreKey()
+        => StoreKeys.Of("multitask", Neurons, Samples, EquilibrationSweeps, MeasurementSweeps, Seed, Dynamics, Start, ("patterns", Patterns));
 
     public MultitaskRun RunAt(double dilution, double temperature) => new()
     {

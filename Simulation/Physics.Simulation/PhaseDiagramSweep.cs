@@ -29,17 +29,8 @@ public sealed record PhaseDiagramSettings
     }
 
     /// <summary>The settings a stored result depends on: a store is reused only by a run that agrees on all of them.</summary>
-    public IReadOnlyDictionary<string, string> StoreKey() => new SortedDictionary<string, string>
-    {
-        ["model"] = "hopfield",
-        ["neurons"] = Neurons.ToString(CultureInfo.InvariantCulture),
-        ["samples"] = Samples.ToString(CultureInfo.InvariantCulture),
-        ["equilibration"] = EquilibrationSweeps.ToString(CultureInfo.InvariantCulture),
-        ["sweeps"] = MeasurementSweeps.ToString(CultureInfo.InvariantCulture),
-        ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
-        ["dynamics"] = Names.Of(Dynamics),
-        ["start"] = Names.Of(Start),
-    };
+    public IReadOnlyDictionary<string, string> StoreKey()
+        => StoreKeys.Of("hopfield", Neurons, Samples, EquilibrationSweeps, MeasurementSweeps, Seed, Dynamics, Start);
 
     public HopfieldRun RunAt(double alpha, double temperature) => new()
     {
@@ -59,6 +50,28 @@ public sealed record PhaseDiagramSettings
         if (Loads.Count == 0 || Loads.Any(a => !(a > 0) || double.IsInfinity(a))) throw new ArgumentException("--alphas must be positive finite numbers");
         if (Temperatures.Count == 0 || Temperatures.Any(t => !(t > 0) || double.IsInfinity(t))) throw new ArgumentException("--temperatures must be positive finite numbers");
         foreach (var a in Loads) RunAt(a, Temperatures[0]).Validate();
+    }
+}
+
+/// <summary>The settings a stored grid depends on: a store is reused only by a run that agrees on all of them.</summary>
+public static class StoreKeys
+{
+    public static IReadOnlyDictionary<string, string> Of(string model, int neurons, int samples, int equilibration, int sweeps, ulong seed,
+        Dynamics dynamics, InitialState start, params (string Key, int Value)[] extra)
+    {
+        var key = new SortedDictionary<string, string>
+        {
+            ["model"] = model,
+            ["neurons"] = neurons.ToString(CultureInfo.InvariantCulture),
+            ["samples"] = samples.ToString(CultureInfo.InvariantCulture),
+            ["equilibration"] = equilibration.ToString(CultureInfo.InvariantCulture),
+            ["sweeps"] = sweeps.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
+            ["dynamics"] = Names.Of(dynamics),
+            ["start"] = Names.Of(start),
+        };
+        foreach (var (k, v) in extra) key[k] = v.ToString(CultureInfo.InvariantCulture);
+        return key;
     }
 }
 
