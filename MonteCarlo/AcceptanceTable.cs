@@ -19,8 +19,6 @@ public sealed class AcceptanceTable
 
     public int Neurons { get; }
     public int Patterns { get; }
-    public double Temperature { get; }
-    public Dynamics Dynamics { get; }
 
     /// <summary>k at or below this is accepted without a draw (0 for Metropolis, -Reach-1 for heat bath).</summary>
     public int AlwaysAtOrBelow => alwaysAtOrBelow;
@@ -32,7 +30,7 @@ public sealed class AcceptanceTable
     {
         if (!(temperature > 0) || double.IsInfinity(temperature))
             throw new ArgumentOutOfRangeException(nameof(temperature), "temperature must be a positive finite number");
-        Neurons = neurons; Patterns = patterns; Temperature = temperature; Dynamics = dynamics;
+        Neurons = neurons; Patterns = patterns;
         long maxK = (long)neurons * patterns + patterns;
         // exp(-2 beta k / N) < 2^-32 once k > 16 ln2 N T: nothing to tabulate past that.
         double cutoff = 16 * Math.Log(2) * neurons * temperature + 2;

@@ -67,7 +67,6 @@ public sealed class CpuEnsemble : IChainEnsemble
 
     public string Device => "cpu";
     public int Count => chains.Length;
-    public HebbianChain this[int chain] => chains[chain];
 
     public void Sweep(int sweeps) => Parallel.For(0, chains.Length, options, c =>
     {

@@ -48,9 +48,6 @@ public sealed class HebbianChain
         set => table = value.Neurons == patterns.Neurons && value.Patterns == patterns.Count ? value
             : throw new ArgumentException("acceptance table built for another N or P");
     }
-
-    /// <summary>Sweeps done so far: the sweep slot of the next Philox counter.</summary>
-    public uint SweepsDone => sweepIndex;
     public ReadOnlySpan<sbyte> Spins => spins;
     /// <summary>M_mu = N m_mu (padded to the pattern stride with zeros).</summary>
     public ReadOnlySpan<short> OverlapSums => sums;

@@ -46,6 +46,13 @@ public abstract class OverlapEnergy
         }
         return -n * delta;
     }
+
+    /// <summary>
+    /// Delta E times some positive factor: the same sign as <see cref="FlipDelta"/>, which is all that
+    /// zero-temperature dynamics needs. Energies whose differences overflow (the exponential one) scale it.
+    /// </summary>
+    public virtual double FlipDeltaScaled(PatternSet patterns, ReadOnlySpan<short> overlapSums, int site, int spin)
+        => FlipDelta(patterns, overlapSums, site, spin);
 }
 
 /// <summary>

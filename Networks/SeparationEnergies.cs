@@ -37,15 +37,15 @@ public sealed class PolynomialEnergy(int degree, int neurons) : OverlapEnergy
 
 /// <summary>
 /// Exponential dense associative memory (Demircigil et al. 2017): E = -sum_mu exp(xi^mu . s), storing
-/// exponentially many patterns. Energies are reported as they are (they overflow past N ~ 700); flip
-/// differences are computed relative to the largest term, so the sign of Delta E, which is all that the
-/// zero-temperature dynamics needs, stays exact in range.
+/// exponentially many patterns; in the shared form F(m) = exp(N m) / N. Energies are reported as they are
+/// (they overflow past N ~ 700); <see cref="FlipDeltaScaled"/> works relative to the largest term, so the
+/// sign of Delta E, which is all the zero-temperature dynamics needs, stays exact in range.
 /// </summary>
-public sealed class ExponentialEnergy : OverlapEnergy
+public sealed class ExponentialEnergy(int neurons) : OverlapEnergy
 {
-    public static ExponentialEnergy Instance { get; } = new();
+    public int Neurons { get; } = neurons >= 1 ? neurons : throw new ArgumentOutOfRangeException(nameof(neurons), "N must be positive");
 
-    public override double Separation(double m) => throw new NotSupportedException("the exponential energy is evaluated from the overlap sums directly");
+    public override double Separation(double m) => Math.Exp(Neurons * m) / Neurons;
 
     public override double SelfCouplingCorrection(PatternSet patterns) => 0;
 
@@ -58,18 +58,13 @@ public sealed class ExponentialEnergy : OverlapEnergy
 
     /// <summary>Delta E = -sum_mu [exp(M_mu - 2 s xi) - exp(M_mu)] = exp(L) times <see cref="FlipDeltaScaled"/>.</summary>
     public override double FlipDelta(PatternSet patterns, ReadOnlySpan<short> overlapSums, int site, int spin)
-    {
-        int largest = int.MinValue;
-        for (int mu = 0; mu < patterns.Count; mu++) largest = Math.Max(largest, overlapSums[mu] + 2);
-        return FlipDeltaScaled(patterns, overlapSums, site, spin) * Math.Exp(largest);
-    }
+        => FlipDeltaScaled(patterns, overlapSums, site, spin) * Math.Exp(Largest(patterns, overlapSums));
 
-    /// <summary>Delta E divided by exp(L), L = max_mu M_mu + 2: bounded terms, so its sign is exact without overflow.</summary>
-    public static double FlipDeltaScaled(PatternSet patterns, ReadOnlySpan<short> overlapSums, int site, int spin)
+    /// <summary>Delta E divided by exp(L), L = max_mu M_mu + 2: bounded terms, no overflow.</summary>
+    public override double FlipDeltaScaled(PatternSet patterns, ReadOnlySpan<short> overlapSums, int site, int spin)
     {
         var row = patterns.Row(site);
-        int largest = int.MinValue;
-        for (int mu = 0; mu < patterns.Count; mu++) largest = Math.Max(largest, overlapSums[mu] + 2);
+        int largest = Largest(patterns, overlapSums);
         double scaled = 0;
         for (int mu = 0; mu < patterns.Count; mu++)
         {
@@ -77,6 +72,13 @@ public sealed class ExponentialEnergy : OverlapEnergy
             scaled -= Math.Exp(m - 2 * spin * row[mu] - largest) - Math.Exp(m - largest);
         }
         return scaled;
+    }
+
+    static int Largest(PatternSet patterns, ReadOnlySpan<short> overlapSums)
+    {
+        int largest = int.MinValue;
+        for (int mu = 0; mu < patterns.Count; mu++) largest = Math.Max(largest, overlapSums[mu] + 2);
+        return largest;
     }
 }
 
@@ -96,10 +98,7 @@ public static class AsynchronousUpdate
             bool flipped = false;
             for (int i = 0; i < spins.Length; i++)
             {
-                double delta = energy is ExponentialEnergy
-                    ? ExponentialEnergy.FlipDeltaScaled(patterns, sums, i, spins[i])
-                    : energy.FlipDelta(patterns, sums, i, spins[i]);
-                if (delta >= 0) continue;
+                if (energy.FlipDeltaScaled(patterns, sums, i, spins[i]) >= 0) continue;
                 var row = patterns.Row(i);
                 for (int mu = 0; mu < patterns.Count; mu++) sums[mu] = (short)(sums[mu] - 2 * spins[i] * row[mu]);
                 spins[i] = (sbyte)-spins[i];

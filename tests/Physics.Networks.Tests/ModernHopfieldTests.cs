@@ -101,7 +101,7 @@ public class SeparationEnergyTests
         int site = (int)((uint)siteRaw % (uint)x.Neurons);
         var sums = new short[x.Stride];
         x.OverlapSums(s, sums);
-        OverlapEnergy[] energies = [new PolynomialEnergy(2 + degreeRaw % 4, x.Neurons), ExponentialEnergy.Instance];
+        OverlapEnergy[] energies = [new PolynomialEnergy(2 + degreeRaw % 4, x.Neurons), new ExponentialEnergy(x.Neurons)];
         var before = energies.Select(e => e.Energy(x, s)).ToArray();
         var deltas = energies.Select(e => e.FlipDelta(x, sums, site, s[site])).ToArray();
         s[site] = (sbyte)-s[site];
@@ -109,15 +109,29 @@ public class SeparationEnergyTests
     }
 
     [Property(MaxTest = 100)]
+    public bool Separation_functions_give_the_direct_energies_in_the_shared_form(int seed, byte n, byte p, byte degreeRaw)
+    {
+        var (x, s) = EnergyProperties.System(seed, n, p);
+        var m = x.Overlaps(s);
+        OverlapEnergy[] energies = [new PolynomialEnergy(2 + degreeRaw % 4, x.Neurons), new ExponentialEnergy(x.Neurons)];
+        return energies.All(e =>
+        {
+            double shared = -x.Neurons * m.Sum(e.Separation) + e.SelfCouplingCorrection(x);
+            double direct = e.Energy(x, s);
+            return Math.Abs(shared - direct) <= 1e-9 * Math.Max(1, Math.Abs(direct));
+        });
+    }
+
+    [Property(MaxTest = 100)]
     public bool Asynchronous_updates_never_raise_the_energy_and_end_in_a_fixed_point(int seed, byte n, byte p, bool exponential)
     {
         var (x, s) = EnergyProperties.System(seed, n, p);
-        OverlapEnergy energy = exponential ? ExponentialEnergy.Instance : new PolynomialEnergy(3, x.Neurons);
+        OverlapEnergy energy = exponential ? new ExponentialEnergy(x.Neurons) : new PolynomialEnergy(3, x.Neurons);
         double before = energy.Energy(x, s);
         AsynchronousUpdate.Relax(energy, x, s, maxSweeps: 1000);
         var sums = new short[x.Stride];
         x.OverlapSums(s, sums);
-        bool fixedPoint = Enumerable.Range(0, x.Neurons).All(i => energy.FlipDelta(x, sums, i, s[i]) >= 0);
+        bool fixedPoint = Enumerable.Range(0, x.Neurons).All(i => energy.FlipDeltaScaled(x, sums, i, s[i]) >= 0);
         return energy.Energy(x, s) <= before + 1e-9 * Math.Abs(before) && fixedPoint;
     }
 
@@ -126,7 +140,7 @@ public class SeparationEnergyTests
     {
         // N = 100 and P = 60 (alpha = 0.6, far above 0.138): n = 4 and the exponential rule still retrieve.
         var x = PatternSet.Random(100, 60, 9, 0);
-        foreach (OverlapEnergy energy in new OverlapEnergy[] { new PolynomialEnergy(4, 100), ExponentialEnergy.Instance })
+        foreach (OverlapEnergy energy in new OverlapEnergy[] { new PolynomialEnergy(4, 100), new ExponentialEnergy(100) })
         {
             var s = x.State(0);
             for (int i = 0; i < 10; i++) s[i] = (sbyte)-s[i]; // 10% noise
