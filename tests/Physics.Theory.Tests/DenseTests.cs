@@ -30,6 +30,9 @@ public class DenseTests
         var s = Dense.Retrieval(p, 0, t)!;
         Assert.Equal(Math.Tanh(Math.Pow(s.M, p - 1) / Dense.Factorial(p - 1) / t), s.M, 12);
         Assert.Equal(1.0, s.Q / (s.M * s.M), 9); // no noise: q = m^2
+        // and the free energy is the P-spin Curie-Weiss one: (P-1) m^P / P! - T ln 2cosh(beta m^(P-1) / (P-1)!)
+        double curieWeiss = (p - 1) * Math.Pow(s.M, p) / Dense.Factorial(p) - t * Math.Log(2 * Math.Cosh(Math.Pow(s.M, p - 1) / Dense.Factorial(p - 1) / t));
+        Assert.Equal(curieWeiss, s.FreeEnergy, 12);
         Assert.Null(Dense.Retrieval(p, 0, 0.4)); // above the spinodal there is none
     }
 

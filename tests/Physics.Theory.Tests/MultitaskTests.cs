@@ -70,6 +70,18 @@ public class MultitaskTests
         Assert.All(new Multitask(0, 2).States(0.3).Where(s => s.Type == Multitask.Parallel), s => Assert.False(s.Stable));
     }
 
+    [Theory]
+    [InlineData(0.0, 0.5)]
+    [InlineData(0.4, 0.3)]
+    public void One_diluted_pattern_is_a_Curie_Weiss_magnet_on_the_non_zero_sites(double d, double t)
+    {
+        // m = (1-d) tanh(beta m), f = m^2/2 - T [(1-d) ln 2cosh(beta m) + d ln 2].
+        var pure = new Multitask(d, 1).States(t).Single(s => s.Type == Multitask.Pure);
+        double m = pure.M[0];
+        Assert.Equal((1 - d) * Math.Tanh(m / t), m, 12);
+        Assert.Equal(m * m / 2 - t * ((1 - d) * Math.Log(2 * Math.Cosh(m / t)) + d * Math.Log(2)), pure.FreeEnergy, 12);
+    }
+
     [Fact]
     public void Pure_state_turns_unstable_towards_multiple_retrieval_at_low_temperature()
     {

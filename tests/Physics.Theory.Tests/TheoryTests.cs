@@ -183,6 +183,43 @@ public class AgsTests
         Assert.Single(Ags.Solve(0.05, 1.5).Branches);
     }
 
+    [Theory]
+    [InlineData(0.05)]
+    [InlineData(0.1)]
+    public void Replicon_of_the_spin_glass_tends_to_one_at_T_g_from_above_quadratically_in_q(double alpha)
+    {
+        // alpha beta^2 <sech^4> / (1 - beta(1-q))^2 -> alpha beta^2 / (1 - beta)^2 = 1 at T_g = 1 + sqrt(alpha):
+        // the RS spin glass is AT-unstable below T_g (as in SK), marginally, with replicon - 1 = O(q^2).
+        double tg = 1 + Math.Sqrt(alpha);
+        (double Excess, double Q) At(double t)
+        {
+            var p = new AgsPoint(alpha, t);
+            double c = Ags.SpinGlassState(p)!.Value;
+            return (p.Replicon(0, c) - 1, p.Q(c));
+        }
+        var far = At(tg - 0.01);
+        var near = At(tg - 0.003);
+        Assert.True(far.Excess > 0 && near.Excess > 0);
+        Assert.InRange(far.Excess / near.Excess / Math.Pow(far.Q / near.Q, 2), 0.9, 1.1);
+        Assert.False(Ags.Solve(alpha, tg - 0.01).Branch(Ags.SpinGlass)!.ReplicaSymmetric);
+    }
+
+    [Fact]
+    public void Retrieval_is_replica_symmetric_at_moderate_temperature_and_not_near_alpha_c_at_low_temperature()
+    {
+        Assert.True(Ags.Solve(0.05, 0.3).Branch(Ags.Retrieval)!.ReplicaSymmetric);
+        Assert.False(Ags.Solve(0.137, 0.01).Branch(Ags.Retrieval)!.ReplicaSymmetric);
+    }
+
+    [Theory]
+    [InlineData(0.05, 1.3)]
+    [InlineData(0.2, 2.0)]
+    public void Paramagnet_closed_form_is_the_RS_free_energy_at_m_q_zero(double alpha, double t)
+    {
+        // q = 0 is C = beta.
+        Assert.Equal(new AgsPoint(alpha, t).FreeEnergy(0, 1 / t), Ags.ParamagnetFreeEnergy(alpha, t), 12);
+    }
+
     [Fact]
     public void Bad_arguments_are_refused()
     {
