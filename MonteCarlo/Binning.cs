@@ -19,11 +19,12 @@ public static class Binning
     {
         int n = series.Length;
         if (n == 0) return new Estimate(double.NaN, double.NaN);
-        double mean = 0;
-        foreach (var x in series) mean += x;
-        mean /= n;
-        if (n < 2) return new Estimate(mean, double.NaN);
+        double overall = 0;
+        foreach (var x in series) overall += x;
+        overall /= n;
+        if (n < 2) return new Estimate(overall, double.NaN);
         var bins = series.ToArray();
+        double mean = overall;
         int count = n;
         double error = 0;
         while (count >= 64 || error == 0)
@@ -41,9 +42,7 @@ public static class Binning
             for (int k = 0; k < count; k++) mean += bins[k];
             mean /= count;
         }
-        double overall = 0;
-        foreach (var x in series) overall += x;
-        return new Estimate(overall / n, error);
+        return new Estimate(overall, error);
     }
 
     /// <summary>

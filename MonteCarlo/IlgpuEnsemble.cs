@@ -41,12 +41,14 @@ public sealed class IlgpuEnsemble : IChainEnsemble
     public string Device { get; }
     public int Count => count;
 
-    /// <summary>Whether a CUDA device is present.</summary>
-    public static bool CudaAvailable()
+    static readonly Lazy<bool> CudaPresent = new(() =>
     {
         using var probe = Context.Create(b => b.Cuda());
         return probe.GetCudaDevices().Count > 0;
-    }
+    });
+
+    /// <summary>Whether a CUDA device is present (probed once per process: a context costs a fraction of a second).</summary>
+    public static bool CudaAvailable() => CudaPresent.Value;
 
     public IlgpuEnsemble(EnsembleSetup setup, bool cuda)
     {

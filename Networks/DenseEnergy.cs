@@ -14,7 +14,8 @@ namespace Physics.Networks;
 public sealed class DenseEnergy : OverlapEnergy
 {
     readonly double[] table; // f(M) = -e_P(M) / N^(P-1) at index (M + N) / 2
-    readonly long[] odd, even; // N^(P-1) g(M) and N^(P-1) h(M), exact integers (see FlipParts)
+    readonly long[] odd, even;
+    readonly double orderFactorial; // N^(P-1) g(M) and N^(P-1) h(M), exact integers (see FlipParts)
 
     public int Order { get; }
     public int Neurons { get; }
@@ -24,6 +25,8 @@ public sealed class DenseEnergy : OverlapEnergy
         if (order < 2) throw new ArgumentOutOfRangeException(nameof(order), "--p must be at least 2");
         if (neurons < order) throw new ArgumentOutOfRangeException(nameof(neurons), "N must be at least P");
         Order = order; Neurons = neurons;
+        orderFactorial = 1;
+        for (int k = 2; k <= order; k++) orderFactorial *= k;
         table = new double[neurons + 1];
         Scale = Math.Pow(neurons, order - 1);
         var e = new System.Numerics.BigInteger[neurons + 1];
@@ -85,9 +88,7 @@ public sealed class DenseEnergy : OverlapEnergy
     /// <summary>Large-N separation function F(m) = m^P / P! (the exact energy is evaluated from the table).</summary>
     public override double Separation(double m)
     {
-        double factorial = 1;
-        for (int k = 2; k <= Order; k++) factorial *= k;
-        return Math.Pow(m, Order) / factorial;
+        return Math.Pow(m, Order) / orderFactorial;
     }
 
     /// <summary>Not used: the exact energy is the table sum, which already excludes every repeated index.</summary>

@@ -59,6 +59,7 @@ public static class MonteCarloBenchmark
             }
             ours.Add(Ours(patterns, s));
         }
+        if (binary is not null) File.Delete(binary);
         return new Outcome(Median(ours), theirs.Count > 0 ? Median(theirs) : null, note, ours.ToArray(), theirs.ToArray());
     }
 
