@@ -55,42 +55,31 @@ public static class MonteCarloCommands
         var temperature = new Option<double?>("--temperature") { Description = "Temperature T > 0 (or give a ladder with --temperatures)" };
         var temperatures = new Option<string?>("--temperatures") { Description = "Parallel tempering over this ladder, comma-separated: per-temperature results, swap rates, q_ab and P(q)" };
         var replicas = Cli.Option("--replicas", "Real replicas per sample in tempering runs (2 or more give q_ab)", 2);
-        var device = DeviceOption();
-        var sweeps = Cli.Option("--sweeps", "Measurement sweeps (N attempts each)", 1000);
-        var equilibration = Cli.Option("--equilibration", "Equilibration sweeps before measuring", 500);
-        var samples = Cli.Option("--samples", "Disorder samples (independent pattern sets)", 4);
         var chains = Cli.Option("--chains", "Chains per disorder sample", 1);
-        var seed = Cli.Option("--seed", "Seed: (seed, sample, chain) fixes every random number", 1UL);
-        var threads = Cli.Option("--threads", "Worker threads (0: all cores); results do not depend on it", 0);
-        var dynamics = DynamicsOption();
-        var start = StartOption();
-        var json = Cli.JsonOption();
+        var common = new RunOptions(samples: 4, sweeps: 1000, equilibration: 500, seed: 1);
         var cmd = new Command("hopfield", "Monte Carlo of the classical Hopfield model: condensed overlap, energy, acceptance")
-            { neurons, alpha, temperature, temperatures, replicas, sweeps, equilibration, samples, chains, seed, threads, dynamics, start, device, json };
+            { neurons, alpha, temperature, temperatures, replicas, chains };
+        common.AddTo(cmd);
         cmd.SetAction(r => Cli.Guard(() =>
         {
             int n = Cli.AtLeast(r.GetValue(neurons), 2, "--neurons");
             double a = Cli.Positive(r.GetValue(alpha), "--alpha");
-            string dev = ParseDevice(r.GetValue(device)!);
+            string dev = common.Device(r);
             if (r.GetValue(temperatures) is { } ladder)
-                return Tempering(r, n, a, Cli.Numbers(ladder, "--temperatures").Select(x => Cli.Positive(x, "--temperatures")).ToList(),
-                    Cli.AtLeast(r.GetValue(replicas), 1, "--replicas"), sweeps, equilibration, samples, seed, threads, dynamics, start, dev, r.GetValue(json));
+                return Tempering(r, common, n, a, Cli.Numbers(ladder, "--temperatures").Select(x => Cli.Positive(x, "--temperatures")).ToList(),
+                    Cli.AtLeast(r.GetValue(replicas), 1, "--replicas"), dev);
             double t = Cli.Positive(r.GetValue(temperature) ?? throw new UsageException("--temperature (or --temperatures) is required"), "--temperature");
             var run = new HopfieldRun
             {
                 Neurons = n,
                 Patterns = HopfieldRun.PatternsFor(n, a),
                 Temperature = t,
-                MeasurementSweeps = Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"),
-                EquilibrationSweeps = Cli.AtLeast(r.GetValue(equilibration), 0, "--equilibration"),
-                Samples = Cli.AtLeast(r.GetValue(samples), 1, "--samples"),
+                MeasurementSweeps = common.Sweeps(r), EquilibrationSweeps = common.Equilibration(r), Samples = common.Samples(r),
                 ChainsPerSample = Cli.AtLeast(r.GetValue(chains), 1, "--chains"),
-                Seed = r.GetValue(seed),
-                Dynamics = ParseDynamics(r.GetValue(dynamics)!),
-                Start = ParseStart(r.GetValue(start)!),
+                Seed = r.GetValue(common.Seed), Dynamics = common.Dynamics(r), Start = common.Start(r),
             };
-            var result = HopfieldSimulation.Run(run, Cli.AtLeast(r.GetValue(threads), 0, "--threads"), device: dev);
-            if (r.GetValue(json))
+            var result = HopfieldSimulation.Run(run, common.Threads(r), device: dev);
+            if (r.GetValue(common.Json))
                 Cli.Print(new JsonObject
                 {
                     ["overlap"] = result.Overlap.Mean, ["overlap_error"] = Cli.Number(result.Overlap.Error),
@@ -119,16 +108,10 @@ public static class MonteCarloCommands
         var patterns = Cli.Required<int>("--patterns", "Number of diluted patterns K");
         var dilution = Cli.Required<double>("--dilution", "Dilution d = P(xi = 0), in [0, 1)");
         var temperature = Cli.Required<double>("--temperature", "Temperature T > 0");
-        var sweeps = Cli.Option("--sweeps", "Measurement sweeps", 500);
-        var equilibration = Cli.Option("--equilibration", "Equilibration sweeps", 300);
-        var samples = Cli.Option("--samples", "Disorder samples", 2);
-        var seed = Cli.Option("--seed", "Seed", 1UL);
-        var dynamics = DynamicsOption();
-        var start = StartOption();
-        var device = DeviceOption();
-        var json = Cli.JsonOption();
+        var common = new RunOptions(samples: 2, sweeps: 500, equilibration: 300, seed: 1);
         var cmd = new Command("multitask", "Monte Carlo of the multitasking network: overlaps with all K patterns, ranked by magnitude (the theory's canonical form)")
-            { neurons, patterns, dilution, temperature, sweeps, equilibration, samples, seed, dynamics, start, device, json };
+            { neurons, patterns, dilution, temperature };
+        common.AddTo(cmd);
         cmd.SetAction(r => Cli.Guard(() =>
         {
             double d = r.GetValue(dilution);
@@ -137,12 +120,11 @@ public static class MonteCarloCommands
             {
                 Neurons = Cli.AtLeast(r.GetValue(neurons), 2, "--neurons"), Patterns = Cli.AtLeast(r.GetValue(patterns), 1, "--patterns"),
                 Dilution = d, Temperature = Cli.Positive(r.GetValue(temperature), "--temperature"),
-                MeasurementSweeps = Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"), EquilibrationSweeps = Cli.AtLeast(r.GetValue(equilibration), 0, "--equilibration"),
-                Samples = Cli.AtLeast(r.GetValue(samples), 1, "--samples"), Seed = r.GetValue(seed),
-                Dynamics = ParseDynamics(r.GetValue(dynamics)!), Start = ParseStart(r.GetValue(start)!),
+                MeasurementSweeps = common.Sweeps(r), EquilibrationSweeps = common.Equilibration(r),
+                Samples = common.Samples(r), Seed = r.GetValue(common.Seed), Dynamics = common.Dynamics(r), Start = common.Start(r),
             };
-            var result = MultitaskSimulation.Run(run, ParseDevice(r.GetValue(device)!));
-            if (r.GetValue(json))
+            var result = MultitaskSimulation.Run(run, common.Device(r), threads: common.Threads(r));
+            if (r.GetValue(common.Json))
                 Cli.Print(new JsonObject
                 {
                     ["m"] = new JsonArray(result.Amplitudes.Select(a => (JsonNode?)Cli.Number(a.Mean)).ToArray()),
@@ -169,15 +151,10 @@ public static class MonteCarloCommands
         var neurons = Cli.Option("--neurons", "Number of neurons N", 200);
         var alpha = Cli.Required<double>("--alpha", "Load alpha: K = round(alpha N^(P-1)) patterns");
         var temperature = Cli.Required<double>("--temperature", "Temperature T > 0");
-        var sweeps = Cli.Option("--sweeps", "Measurement sweeps", 300);
-        var equilibration = Cli.Option("--equilibration", "Equilibration sweeps", 100);
-        var samples = Cli.Option("--samples", "Disorder samples (run in parallel)", 2);
-        var seed = Cli.Option("--seed", "Seed", 1UL);
-        var dynamics = DynamicsOption();
-        var start = StartOption();
-        var json = Cli.JsonOption();
+        var common = new RunOptions(samples: 2, sweeps: 300, equilibration: 100, seed: 1, device: false);
         var cmd = new Command("dense", "Monte Carlo of the dense (P-spin) network with exact distinct-index energies (native CPU)")
-            { p, neurons, alpha, temperature, sweeps, equilibration, samples, seed, dynamics, start, json };
+            { p, neurons, alpha, temperature };
+        common.AddTo(cmd);
         cmd.SetAction(r => Cli.Guard(() =>
         {
             int order = r.GetValue(p);
@@ -186,15 +163,14 @@ public static class MonteCarloCommands
             {
                 Order = order, Neurons = Cli.AtLeast(r.GetValue(neurons), order, "--neurons"),
                 Load = Cli.Positive(r.GetValue(alpha), "--alpha"), Temperature = Cli.Positive(r.GetValue(temperature), "--temperature"),
-                MeasurementSweeps = Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"), EquilibrationSweeps = Cli.AtLeast(r.GetValue(equilibration), 0, "--equilibration"),
-                Samples = Cli.AtLeast(r.GetValue(samples), 1, "--samples"), Seed = r.GetValue(seed),
-                Dynamics = ParseDynamics(r.GetValue(dynamics)!), Start = ParseStart(r.GetValue(start)!),
+                MeasurementSweeps = common.Sweeps(r), EquilibrationSweeps = common.Equilibration(r),
+                Samples = common.Samples(r), Seed = r.GetValue(common.Seed), Dynamics = common.Dynamics(r), Start = common.Start(r),
             };
-            var result = DenseSimulation.Run(run);
+            var result = DenseSimulation.Run(run, common.Threads(r));
             var (overlap, en) = (result.Overlap, result.Energy);
             int n = run.Neurons, k = run.Patterns;
             double t = run.Temperature, rate = result.AttemptsPerSecond;
-            if (r.GetValue(json))
+            if (r.GetValue(common.Json))
                 Cli.Print(new JsonObject
                 {
                     ["overlap"] = overlap.Mean, ["overlap_error"] = Cli.Number(overlap.Error), ["energy"] = en.Mean, ["energy_error"] = Cli.Number(en.Error),
@@ -208,18 +184,16 @@ public static class MonteCarloCommands
         return cmd;
     }
 
-    static int Tempering(ParseResult r, int n, double a, List<double> ladder, int replicas, Option<int> sweeps, Option<int> equilibration,
-        Option<int> samples, Option<ulong> seed, Option<int> threads, Option<string> dynamics, Option<string> start, string device, bool json)
+    static int Tempering(ParseResult r, RunOptions common, int n, double a, List<double> ladder, int replicas, string device)
     {
+        bool json = r.GetValue(common.Json);
         var run = new TemperingRun
         {
             Neurons = n, Patterns = HopfieldRun.PatternsFor(n, a), Temperatures = ladder, Replicas = replicas,
-            MeasurementSweeps = Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"),
-            EquilibrationSweeps = Cli.AtLeast(r.GetValue(equilibration), 0, "--equilibration"),
-            Samples = Cli.AtLeast(r.GetValue(samples), 1, "--samples"), Seed = r.GetValue(seed),
-            Dynamics = ParseDynamics(r.GetValue(dynamics)!), Start = ParseStart(r.GetValue(start)!),
+            MeasurementSweeps = common.Sweeps(r), EquilibrationSweeps = common.Equilibration(r),
+            Samples = common.Samples(r), Seed = r.GetValue(common.Seed), Dynamics = common.Dynamics(r), Start = common.Start(r),
         };
-        var result = ParallelTempering.Run(run, device, Cli.AtLeast(r.GetValue(threads), 0, "--threads"));
+        var result = ParallelTempering.Run(run, device, common.Threads(r));
         if (json)
         {
             Cli.Print(new JsonObject

@@ -24,7 +24,7 @@ public static class PhaseDiagramCommands
         var outDir = Cli.Option("--out", "Output folder: results.db (resumable store), phase-diagram.html/.png, theory-lines.json", "phase-diagram-hopfield");
         var alphas = Cli.Option("--alphas", "Loads of the grid, comma-separated", string.Join(",", defaults.Loads));
         var temperatures = Cli.Option("--temperatures", "Temperatures of the grid, comma-separated", string.Join(",", defaults.Temperatures));
-        var common = new GridOptions(defaults.Samples, defaults.MeasurementSweeps, defaults.EquilibrationSweeps, defaults.Seed);
+        var common = new RunOptions(defaults.Samples, defaults.MeasurementSweeps, defaults.EquilibrationSweeps, defaults.Seed);
         var cmd = new Command("hopfield", "The classical (alpha, T) phase diagram: AGS lines and a Monte Carlo grid (resumes an interrupted run)")
             { neurons, outDir, alphas, temperatures };
         common.AddTo(cmd);
@@ -61,7 +61,7 @@ public static class PhaseDiagramCommands
         var outDir = Cli.Option("--out", "Output folder: results.db (resumable store), phase-diagram.html/.png, theory-lines.json", "phase-diagram-multitask");
         var dilutions = Cli.Option("--dilutions", "Dilutions of the grid, comma-separated", string.Join(",", defaults.Dilutions));
         var temperatures = Cli.Option("--temperatures", "Temperatures of the grid, comma-separated", string.Join(",", defaults.Temperatures));
-        var common = new GridOptions(defaults.Samples, defaults.MeasurementSweeps, defaults.EquilibrationSweeps, defaults.Seed);
+        var common = new RunOptions(defaults.Samples, defaults.MeasurementSweeps, defaults.EquilibrationSweeps, defaults.Seed);
         var cmd = new Command("multitask", "The multitasking network's (d, T) phase diagram at K patterns: instability lines and a Monte Carlo grid (resumes an interrupted run)")
             { patterns, neurons, outDir, dilutions, temperatures };
         common.AddTo(cmd);
@@ -102,13 +102,12 @@ public static class PhaseDiagramCommands
         var outDir = Cli.Option("--out", "Output folder: results.db (resumable store), phase-diagram.html/.png, theory-lines.json", "phase-diagram-dense");
         var alphas = new Option<string?>("--alphas") { Description = "Loads of the grid, comma-separated (default: 12 up to 1.25 alpha_c(P))" };
         var temperatures = new Option<string?>("--temperatures") { Description = "Temperatures of the grid, comma-separated (default: 14 up to 1.4 times the alpha = 0 spinodal)" };
-        var common = new GridOptions(defaults.Samples, defaults.MeasurementSweeps, defaults.EquilibrationSweeps, defaults.Seed);
+        var common = new RunOptions(defaults.Samples, defaults.MeasurementSweeps, defaults.EquilibrationSweeps, defaults.Seed, device: false);
         var cmd = new Command("dense", "The dense (P-spin) network's (alpha, T) phase diagram: the RS retrieval spinodal and a Monte Carlo grid (resumes an interrupted run)")
             { p, neurons, outDir, alphas, temperatures };
         common.AddTo(cmd);
         cmd.SetAction(r => Cli.Guard(() =>
         {
-            if (common.Device(r) != Physics.MonteCarlo.Devices.Cpu) throw new UsageException("--device: the dense network runs on the native CPU path only (so far)");
             var settings = new DenseSettings
             {
                 Order = r.GetValue(p) >= 3 ? r.GetValue(p) : throw new UsageException($"--p must be at least 3 (P = 2 is phase-diagram hopfield), not {r.GetValue(p)}"),
@@ -134,34 +133,6 @@ public static class PhaseDiagramCommands
             });
         }));
         return cmd;
-    }
-
-    /// <summary>The Monte Carlo options every grid sweep shares, with their parsing.</summary>
-    sealed class GridOptions(int samples, int sweeps, int equilibration, ulong seed)
-    {
-        readonly Option<int> samplesOption = Cli.Option("--samples", "Disorder samples per point", samples);
-        readonly Option<int> sweepsOption = Cli.Option("--sweeps", "Measurement sweeps per chain", sweeps);
-        readonly Option<int> equilibrationOption = Cli.Option("--equilibration", "Equilibration sweeps per chain", equilibration);
-        readonly Option<int> threadsOption = Cli.Option("--threads", "Worker threads (0: all cores)", 0);
-        readonly Option<string> dynamicsOption = MonteCarloCommands.DynamicsOption();
-        readonly Option<string> startOption = MonteCarloCommands.StartOption();
-        readonly Option<string> deviceOption = MonteCarloCommands.DeviceOption();
-        public Option<ulong> Seed { get; } = Cli.Option("--seed", "Seed", seed);
-        public Option<bool> Json { get; } = Cli.JsonOption();
-
-        public void AddTo(Command cmd)
-        {
-            foreach (Option o in new Option[] { samplesOption, sweepsOption, equilibrationOption, Seed, threadsOption, dynamicsOption, startOption, deviceOption, Json })
-                cmd.Options.Add(o);
-        }
-
-        public int Samples(ParseResult r) => Cli.AtLeast(r.GetValue(samplesOption), 1, "--samples");
-        public int Sweeps(ParseResult r) => Cli.AtLeast(r.GetValue(sweepsOption), 1, "--sweeps");
-        public int Equilibration(ParseResult r) => Cli.AtLeast(r.GetValue(equilibrationOption), 0, "--equilibration");
-        public int Threads(ParseResult r) => Cli.AtLeast(r.GetValue(threadsOption), 0, "--threads");
-        public Physics.MonteCarlo.Dynamics Dynamics(ParseResult r) => MonteCarloCommands.ParseDynamics(r.GetValue(dynamicsOption)!);
-        public Physics.MonteCarlo.InitialState Start(ParseResult r) => MonteCarloCommands.ParseStart(r.GetValue(startOption)!);
-        public string Device(ParseResult r) => MonteCarloCommands.ParseDevice(r.GetValue(deviceOption)!);
     }
 
     /// <summary>What a finished sweep hands back for the plot and the report.</summary>
