@@ -21,7 +21,7 @@ public static class PhaseDiagramCommands
     {
         var defaults = new PhaseDiagramSettings();
         var neurons = Cli.Option("--neurons", "Number of neurons N", defaults.Neurons);
-        var outDir = Cli.Option("--out", "Output folder: results.db (resumable store), phase-diagram.html/.png, theory-lines.json", "phase-diagram-hopfield");
+        var outDir = OutOption("phase-diagram-hopfield");
         var alphas = Cli.Option("--alphas", "Loads of the grid, comma-separated", string.Join(",", defaults.Loads));
         var temperatures = Cli.Option("--temperatures", "Temperatures of the grid, comma-separated", string.Join(",", defaults.Temperatures));
         var common = new RunOptions(defaults.Samples, defaults.MeasurementSweeps, defaults.EquilibrationSweeps, defaults.Seed);
@@ -58,7 +58,7 @@ public static class PhaseDiagramCommands
         var defaults = new MultitaskSettings();
         var patterns = Cli.Option("--patterns", "Number of diluted patterns K (2..6)", defaults.Patterns);
         var neurons = Cli.Option("--neurons", "Number of neurons N", defaults.Neurons);
-        var outDir = Cli.Option("--out", "Output folder: results.db (resumable store), phase-diagram.html/.png, theory-lines.json", "phase-diagram-multitask");
+        var outDir = OutOption("phase-diagram-multitask");
         var dilutions = Cli.Option("--dilutions", "Dilutions of the grid, comma-separated", string.Join(",", defaults.Dilutions));
         var temperatures = Cli.Option("--temperatures", "Temperatures of the grid, comma-separated", string.Join(",", defaults.Temperatures));
         var common = new RunOptions(defaults.Samples, defaults.MeasurementSweeps, defaults.EquilibrationSweeps, defaults.Seed);
@@ -99,7 +99,7 @@ public static class PhaseDiagramCommands
         var defaults = new DenseSettings();
         var p = Cli.Option("--p", "Interaction order P (3 or more)", defaults.Order);
         var neurons = Cli.Option("--neurons", "Number of neurons N (K = alpha N^(P-1) patterns)", defaults.Neurons);
-        var outDir = Cli.Option("--out", "Output folder: results.db (resumable store), phase-diagram.html/.png, theory-lines.json", "phase-diagram-dense");
+        var outDir = OutOption("phase-diagram-dense");
         var alphas = new Option<string?>("--alphas") { Description = "Loads of the grid, comma-separated (default: 12 up to 1.25 alpha_c(P))" };
         var temperatures = new Option<string?>("--temperatures") { Description = "Temperatures of the grid, comma-separated (default: 14 up to 1.4 times the alpha = 0 spinodal)" };
         var common = new RunOptions(defaults.Samples, defaults.MeasurementSweeps, defaults.EquilibrationSweeps, defaults.Seed, device: false);
@@ -137,6 +137,9 @@ public static class PhaseDiagramCommands
 
     /// <summary>What a finished sweep hands back for the plot and the report.</summary>
     sealed record Written(Plotly.NET.GenericChart Chart, int Points, int Computed, int Skipped, JsonObject Theory, string TheoryLine);
+
+    static Option<string> OutOption(string folder) =>
+        Cli.Option("--out", "Output folder: results.db (resumable store), phase-diagram.html/.png, theory-lines.json", folder);
 
     /// <summary>Before any work: the store in dir (if any) must match, and dir must be writable. Returns dir.</summary>
     static string Prepare(string dir, IReadOnlyDictionary<string, string> storeKey)
