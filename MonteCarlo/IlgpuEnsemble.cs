@@ -9,7 +9,7 @@ namespace Physics.MonteCarlo;
 /// <summary>Scalars of one sweep launch.</summary>
 public struct SweepArguments
 {
-    public int Neurons, Patterns, Stride, FirstSweep, Sweeps;
+    public int Neurons, Patterns, Stride, FirstSweep, Sweeps, Chains, ChainsPerGroup;
     public uint Key0, Key1;
 }
 
@@ -33,7 +33,7 @@ public sealed class IlgpuEnsemble : IChainEnsemble
     readonly MemoryBuffer1D<long, Stride1D.Dense> accepted;
     readonly int[] hostInfo;
     readonly Dictionary<double, (int Centre, int Reach, int Always)> tableIndex = new();
-    readonly int neurons, patternCount, count, stride, groupSize;
+    readonly int neurons, patternCount, count, stride, groupSize, chainsPerGroup;
     readonly Philox4x32 rng;
     bool infoDirty;
     int sweepsDone;
@@ -69,8 +69,11 @@ public sealed class IlgpuEnsemble : IChainEnsemble
             accelerator = context.CreateCPUAccelerator(0);
             Device = "ilgpu-cpu";
         }
-        // One warp per chain: the field is reduced by warp shuffles, with no barrier per attempt.
-        groupSize = accelerator.WarpSize;
+        // One warp per chain: the field is reduced by warp shuffles, with no barrier per attempt. On a
+        // GPU a group holds several chains (an SM takes at most 32 groups, so one-warp groups would
+        // leave half its warp slots empty); the CPU simulator runs one warp a group.
+        chainsPerGroup = cuda ? 4 : 1;
+        groupSize = accelerator.WarpSize * chainsPerGroup;
         kernel = accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<int>, ArrayView<sbyte>, ArrayView<int>, ArrayView<uint>, ArrayView<int>, ArrayView<long>, SweepArguments>(SweepKernel);
 
         var hostPatterns = new sbyte[setup.Samples.Count * neurons * stride];
@@ -129,8 +132,10 @@ public sealed class IlgpuEnsemble : IChainEnsemble
         {
             Neurons = neurons, Patterns = patternCount, Stride = stride,
             FirstSweep = sweepsDone, Sweeps = sweeps, Key0 = rng.Key0, Key1 = rng.Key1,
+            Chains = count, ChainsPerGroup = chainsPerGroup,
         };
-        var config = new KernelConfig(count, groupSize, SharedMemoryConfig.RequestDynamic<int>(stride));
+        var config = new KernelConfig((count + chainsPerGroup - 1) / chainsPerGroup, groupSize,
+            SharedMemoryConfig.RequestDynamic<int>(stride * chainsPerGroup));
         kernel(config, patterns.View, nonZero.View, spins.View, sums.View, thresholds.View, info.View, accepted.View, args);
         accelerator.Synchronize();
         sweepsDone += sweeps;
@@ -145,22 +150,31 @@ public sealed class IlgpuEnsemble : IChainEnsemble
     }
 
     /// <summary>
-    /// One warp per chain. All lanes draw the same Philox words, so they agree on the site and the
-    /// decision; lane t owns the patterns mu = t, t + W, ... of the field sum and of the overlap update
-    /// (its own entries of the shared overlap sums), so the only exchange is the field's butterfly
-    /// all-reduce by warp shuffles. Every lane writes the flipped spin (the same value) after the
-    /// shuffle and reads s_i before it, so no lane can see another's write too early: no barrier is
-    /// needed, whether lanes run in lockstep (GPU) or as free threads (the CPU accelerator).
+    /// One warp per chain, several chains (warps) per group so that an SM holds more warps than its
+    /// group limit allows one-warp groups. All lanes draw the same Philox words, so they agree on the
+    /// site and the decision. The pattern row is read as 32-bit words, four patterns each: lane t owns
+    /// the words w = t, t + W, ... (patterns 4w..4w+3) of the field sum and of the overlap update, and
+    /// keeps their overlap sums in shared memory transposed (pattern 4w + j at j * Words + w), so the
+    /// lanes of a warp hit distinct banks. The only exchange is the field's butterfly all-reduce by
+    /// warp shuffles. Every lane writes the flipped spin (the same value) after the shuffle and reads
+    /// s_i before it, so no lane can see another's write too early: no barrier is needed, whether
+    /// lanes run in lockstep (GPU) or as free threads (the CPU accelerator). Padding patterns are zero,
+    /// so the words run over the whole stride.
     /// </summary>
     static void SweepKernel(ArrayView<sbyte> patterns, ArrayView<int> nonZero, ArrayView<sbyte> spins, ArrayView<int> sums,
         ArrayView<uint> thresholds, ArrayView<int> info, ArrayView<long> accepted, SweepArguments a)
     {
-        int c = Grid.IdxX, t = Group.IdxX, g = Group.DimX;
-        var m = SharedMemory.GetDynamic<int>();
-        for (int mu = t; mu < a.Stride; mu += g) m[mu] = sums[(long)c * a.Stride + mu];
+        int t = Warp.LaneIdx, g = Warp.WarpSize;
+        int c = Grid.IdxX * a.ChainsPerGroup + Warp.WarpIdx;
+        if (c >= a.Chains) return;
+        int words = a.Stride / 4;
+        var m = SharedMemory.GetDynamic<int>().SubView(Warp.WarpIdx * a.Stride, a.Stride);
+        var rows = patterns.Cast<int>();
+        for (int w = t; w < words; w += g)
+            for (int j = 0; j < 4; j++) m[j * words + w] = sums[(long)c * a.Stride + 4 * w + j];
         int sample = info[c * InfoWidth], chainId = info[c * InfoWidth + 1];
         int centre = info[c * InfoWidth + 2], reach = info[c * InfoWidth + 3], always = info[c * InfoWidth + 4];
-        long patternBase = (long)sample * a.Neurons * a.Stride, spinBase = (long)c * a.Neurons;
+        long patternBase = (long)sample * a.Neurons * words, spinBase = (long)c * a.Neurons;
         long taken = 0;
         for (int sw = 0; sw < a.Sweeps; sw++)
         {
@@ -172,26 +186,43 @@ public sealed class IlgpuEnsemble : IChainEnsemble
                 {
                     uint siteWord = half == 0 ? w0 : w2, acceptWord = half == 0 ? w1 : w3;
                     int i = (int)(((ulong)siteWord * (uint)a.Neurons) >> 32);
-                    long row = patternBase + (long)i * a.Stride;
+                    long row = patternBase + (long)i * words;
                     // s_i is read before the shuffle: no lane can pass the shuffle, and so write this
                     // attempt's flip, before every lane has arrived there, i.e. has read s_i.
                     int si = spins[spinBase + i];
                     int field = 0;
-                    for (int mu = t; mu < a.Patterns; mu += g) field += patterns[row + mu] * m[mu];
+                    // Two words per step: both loads are issued before either is used.
+                    for (int w = t; w < words; w += 2 * g)
+                    {
+                        int x0 = rows[row + w], x1 = w + g < words ? rows[row + w + g] : 0;
+                        field += WordField(x0, m, words, w);
+                        if (w + g < words) field += WordField(x1, m, words, w + g);
+                    }
                     for (int lanes = g / 2; lanes > 0; lanes /= 2) field += Warp.ShuffleXor(field, lanes);
                     long k = si * (long)field - nonZero[sample * a.Neurons + i]; // n_i: P for +-1 patterns
                     if (k <= always || (k <= reach && acceptWord < thresholds[centre + k]))
                     {
-                        for (int mu = t; mu < a.Patterns; mu += g) m[mu] -= 2 * si * patterns[row + mu];
+                        for (int w = t; w < words; w += g)
+                        {
+                            int x = rows[row + w];
+                            for (int j = 0; j < 4; j++) m[j * words + w] -= 2 * si * Entry(x, j);
+                        }
                         spins[spinBase + i] = (sbyte)-si;
                         taken++;
                     }
                 }
             }
         }
-        for (int mu = t; mu < a.Stride; mu += g) sums[(long)c * a.Stride + mu] = m[mu];
+        for (int w = t; w < words; w += g)
+            for (int j = 0; j < 4; j++) sums[(long)c * a.Stride + 4 * w + j] = m[j * words + w];
         if (t == 0) accepted[c] += taken;
     }
+
+    /// <summary>Pattern entry j (a signed byte) of a little-endian word of four.</summary>
+    static int Entry(int word, int j) => (word << (24 - 8 * j)) >> 24;
+
+    static int WordField(int word, ArrayView<int> m, int words, int w) =>
+        Entry(word, 0) * m[w] + Entry(word, 1) * m[words + w] + Entry(word, 2) * m[2 * words + w] + Entry(word, 3) * m[3 * words + w];
 
     /// <summary>Philox-4x32-10, as <see cref="Philox4x32.Next"/>, in a form the kernel compiler takes.</summary>
     static void PhiloxWords(uint k0, uint k1, uint c0, uint c1, uint c2, uint c3, out uint r0, out uint r1, out uint r2, out uint r3)
