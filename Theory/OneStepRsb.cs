@@ -1,0 +1,409 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace Physics.Theory;
+
+/// <summary>
+/// A one-step RSB retrieval state: overlaps q1 &gt; q0, Parisi block size theta. At T = 0 the finite
+/// combinations C = beta (1 - q1) (classical model) and mu = beta theta take the place of q1 and theta.
+/// <see cref="Broken"/> is false where the 1RSB solution has collapsed onto RS (q1 = q0).
+/// </summary>
+public sealed record RsbState(int Order, double Alpha, double Temperature, double M, double Q0, double Q1, double Theta,
+    double FreeEnergy, bool Broken)
+{
+    public double C { get; init; } = double.NaN;
+    public double Mu { get; init; } = double.NaN;
+}
+
+/// <summary>
+/// One-step replica symmetry breaking for the classical (P = 2) and dense (P &gt; 2) Hebbian networks, by one
+/// nested-average machinery: every free energy has the form explicit(m, q0, q1, theta) - (T/theta) E_z0 ln E_z1 (2cosh beta h)^theta
+/// with h = a + s0 z0 + s1 z1.
+/// <list type="bullet">
+/// <item>P = 2 (Crisanti, Amit, Gutfreund; REFERENCE.md section 1): the AGS reaction term stays,
+/// f = alpha/2 + m^2/2 + (alpha T/2)[(1 - 1/theta) ln D1 + (1/theta) ln D0 - beta q0/D0] + (alpha beta/2)[r1(1 - q1) + theta(r1 q1 - r0 q0)] - nest,
+/// a = m, s0^2 = alpha r0, s1^2 = alpha (r1 - r0).</item>
+/// <item>P &gt; 2 (REFERENCE.md section 3): the uncondensed patterns are a Gaussian P-spin glass with covariance
+/// N xi(q), xi(q) = (alpha/P!) q^P, and the Parisi functional at one step gives
+/// f = (P-1) m^P/P! - (beta/2)[xi(1) - xi(q1) - (1-q1) xi'(q1)] + (beta theta/2)[q1 xi'(q1) - xi(q1) - q0 xi'(q0) + xi(q0)] - nest,
+/// a = m^(P-1)/(P-1)!, s0^2 = xi'(q0), s1^2 = xi'(q1) - xi'(q0). There is no reaction term, so P = 2 is not this formula.</item>
+/// </list>
+/// At q1 = q0 both are the RS free energies (<see cref="AgsPoint.FreeEnergy"/>, <see cref="Dense.FreeEnergy"/>). At T = 0
+/// (beta theta -> mu, q1 -> 1) the inner average is closed: ln E_z exp(mu |a + b z|) = mu^2 b^2/2 + ln(e^{mu a} Phi(a/b + mu b) + e^{-mu a} Phi(-a/b + mu b)).
+/// Stationary points are found by Newton on exact (dual-number) gradients. The capacity alpha_c is the fold of the retrieval
+/// branch, traced in m. Sign convention of the n -> 0 limit: the state is a saddle (a maximum in q0, theta), so it is located
+/// by stationarity, never by minimisation.
+/// </summary>
+public static class OneStepRsb
+{
+    // ---------- nested averages ----------
+
+    /// <summary>(1/mu) E_z0 ln E_z1 exp(mu |a + s0 z0 + s1 z1|): the T = 0 nest.</summary>
+    static Dual ZeroTemperatureNest(Dual a, Dual s0, Dual s1, Dual mu)
+    {
+        var rule = new GaussianAverage(-a.Value / s0.Value, Math.Max(s1.Value, 1e-12) / s0.Value);
+        var z = rule.Nodes; var w = rule.DensityWeights;
+        Dual sum = 0, tilt = mu * mu * s1 * s1 / 2;
+        for (int k = 0; k < z.Length; k++)
+        {
+            var h = a + s0 * z[k];
+            var plus = mu * h + Dual.LogNormalCdf(h / s1 + mu * s1);
+            var minus = -mu * h + Dual.LogNormalCdf(-h / s1 + mu * s1);
+            sum += w[k] * (tilt + Dual.LogAddExp(plus, minus));
+        }
+        return sum / mu;
+    }
+
+    /// <summary>(T/theta) E_z0 ln E_z1 (2cosh((a + s0 z0 + s1 z1)/T))^theta: the finite-T nest.</summary>
+    static Dual Nest(Dual a, Dual s0, Dual s1, Dual theta, double temperature)
+    {
+        var outer = new GaussianAverage(-a.Value / s0.Value, Math.Max(s1.Value, temperature) / s0.Value);
+        var z0 = outer.Nodes; var w0 = outer.DensityWeights;
+        Dual sum = 0;
+        var exponents = new Dual[512];
+        for (int k = 0; k < z0.Length; k++)
+        {
+            var centre = a + s0 * z0[k];
+            var inner = new GaussianAverage(-centre.Value / s1.Value, temperature / s1.Value);
+            var z1 = inner.Nodes; var w1 = inner.DensityWeights;
+            if (exponents.Length < z1.Length) exponents = new Dual[z1.Length];
+            double top = double.NegativeInfinity;
+            for (int j = 0; j < z1.Length; j++)
+            {
+                exponents[j] = theta / temperature * Dual.LogTwoCosh(centre + s1 * z1[j], temperature);
+                top = Math.Max(top, exponents[j].Value);
+            }
+            Dual e = 0;
+            for (int j = 0; j < z1.Length; j++) e += w1[j] * Dual.Exp(exponents[j] - top);
+            sum += w0[k] * (Dual.Log(e) + top);
+        }
+        return temperature / theta * sum;
+    }
+
+    // ---------- free energies ----------
+
+    /// <summary>Classical 1RSB free energy at T &gt; 0 in (m, q1, q0, theta).</summary>
+    public static Dual ClassicalFreeEnergy(double alpha, double temperature, Dual m, Dual q1, Dual q0, Dual theta)
+    {
+        double beta = 1 / temperature;
+        var d1 = 1 - beta * (1 - q1);
+        var d0 = d1 - beta * theta * (q1 - q0);
+        var r0 = q0 / (d0 * d0);
+        var r1 = r0 + (q1 - q0) / (d0 * d1);
+        var explicitPart = alpha / 2 + m * m / 2
+            + alpha * temperature / 2 * ((1 - 1 / theta) * Dual.Log(d1) + Dual.Log(d0) / theta) - alpha * q0 / (2 * d0)
+            + alpha * beta / 2 * (r1 * (1 - q1) + theta * (r1 * q1 - r0 * q0));
+        return explicitPart - Nest(m, Dual.Sqrt(alpha * r0), Dual.Sqrt(alpha * (r1 - r0)), theta, temperature);
+    }
+
+    /// <summary>Classical 1RSB ground-state energy (T = 0) in (m, C, q0, mu).</summary>
+    public static Dual ClassicalGroundEnergy(double alpha, Dual m, Dual c, Dual q0, Dual mu)
+    {
+        var d1 = 1 - c;
+        var d0 = d1 - mu * (1 - q0);
+        var r0 = q0 / (d0 * d0);
+        var r1 = r0 + (1 - q0) / (d0 * d1);
+        var explicitPart = alpha / 2 + m * m / 2 + alpha / (2 * mu) * Dual.Log(d0 / d1) - alpha * q0 / (2 * d0)
+            + alpha / 2 * r1 * c + alpha * mu / 2 * (r1 - r0 * q0);
+        return explicitPart - ZeroTemperatureNest(m, Dual.Sqrt(alpha * r0), Dual.Sqrt(alpha * (r1 - r0)), mu);
+    }
+
+    static Dual Xi(int p, double alpha, Dual q) => alpha / Dense.Factorial(p) * Dual.Pow(q, p);
+    static Dual XiSlope(int p, double alpha, Dual q) => alpha / Dense.Factorial(p - 1) * Dual.Pow(q, p - 1);
+    static Dual CondensedField(int p, Dual m) => Dual.Pow(m, p - 1) / Dense.Factorial(p - 1);
+
+    /// <summary>Dense (P &gt; 2) 1RSB free energy at T &gt; 0 in (m, q1, q0, theta).</summary>
+    public static Dual DenseFreeEnergy(int p, double alpha, double temperature, Dual m, Dual q1, Dual q0, Dual theta)
+    {
+        double beta = 1 / temperature;
+        Dual one = 1;
+        var explicitPart = (p - 1) * Dual.Pow(m, p) / Dense.Factorial(p)
+            - beta / 2 * (Xi(p, alpha, one) - Xi(p, alpha, q1) - (1 - q1) * XiSlope(p, alpha, q1))
+            + beta * theta / 2 * (q1 * XiSlope(p, alpha, q1) - Xi(p, alpha, q1) - q0 * XiSlope(p, alpha, q0) + Xi(p, alpha, q0));
+        var s0 = Dual.Sqrt(XiSlope(p, alpha, q0));
+        var s1 = Dual.Sqrt(XiSlope(p, alpha, q1) - XiSlope(p, alpha, q0));
+        return explicitPart - Nest(CondensedField(p, m), s0, s1, theta, temperature);
+    }
+
+    /// <summary>Dense (P &gt; 2) 1RSB ground-state energy (T = 0) in (m, q0, mu).</summary>
+    public static Dual DenseGroundEnergy(int p, double alpha, Dual m, Dual q0, Dual mu)
+    {
+        Dual one = 1;
+        var explicitPart = (p - 1) * Dual.Pow(m, p) / Dense.Factorial(p)
+            + mu / 2 * (XiSlope(p, alpha, one) - Xi(p, alpha, one) - q0 * XiSlope(p, alpha, q0) + Xi(p, alpha, q0));
+        var s0 = Dual.Sqrt(XiSlope(p, alpha, q0));
+        var s1 = Dual.Sqrt(XiSlope(p, alpha, one) - XiSlope(p, alpha, q0));
+        return explicitPart - ZeroTemperatureNest(CondensedField(p, m), s0, s1, mu);
+    }
+
+    // ---------- the variables of each case ----------
+
+    /// <summary>Free energy and its gradient in the case's own variables (T = 0: classical (m, C, q0, mu), dense (m, q0, mu); T &gt; 0: (m, q1, q0, theta)).</summary>
+    static Dual Energy(int p, double alpha, double temperature, double[] v)
+    {
+        var x = new Dual[v.Length];
+        for (int k = 0; k < v.Length; k++) x[k] = Dual.Variable(v[k], k);
+        if (temperature == 0)
+            return p == 2 ? ClassicalGroundEnergy(alpha, x[0], x[1], x[2], x[3]) : DenseGroundEnergy(p, alpha, x[0], x[1], x[2]);
+        return p == 2 ? ClassicalFreeEnergy(alpha, temperature, x[0], x[1], x[2], x[3]) : DenseFreeEnergy(p, alpha, temperature, x[0], x[1], x[2], x[3]);
+    }
+
+    /// <summary>Whether v lies where the free energy is defined (q0 &lt; q1 &lt;= 1, positive D's and Parisi parameter).</summary>
+    static bool Admissible(int p, double temperature, double[] v)
+    {
+        if (v.Any(double.IsNaN) || !(v[0] > 0 && v[0] <= 1)) return false;
+        if (temperature == 0)
+        {
+            if (p == 2) { double c = v[1], q0 = v[2], mu = v[3]; return c > 0 && c < 1 && q0 > 0 && q0 < 1 && mu > 0 && 1 - c - mu * (1 - q0) > 0; }
+            return v[1] > 0 && v[1] < 1 && v[2] > 0;
+        }
+        double q1 = v[1], q0b = v[2], theta = v[3], beta = 1 / temperature;
+        if (!(q0b > 0 && q1 > q0b && q1 < 1 && theta > 0 && theta <= 1.5)) return false;
+        if (p > 2) return true;
+        double d1 = 1 - beta * (1 - q1);
+        return d1 > 0 && d1 - beta * theta * (q1 - q0b) > 0;
+    }
+
+    /// <summary>The free energy's gradient in the case's variables (NaN outside its domain).</summary>
+    public static double[] Gradient(int p, double alpha, double temperature, double[] v)
+    {
+        if (!Admissible(p, temperature, v)) return Enumerable.Repeat(double.NaN, v.Length).ToArray();
+        var f = Energy(p, alpha, temperature, v);
+        return Enumerable.Range(0, v.Length).Select(f.Partial).ToArray();
+    }
+
+    public static double FreeEnergy(int p, double alpha, double temperature, double[] v) => Energy(p, alpha, temperature, v).Value;
+
+    /// <summary>Damped Newton on F(x) = 0 with a central-difference Jacobian; null when it does not converge.</summary>
+    static double[]? Newton(Func<double[], double[]> f, double[] x, double tolerance = 1e-12, int maxIterations = 60)
+    {
+        x = (double[])x.Clone();
+        var fx = f(x);
+        double Norm(double[] r) => r.Any(double.IsNaN) ? double.PositiveInfinity : r.Max(Math.Abs);
+        double norm = Norm(fx);
+        for (int it = 0; it < maxIterations && norm > tolerance; it++)
+        {
+            int n = x.Length;
+            var j = Matrix<double>.Build.Dense(n, n);
+            for (int k = 0; k < n; k++)
+            {
+                double h = 1e-7 * Math.Max(1, Math.Abs(x[k]));
+                var up = (double[])x.Clone(); up[k] += h;
+                var down = (double[])x.Clone(); down[k] -= h;
+                var fu = f(up); var fd = f(down);
+                if (Norm(fu) == double.PositiveInfinity || Norm(fd) == double.PositiveInfinity) return null;
+                for (int i = 0; i < n; i++) j[i, k] = (fu[i] - fd[i]) / (2 * h);
+            }
+            var step = j.Solve(Vector<double>.Build.DenseOfArray(fx));
+            if (step.Any(s => double.IsNaN(s) || double.IsInfinity(s))) return null;
+            double lambda = 1;
+            for (int tries = 0; ; tries++)
+            {
+                var trial = x.Select((xi, k) => xi - lambda * step[k]).ToArray();
+                var ft = f(trial);
+                double tn = Norm(ft);
+                if (tn < norm || tries > 30) { if (tn >= norm) return null; x = trial; fx = ft; norm = tn; break; }
+                lambda /= 2;
+            }
+        }
+        return norm <= tolerance ? x : null;
+    }
+
+    // ---------- T = 0: the retrieval branch and its fold ----------
+
+    /// <summary>A point of the T = 0 retrieval branch: m fixed, the rest (and alpha, last) stationary.</summary>
+    sealed record BranchPoint(double M, double[] Rest)
+    {
+        public double Alpha => Rest[^1];
+    }
+
+    sealed class Branch(int p, List<BranchPoint> points, BranchPoint fold)
+    {
+        public int Order => p;
+        public List<BranchPoint> Points => points;
+        public BranchPoint Fold => fold;
+    }
+
+    static readonly Dictionary<int, Branch> Branches = new();
+
+    /// <summary>Residual at fixed m in the unknowns (rest of the variables..., alpha).</summary>
+    static double[] FixedM(int p, double m, double[] u)
+    {
+        double alpha = u[^1];
+        if (!(alpha > 0)) return Enumerable.Repeat(double.NaN, u.Length).ToArray();
+        var v = new double[u.Length];
+        v[0] = m;
+        Array.Copy(u, 0, v, 1, u.Length - 1);
+        return Gradient(p, alpha, 0, v);
+    }
+
+    static BranchPoint? SolveAt(int p, double m, double[] guess)
+    {
+        var u = Newton(x => FixedM(p, m, x), guess);
+        return u is null ? null : new BranchPoint(m, u);
+    }
+
+    /// <summary>A first nontrivial 1RSB retrieval solution near the RS capacity, by Newton from a grid of (q0, mu).</summary>
+    static BranchPoint Seed(int p)
+    {
+        var (alphaRs, mRs) = Dense.ZeroTemperatureCapacity(p);
+        double alpha = 0.999 * alphaRs;
+        double c = p == 2 ? Ags.ZeroTemperatureRetrievalAt(alpha)!.C : double.NaN;
+        foreach (double q0 in new[] { 0.995, 0.98, 0.99, 0.95, 0.9 })
+            foreach (double mu in new[] { 10.0, 30, 60, 5, 120 })
+            {
+                double[] start = p == 2 ? [mRs, c, q0, mu] : [mRs, q0, mu];
+                var v = Newton(x => Gradient(p, alpha, 0, x), start);
+                if (v is null || !(v[0] > 0.5) || !(v[p == 2 ? 2 : 1] < 1 - 1e-6)) continue;
+                return new BranchPoint(v[0], [.. v.Skip(1), alpha]);
+            }
+        throw new NonConvergenceException($"no 1RSB retrieval solution found near the RS capacity for P = {p}");
+    }
+
+    static Branch TraceBranch(int p)
+    {
+        lock (Branches)
+        {
+            if (Branches.TryGetValue(p, out var known)) return known;
+            var seed = Seed(p);
+            // Walk in m towards larger alpha until alpha turns, then refine the maximum by golden section.
+            const double dm = 0.002;
+            var up = SolveAt(p, seed.M + dm, seed.Rest);
+            double dir = up is not null && up.Alpha > seed.Alpha ? 1 : -1;
+            var path = new List<BranchPoint> { seed };
+            while (true)
+            {
+                var next = SolveAt(p, path[^1].M + dir * dm, path[^1].Rest)
+                    ?? throw new NonConvergenceException($"1RSB retrieval branch lost at m = {path[^1].M + dir * dm} (P = {p})");
+                path.Add(next);
+                if (path.Count >= 3 && next.Alpha < path[^2].Alpha) break;
+            }
+            BranchPoint At(double m)
+            {
+                var near = path.MinBy(b => Math.Abs(b.M - m))!;
+                return SolveAt(p, m, near.Rest) ?? throw new NonConvergenceException($"1RSB fold refinement failed at m = {m} (P = {p})");
+            }
+            double lo = Math.Min(path[^3].M, path[^1].M), hi = Math.Max(path[^3].M, path[^1].M);
+            double g = (Math.Sqrt(5) - 1) / 2;
+            double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+            BranchPoint b1 = At(x1), b2 = At(x2);
+            while (hi - lo > 1e-7)
+            {
+                if (b1.Alpha > b2.Alpha) { hi = x2; x2 = x1; b2 = b1; x1 = hi - g * (hi - lo); b1 = At(x1); }
+                else { lo = x1; x1 = x2; b1 = b2; x2 = lo + g * (hi - lo); b2 = At(x2); }
+            }
+            var fold = b1.Alpha > b2.Alpha ? b1 : b2;
+            // The retrieval (upper, larger-m) side of the fold, for the solutions at given alpha.
+            var upper = new List<BranchPoint> { fold };
+            for (double m = fold.M + dm; m < 0.9995; m += dm)
+            {
+                var next = SolveAt(p, m, upper[^1].Rest);
+                if (next is null) break;
+                upper.Add(next);
+            }
+            var branch = new Branch(p, upper, fold);
+            Branches[p] = branch;
+            return branch;
+        }
+    }
+
+    static RsbState ZeroTemperatureState(int p, BranchPoint b)
+    {
+        double[] v = [b.M, .. b.Rest[..^1]];
+        double f = FreeEnergy(p, b.Alpha, 0, v);
+        return p == 2
+            ? new RsbState(p, b.Alpha, 0, b.M, v[2], 1, 0, f, true) { C = v[1], Mu = v[3] }
+            : new RsbState(p, b.Alpha, 0, b.M, v[1], 1, 0, f, true) { Mu = v[2] };
+    }
+
+    /// <summary>The T = 0 1RSB capacity alpha_c(P): the fold of the retrieval branch (P = 2: the classical model).</summary>
+    public static RsbState Capacity(int p)
+    {
+        if (p < 2) throw new ArgumentOutOfRangeException(nameof(p), "--p must be at least 2");
+        return ZeroTemperatureState(p, TraceBranch(p).Fold);
+    }
+
+    /// <summary>The T = 0 1RSB retrieval state at load alpha, or null above the 1RSB capacity or where the branch was not traced (alpha far below it).</summary>
+    public static RsbState? ZeroTemperature(int p, double alpha)
+    {
+        var branch = TraceBranch(p);
+        if (alpha > branch.Fold.Alpha) return null;
+        var pts = branch.Points;
+        int k = pts.FindIndex(b => b.Alpha < alpha);
+        if (k < 0) return null;
+        // alpha decreases along the upper branch: bisect in m between pts[k-1] and pts[k].
+        double lo = pts[k - 1].M, hi = pts[k].M;
+        var best = pts[k - 1];
+        while (hi - lo > 1e-12)
+        {
+            double mid = 0.5 * (lo + hi);
+            var b = SolveAt(p, mid, best.Rest);
+            if (b is null) break;
+            if (b.Alpha > alpha) { lo = mid; best = b; } else hi = mid;
+            if (Math.Abs(b.Alpha - alpha) < 1e-14) { best = b; break; }
+        }
+        // Polish at fixed alpha in all variables.
+        double[] start = [best.M, .. best.Rest[..^1]];
+        var v = Newton(x => Gradient(p, alpha, 0, x), start) ?? start;
+        return ZeroTemperatureState(p, new BranchPoint(v[0], [.. v.Skip(1), alpha]));
+    }
+
+    // ---------- T > 0: continuation from the ground state ----------
+
+    /// <summary>
+    /// The 1RSB retrieval state at (P, alpha, T &gt; 0), continued in T from the T = 0 solution at the same alpha.
+    /// Where the breaking vanishes on the way (q1 - q0 -> 0) the RS state is returned with Broken = false;
+    /// null where neither exists.
+    /// </summary>
+    public static RsbState? Solve(int p, double alpha, double temperature)
+    {
+        if (p < 2) throw new ArgumentOutOfRangeException(nameof(p), "--p must be at least 2");
+        if (!(alpha > 0) || double.IsInfinity(alpha)) throw new ArgumentOutOfRangeException(nameof(alpha), "alpha must be a finite number > 0");
+        if (!(temperature >= 0) || double.IsInfinity(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), "temperature must be a finite number >= 0");
+        var ground = ZeroTemperature(p, alpha);
+        if (temperature == 0) return ground;
+        // Where the RS retrieval state is locally stable (replicon below 1) 1RSB collapses onto it.
+        var rs = ReplicaSymmetric(p, alpha, temperature);
+        if (rs is not null && Replicon(p, alpha, temperature, rs.M, rs.Q0) < 1) return rs;
+        if (ground is null) return rs;
+        double t = 0, dt = Math.Min(temperature, 0.005);
+        double c0 = p == 2 ? ground.C : 0.5;
+        double[] v = [ground.M, 1, ground.Q0, 0];
+        while (t < temperature)
+        {
+            double next = Math.Min(temperature, t + dt);
+            // From the T = 0 limit (q1 = 1 - C T, theta = mu T), then by scaling the last solution.
+            double[] guess = t == 0 ? [ground.M, 1 - c0 * next, ground.Q0, ground.Mu * next]
+                : [v[0], 1 - (1 - v[1]) * next / t, v[2], v[3] * next / t];
+            var solved = Newton(x => Gradient(p, alpha, next, x), guess);
+            if (solved is null)
+            {
+                dt /= 2;
+                if (dt >= 1e-4) continue;
+                // The breaking is vanishing (q1 -> q0, theta undetermined): the RS state is the answer.
+                if (t > 0 && v[1] - v[2] < 1e-3 && rs is not null) return rs;
+                throw new NonConvergenceException($"1RSB continuation in T stalled at T = {t} (P = {p}, alpha = {alpha})");
+            }
+            v = solved; t = next;
+            if (v[1] - v[2] < 1e-7) return rs;
+        }
+        return new RsbState(p, alpha, temperature, v[0], v[2], v[1], v[3], FreeEnergy(p, alpha, temperature, v), true);
+    }
+
+    /// <summary>
+    /// Replicon (de Almeida-Thouless) eigenvalue of an RS state: RS is locally stable below 1. P = 2: AGS's
+    /// alpha beta^2 &lt;sech^4&gt; / (1 - beta(1-q))^2; P &gt; 2: beta^2 xi''(q) &lt;sech^4&gt;, xi''(q) = alpha q^(P-2)/(P-2)!.
+    /// </summary>
+    public static double Replicon(int p, double alpha, double temperature, double m, double q)
+    {
+        if (p == 2) return new AgsPoint(alpha, temperature).Replicon(m, (1 - q) / temperature);
+        double beta = 1 / temperature;
+        var mo = FieldMoments.Compute(Math.Pow(m, p - 1) / Dense.Factorial(p - 1), Math.Sqrt(alpha * Math.Pow(q, p - 1) / Dense.Factorial(p - 1)), temperature);
+        return beta * beta * alpha * Math.Pow(q, p - 2) / Dense.Factorial(p - 2) * mo.Sech4;
+    }
+
+    static RsbState? ReplicaSymmetric(int p, double alpha, double temperature)
+    {
+        var rs = Dense.Retrieval(p, alpha, temperature);
+        return rs is null ? null : new RsbState(p, alpha, temperature, rs.M, rs.Q, rs.Q, 1, rs.FreeEnergy, false);
+    }
+}

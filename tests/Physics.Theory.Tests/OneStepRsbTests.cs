@@ -1,0 +1,102 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Physics.Theory;
+using Xunit;
+
+namespace Physics.Theory.Tests;
+
+public class OneStepRsbTests
+{
+    [Fact]
+    public void ClassicalCapacityMovesFromRsToTheSteffanKuhnValue()
+    {
+        var rsb = OneStepRsb.Capacity(2);
+        Assert.Equal(0.137906, Ags.CriticalLoad().Alpha, 6);
+        Assert.Equal(0.138186, rsb.Alpha, 6); // Steffan and Kuhn 1994 (REFERENCE.md section 1)
+        Assert.True(rsb.Broken && rsb.Q0 < 1 && rsb.Mu > 0);
+    }
+
+    [Fact]
+    public void TheCapacityIsAStationaryFoldOfTheRetrievalBranch()
+    {
+        foreach (int p in new[] { 2, 4 })
+        {
+            var c = OneStepRsb.Capacity(p);
+            double[] v = p == 2 ? [c.M, c.C, c.Q0, c.Mu] : [c.M, c.Q0, c.Mu];
+            var g = OneStepRsb.Gradient(p, c.Alpha, 0, v);
+            Assert.All(g, x => Assert.True(Math.Abs(x) < 1e-10, $"P = {p}: gradient {x}"));
+            // Beyond the fold there is no retrieval solution; just below there is one.
+            Assert.Null(OneStepRsb.ZeroTemperature(p, c.Alpha * (1 + 1e-4)));
+            Assert.NotNull(OneStepRsb.ZeroTemperature(p, c.Alpha * (1 - 1e-3)));
+        }
+    }
+
+    [Fact]
+    public void DenseOneStepCapacityExceedsTheReplicaSymmetricOne()
+    {
+        foreach (int p in new[] { 3, 4 })
+        {
+            var (rs, _) = Dense.ZeroTemperatureCapacity(p);
+            var rsb = OneStepRsb.Capacity(p);
+            Assert.True(rsb.Alpha > rs, $"P = {p}: 1RSB {rsb.Alpha} <= RS {rs}");
+        }
+    }
+
+    [Fact]
+    public void OneStepEqualsReplicaSymmetricWhenTheOverlapsCoincide()
+    {
+        Prop.ForAll(Gen.Choose(1, 1000).ToArbitrary(), Gen.Choose(1, 1000).ToArbitrary(), Gen.Choose(1, 999).ToArbitrary(), (ia, it, iq) =>
+        {
+            double alpha = 0.2 * ia / 1000, t = 0.05 + 0.5 * it / 1000, q = 0.3 + 0.69 * iq / 1000, m = 0.8, theta = 0.37;
+            double c = (1 - q) / t;
+            if (1 - c <= 0.05) return true; // outside the classical RS domain
+            double classical = OneStepRsb.ClassicalFreeEnergy(alpha, t, m, q, q, theta).Value;
+            double dense = OneStepRsb.DenseFreeEnergy(4, alpha, t, m, q, q, theta).Value;
+            return Math.Abs(classical - new AgsPoint(alpha, t).FreeEnergy(m, c)) < 1e-10
+                && Math.Abs(dense - Dense.FreeEnergy(4, alpha, t, m, q)) < 1e-10;
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void FiniteTemperatureFreeEnergyTendsToTheGroundStateForm()
+    {
+        // Classical: q1 = 1 - C T, theta = mu T; dense: theta = mu T, q1 -> 1 (the (1 - q1)^2 terms vanish).
+        double alpha = 0.138, m = 0.97, c = 0.14, q0 = 0.99, mu = 2;
+        double ground = OneStepRsb.ClassicalGroundEnergy(alpha, m, c, q0, mu).Value;
+        double previous = double.PositiveInfinity;
+        foreach (double t in new[] { 0.004, 0.002, 0.001 })
+        {
+            double gap = Math.Abs(OneStepRsb.ClassicalFreeEnergy(alpha, t, m, 1 - c * t, q0, mu * t).Value - ground);
+            Assert.True(gap < previous / 1.6, $"T = {t}: gap {gap} did not shrink");
+            previous = gap;
+        }
+        Assert.True(previous < 1e-3);
+        double denseGround = OneStepRsb.DenseGroundEnergy(4, 0.036, 0.9, 0.95, 30).Value;
+        double denseFinite = OneStepRsb.DenseFreeEnergy(4, 0.036, 0.0005, 0.9, 1 - 1e-4, 0.95, 30 * 0.0005).Value;
+        Assert.True(Math.Abs(denseFinite - denseGround) < 2e-3, $"{denseFinite} vs {denseGround}");
+    }
+
+    [Fact]
+    public void FiniteTemperatureStatesAreStationaryAndCollapseWhereRsIsStable()
+    {
+        var broken = OneStepRsb.Solve(2, 0.138, 0.01)!;
+        Assert.True(broken.Broken && broken.Q1 > broken.Q0 && broken.Theta is > 0 and < 1);
+        var g = OneStepRsb.Gradient(2, 0.138, 0.01, [broken.M, broken.Q1, broken.Q0, broken.Theta]);
+        Assert.All(g, x => Assert.True(Math.Abs(x) < 1e-10));
+        // RS retrieval is AT-stable at alpha = 0.13, T = 0.05: 1RSB is RS there.
+        var rs = OneStepRsb.Solve(2, 0.13, 0.05)!;
+        Assert.False(rs.Broken);
+        Assert.Equal(Ags.Solve(0.13, 0.05).Branch(Ags.Retrieval)!.M, rs.M, 10);
+    }
+
+    [Fact]
+    public void PureSpinGlassGroundStateMatchesGardnersOneStepValue()
+    {
+        // m = 0, q0 = 0 (stationary for P > 2): the Ising 3-spin glass. With xi(q) = q^3/2 (alpha = 3) the
+        // 1RSB ground-state energy (q1 = 1, maximised over mu; Gardner 1985) is about -0.813.
+        double best = double.NegativeInfinity;
+        for (double mu = 0.5; mu < 3; mu += 0.001)
+            best = Math.Max(best, OneStepRsb.DenseGroundEnergy(3, 3, 1e-9, 1e-9, mu).Value);
+        Assert.InRange(best, -0.8145, -0.8125);
+    }
+}
