@@ -384,7 +384,8 @@ public static class OneStepRsb
                 throw new NonConvergenceException($"1RSB continuation in T stalled at T = {t} (P = {p}, alpha = {alpha})");
             }
             v = solved; t = next;
-            if (v[1] - v[2] < 1e-7) return rs;
+            // q1 -> q0, or theta -> 1 (the glassy states' weight vanishes): the breaking is gone.
+            if (v[1] - v[2] < 1e-7 || v[3] >= 1 - 1e-6) return rs;
         }
         return new RsbState(p, alpha, temperature, v[0], v[2], v[1], v[3], FreeEnergy(p, alpha, temperature, v), true);
     }

@@ -21,38 +21,80 @@ public static class TheoryCommands
 
     static int Order(int p) => p >= 2 ? p : throw new UsageException($"--p must be at least 2, not {p}");
 
+    static Option<int> RsbOption() => Cli.Option("--rsb", "Level of replica symmetry breaking: 0 (RS) or 1 (one step)", 0);
+
+    static int Rsb(int level) => level is 0 or 1 ? level : throw new UsageException($"--rsb must be 0 or 1, not {level}");
+
     static Command DensePoint()
     {
         var p = Cli.Required<int>("--p", "Interaction order P (2 is the classical model)");
         var alpha = Cli.Required<double>("--alpha", "Load alpha = K / N^(P-1)");
-        var temperature = Cli.Required<double>("--temperature", "Temperature T > 0");
+        var temperature = Cli.Required<double>("--temperature", "Temperature T (> 0 for RS; >= 0 with --rsb 1)");
+        var rsb = RsbOption();
         var json = Cli.JsonOption();
-        var cmd = new Command("dense", "Replica-symmetric retrieval state of the dense (P-spin) network, distinct-index convention") { p, alpha, temperature, json };
+        var cmd = new Command("dense", "Retrieval state of the dense (P-spin) network, distinct-index convention, RS or 1RSB") { p, alpha, temperature, rsb, json };
         cmd.SetAction(r => Cli.Guard(() =>
         {
-            int order = Order(r.GetValue(p));
-            double a = Cli.NonNegative(r.GetValue(alpha), "--alpha"), t = Cli.Positive(r.GetValue(temperature), "--temperature");
-            var state = Dense.Retrieval(order, a, t);
-            var retrieval = state is null ? null : new JsonObject { ["m"] = state.M, ["q"] = state.Q, ["free_energy"] = state.FreeEnergy };
-            if (r.GetValue(json)) Cli.Print(new JsonObject { ["p"] = order, ["alpha"] = a, ["temperature"] = t, ["rsb"] = 0, ["retrieval"] = retrieval });
-            else Console.WriteLine(state is null ? $"P = {order}, alpha = {a}, T = {t}: no retrieval state"
-                : $"P = {order}, alpha = {a}, T = {t}: m = {state.M:F6}, q = {state.Q:F6}, f = {state.FreeEnergy:F7} (RS)");
+            int order = Order(r.GetValue(p)), level = Rsb(r.GetValue(rsb));
+            double a = Cli.NonNegative(r.GetValue(alpha), "--alpha");
+            double t = level == 0 ? Cli.Positive(r.GetValue(temperature), "--temperature") : Cli.NonNegative(r.GetValue(temperature), "--temperature");
+            JsonObject? retrieval;
+            string line;
+            if (level == 0)
+            {
+                var state = Dense.Retrieval(order, a, t);
+                retrieval = state is null ? null : new JsonObject { ["m"] = state.M, ["q"] = state.Q, ["free_energy"] = state.FreeEnergy };
+                line = state is null ? "no retrieval state" : $"m = {state.M:F6}, q = {state.Q:F6}, f = {state.FreeEnergy:F7} (RS)";
+            }
+            else
+            {
+                if (a == 0) throw new UsageException("--alpha must be > 0 with --rsb 1 (at zero load there is no glassy noise to break)");
+                var state = OneStepRsb.Solve(order, a, t);
+                retrieval = state is null ? null : Describe(state);
+                line = state is null ? "no retrieval state"
+                    : $"m = {state.M:F6}, q0 = {state.Q0:F6}, q1 = {state.Q1:F6}, {(t == 0 ? $"mu = beta theta = {state.Mu:F4}" : $"theta = {state.Theta:F6}")}, f = {state.FreeEnergy:F7} ({(state.Broken ? "1RSB" : "RS: the breaking vanishes here")})";
+            }
+            if (r.GetValue(json)) Cli.Print(new JsonObject { ["p"] = order, ["alpha"] = a, ["temperature"] = t, ["rsb"] = level, ["retrieval"] = retrieval });
+            else Console.WriteLine($"P = {order}, alpha = {a}, T = {t}: {line}");
             return 0;
         }));
         return cmd;
     }
 
+    static JsonObject Describe(RsbState s)
+    {
+        var o = new JsonObject { ["m"] = s.M, ["q0"] = s.Q0, ["q1"] = s.Q1, ["free_energy"] = s.FreeEnergy, ["broken"] = s.Broken };
+        if (s.Temperature > 0) o["theta"] = s.Theta;
+        else { o["mu"] = s.Mu; if (!double.IsNaN(s.C)) o["c"] = s.C; }
+        return o;
+    }
+
     static Command DenseCapacity()
     {
         var p = Cli.Required<int>("--p", "Interaction order P (2 is the classical model)");
+        var rsb = RsbOption();
         var json = Cli.JsonOption();
-        var cmd = new Command("dense-capacity", "The T = 0 replica-symmetric capacity alpha_c(P) and the retrieval overlap there") { p, json };
+        var cmd = new Command("dense-capacity", "The T = 0 capacity alpha_c(P) and the retrieval overlap there, RS or 1RSB") { p, rsb, json };
         cmd.SetAction(r => Cli.Guard(() =>
         {
-            int order = Order(r.GetValue(p));
-            var (a, m) = Dense.ZeroTemperatureCapacity(order);
-            if (r.GetValue(json)) Cli.Print(new JsonObject { ["p"] = order, ["rsb"] = 0, ["alpha_c"] = a, ["m_c"] = m });
-            else Console.WriteLine($"P = {order}: alpha_c = {a:G8}, m_c = {m:F6} (RS, T = 0, K = alpha N^(P-1))");
+            int order = Order(r.GetValue(p)), level = Rsb(r.GetValue(rsb));
+            if (level == 0)
+            {
+                var (a, m) = Dense.ZeroTemperatureCapacity(order);
+                if (r.GetValue(json)) Cli.Print(new JsonObject { ["p"] = order, ["rsb"] = 0, ["alpha_c"] = a, ["m_c"] = m });
+                else Console.WriteLine($"P = {order}: alpha_c = {a:G8}, m_c = {m:F6} (RS, T = 0, K = alpha N^(P-1))");
+            }
+            else
+            {
+                var c = OneStepRsb.Capacity(order);
+                if (r.GetValue(json))
+                {
+                    var o = Describe(c);
+                    o.Remove("m"); o.Remove("free_energy"); o.Remove("broken"); o.Remove("q1");
+                    Cli.Print(new JsonObject { ["p"] = order, ["rsb"] = 1, ["alpha_c"] = c.Alpha, ["m_c"] = c.M, ["energy"] = c.FreeEnergy, ["at_capacity"] = o });
+                }
+                else Console.WriteLine($"P = {order}: alpha_c = {c.Alpha:G8}, m_c = {c.M:F6}, q0 = {c.Q0:F6}, mu = {c.Mu:F4} (1RSB, T = 0, K = alpha N^(P-1))");
+            }
             return 0;
         }));
         return cmd;

@@ -102,6 +102,10 @@ public class CliTests
         Assert.Equal("global_average", flat.GetProperty("fixed_point").GetString());
         var dense = PhysicsProgram.Json("theory", "dense-capacity", "--p", "4");
         Assert.Equal(0.91792, dense.GetProperty("m_c").GetDouble(), 5);
+        var rsb = PhysicsProgram.Json("theory", "dense-capacity", "--p", "2", "--rsb", "1");
+        Assert.Equal(0.138186, rsb.GetProperty("alpha_c").GetDouble(), 6);
+        var broken = PhysicsProgram.Json("theory", "dense", "--p", "2", "--alpha", "0.138", "--temperature", "0", "--rsb", "1");
+        Assert.True(broken.GetProperty("retrieval").GetProperty("broken").GetBoolean());
     }
 
     [Fact]
@@ -144,6 +148,8 @@ public class CliTests
     [InlineData("--dilution", "mc", "multitask", "--dilution", "-0.2", "--patterns", "3", "--temperature", "0.1")]
     [InlineData("--beta", "modern", "retrieve", "--beta", "0")]
     [InlineData("--p", "theory", "dense", "--p", "1", "--alpha", "0.1", "--temperature", "0.1")]
+    [InlineData("--rsb", "theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "0.1", "--rsb", "2")]
+    [InlineData("--temperature", "theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "-0.1", "--rsb", "1")]
     [InlineData("--alpha", "theory", "hopfield", "--alpha", "-0.1", "--temperature", "0.5")]
     [InlineData("--temperature", "theory", "hopfield", "--alpha", "0.1", "--temperature", "NaN")]
     [InlineData("--alpha", "mc", "hopfield", "--alpha", "0", "--temperature", "0.5")]
