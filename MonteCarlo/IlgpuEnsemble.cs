@@ -85,15 +85,16 @@ public sealed class IlgpuEnsemble : IChainEnsemble
 
         var hostSpins = new sbyte[count * neurons];
         var hostSums = new int[count * stride];
-        var scratch = new short[stride];
-        for (int c = 0; c < count; c++)
+        // Initial states and overlaps on every core: O(N P) per chain, thousands of chains on a GPU run.
+        Parallel.For(0, count, () => new short[stride], (c, _, scratch) =>
         {
             var spec = setup.Chains[c];
             var s = HebbianChain.InitialSpins(setup.Samples[spec.Sample], setup.Seed, spec.Sample, spec.Chain, spec.Start);
             s.CopyTo(hostSpins.AsSpan(c * neurons));
             setup.Samples[spec.Sample].OverlapSums(s, scratch);
             for (int mu = 0; mu < stride; mu++) hostSums[c * stride + mu] = scratch[mu];
-        }
+            return scratch;
+        }, _ => { });
         spins = accelerator.Allocate1D(hostSpins);
         sums = accelerator.Allocate1D(hostSums);
 

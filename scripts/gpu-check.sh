@@ -5,7 +5,7 @@
 # With the device tool: run(command="bash scripts/gpu-check.sh run", carry=[".gpu"], timeout_s=420).
 # It checks bitwise equality of CUDA and the native CPU path on small cases (plain run and parallel
 # tempering) and measures `bench mc --device cuda` at N=4000, P=1000 with 1024 and 4096 chains
-# (goal: >= 3e10 attempts/s on an H100).
+# (goal: >= 3e10 attempts/s on an H100), and 16384 chains.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
@@ -32,7 +32,7 @@ case "${1:-}" in
       a=$(grep -o '"final_state_sha256":"[0-9a-f]*"' "$out/$name-cpu.json"); b=$(grep -o '"final_state_sha256":"[0-9a-f]*"' "$out/$name-cuda.json")
       if [ -n "$a" ] && [ "$a" = "$b" ]; then echo "$name: CUDA and CPU bitwise equal ($a)"; else echo "$name: MISMATCH cpu=$a cuda=$b"; status=1; fi
     done
-    for chains in 1024 4096; do
+    for chains in 1024 4096 16384; do
       timeout 150 $P bench mc --device cuda --neurons 4000 --patterns 1000 --chains $chains --sweeps 20 --repeats 3 --json | tee "$out/bench-cuda-$chains.json"
       echo
     done
