@@ -4,7 +4,7 @@ using Physics.Theory;
 
 namespace Physics.Cli;
 
-/// <summary>`physics theory ...`: the replica-symmetric theory.</summary>
+/// <summary>`physics theory ...`: the replica theory (RS, 1RSB, low-load mean field).</summary>
 public static class TheoryCommands
 {
     public static Command Build()
@@ -16,6 +16,7 @@ public static class TheoryCommands
         theory.Subcommands.Add(DenseCapacity());
         theory.Subcommands.Add(MultitaskPoint());
         theory.Subcommands.Add(MultitaskLines());
+        theory.Subcommands.Add(LearningPoint());
         return theory;
     }
 
@@ -95,6 +96,48 @@ public static class TheoryCommands
                 }
                 else Console.WriteLine($"P = {order}: alpha_c = {c.Alpha:G8}, m_c = {c.M:F6}, q0 = {c.Q0:F6}, mu = {c.Mu:F4} (1RSB, T = 0, K = alpha N^(P-1))");
             }
+            return 0;
+        }));
+        return cmd;
+    }
+
+    static Command LearningPoint()
+    {
+        var quality = Cli.Required<double>("--quality", "Example quality r in (0, 1]: P(chi = +-1) = (1 +- r)/2");
+        var examples = Cli.Required<int>("--examples", "Examples per archetype M >= 1");
+        var dilution = Cli.Option("--dilution", "Dilution d = P(xi = 0), in [0, 1)", 0.0);
+        var patterns = Cli.Option("--patterns", "Number of archetypes K (low load; (2M + 3)^K site configurations averaged exactly)", 1);
+        var temperature = Cli.Required<double>("--temperature", "Temperature T > 0 (couplings normalised by R = r^2 (1 + rho))");
+        var protocol = Cli.Option("--protocol", "Learning rule: supervised (example averages) or unsupervised (every example)", Learning.Supervised);
+        var json = Cli.JsonOption();
+        var cmd = new Command("learning", "Low-load mean field of a Hebbian network learned from noisy examples: archetype and example overlaps, stability")
+            { quality, examples, dilution, patterns, temperature, protocol, json };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            string rule = r.GetValue(protocol)!;
+            if (rule is not (Learning.Supervised or Learning.Unsupervised)) throw new UsageException($"--protocol must be supervised or unsupervised, not '{rule}'");
+            double q = r.GetValue(quality), d = r.GetValue(dilution);
+            if (!(q > 0 && q <= 1)) throw new UsageException($"--quality must lie in (0, 1], not {q}");
+            if (r.GetValue(examples) < 1) throw new UsageException($"--examples must be at least 1, not {r.GetValue(examples)}");
+            if (!(d >= 0 && d < 1)) throw new UsageException($"--dilution must lie in [0, 1), not {d}");
+            if (r.GetValue(patterns) < 1) throw new UsageException($"--patterns must be at least 1, not {r.GetValue(patterns)}");
+            double t = Cli.Positive(r.GetValue(temperature), "--temperature");
+            Learning model;
+            try { model = new Learning(q, r.GetValue(examples), d, r.GetValue(patterns)); }
+            catch (ArgumentOutOfRangeException e) { throw new UsageException(e.Message.Split(" (Parameter")[0]); }
+            var s = model.Solve(t, rule);
+            if (r.GetValue(json))
+                Cli.Print(new JsonObject
+                {
+                    ["protocol"] = rule, ["quality"] = q, ["examples"] = model.Examples, ["dilution"] = d, ["patterns"] = model.Patterns,
+                    ["temperature"] = t, ["rho"] = model.Entropy, ["normalisation"] = model.Normalisation,
+                    ["archetype_overlap"] = new JsonArray(s.ArchetypeOverlap.Select(x => (JsonNode?)x).ToArray()),
+                    ["example_overlap"] = new JsonArray(s.ExampleOverlap.Select(x => (JsonNode?)x).ToArray()),
+                    ["free_energy"] = s.FreeEnergy, ["stable"] = s.Stable, ["lowest_curvature"] = s.LowestCurvature,
+                    ["example_splitting_curvature"] = double.IsPositiveInfinity(s.ExampleSymmetricCurvature) ? null : s.ExampleSymmetricCurvature,
+                });
+            else Console.WriteLine($"{rule}, r = {q}, M = {model.Examples}, rho = {model.Entropy:G4}, d = {d}, T = {t}: archetype m = [{string.Join(", ", s.ArchetypeOverlap.Select(x => x.ToString("F5")))}], "
+                + $"example n = [{string.Join(", ", s.ExampleOverlap.Select(x => x.ToString("F5")))}], f = {s.FreeEnergy:F6}, {(s.Stable ? "stable" : "unstable")}");
             return 0;
         }));
         return cmd;

@@ -106,6 +106,10 @@ public class CliTests
         Assert.Equal(0.138186, rsb.GetProperty("alpha_c").GetDouble(), 6);
         var broken = PhysicsProgram.Json("theory", "dense", "--p", "2", "--alpha", "0.138", "--temperature", "0", "--rsb", "1");
         Assert.True(broken.GetProperty("retrieval").GetProperty("broken").GetBoolean());
+        var sup = PhysicsProgram.Json("theory", "learning", "--quality", "0.6", "--examples", "5", "--dilution", "0.2", "--temperature", "0.3", "--protocol", "supervised");
+        var unsup = PhysicsProgram.Json("theory", "learning", "--quality", "0.6", "--examples", "5", "--dilution", "0.2", "--temperature", "0.3", "--protocol", "unsupervised");
+        Assert.Equal(sup.GetProperty("archetype_overlap")[0].GetDouble(), unsup.GetProperty("archetype_overlap")[0].GetDouble());
+        Assert.Equal((1 - 0.36) / (5 * 0.36), sup.GetProperty("rho").GetDouble(), 12);
     }
 
     [Fact]
@@ -148,6 +152,8 @@ public class CliTests
     [InlineData("--dilution", "mc", "multitask", "--dilution", "-0.2", "--patterns", "3", "--temperature", "0.1")]
     [InlineData("--beta", "modern", "retrieve", "--beta", "0")]
     [InlineData("--p", "theory", "dense", "--p", "1", "--alpha", "0.1", "--temperature", "0.1")]
+    [InlineData("--protocol", "theory", "learning", "--quality", "0.5", "--examples", "3", "--temperature", "0.3", "--protocol", "hebb")]
+    [InlineData("--quality", "theory", "learning", "--quality", "1.5", "--examples", "3", "--temperature", "0.3")]
     [InlineData("--rsb", "theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "0.1", "--rsb", "2")]
     [InlineData("--temperature", "theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "-0.1", "--rsb", "1")]
     [InlineData("--alpha", "theory", "hopfield", "--alpha", "-0.1", "--temperature", "0.5")]
