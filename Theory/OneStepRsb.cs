@@ -322,14 +322,18 @@ public static class OneStepRsb
         return ZeroTemperatureState(p, TraceBranch(p).Fold);
     }
 
-    /// <summary>The T = 0 1RSB retrieval state at load alpha, or null above the 1RSB capacity or where the branch was not traced (alpha far below it).</summary>
+    /// <summary>
+    /// The T = 0 1RSB retrieval state at load alpha, or null above the 1RSB capacity. Below the load where the traced
+    /// branch reaches m = 0.9995 the breaking is below the solver's resolution (q0 -> 1, mu -> infinity) and the RS
+    /// ground state is returned with Broken = false.
+    /// </summary>
     public static RsbState? ZeroTemperature(int p, double alpha)
     {
         var branch = TraceBranch(p);
         if (alpha > branch.Fold.Alpha) return null;
         var pts = branch.Points;
         int k = pts.FindIndex(b => b.Alpha < alpha);
-        if (k < 0) return null;
+        if (k < 0) return ReplicaSymmetricGround(p, alpha);
         // alpha decreases along the upper branch: bisect in m between pts[k-1] and pts[k].
         double lo = pts[k - 1].M, hi = pts[k].M;
         var best = pts[k - 1];
@@ -364,7 +368,7 @@ public static class OneStepRsb
         // Where the RS retrieval state is locally stable (replicon below 1) 1RSB collapses onto it.
         var rs = ReplicaSymmetric(p, alpha, temperature);
         if (rs is not null && Replicon(p, alpha, temperature, rs.M, rs.Q0) < 1) return rs;
-        if (ground is null) return rs;
+        if (ground is null || !ground.Broken) return rs;
         double t = 0, dt = Math.Min(temperature, 0.005);
         double c0 = p == 2 ? ground.C : 0.5;
         double[] v = [ground.M, 1, ground.Q0, 0];
@@ -400,6 +404,20 @@ public static class OneStepRsb
         double beta = 1 / temperature;
         var mo = FieldMoments.Compute(Math.Pow(m, p - 1) / Dense.Factorial(p - 1), Math.Sqrt(alpha * Math.Pow(q, p - 1) / Dense.Factorial(p - 1)), temperature);
         return beta * beta * alpha * Math.Pow(q, p - 2) / Dense.Factorial(p - 2) * mo.Sech4;
+    }
+
+    static RsbState? ReplicaSymmetricGround(int p, double alpha)
+    {
+        if (p == 2)
+        {
+            var g = Ags.ZeroTemperatureRetrievalAt(alpha);
+            return g is null ? null : new RsbState(2, alpha, 0, g.M, 1, 1, 0, g.Energy, false) { C = g.C };
+        }
+        if (Dense.ZeroTemperatureRetrieval(p, alpha) is not double m) return null;
+        // e = (P-1) m^P/P! - E|a + s z|, a = m^(P-1)/(P-1)!, s^2 = xi'(1) = alpha/(P-1)!.
+        double a = Math.Pow(m, p - 1) / Dense.Factorial(p - 1), sd = Math.Sqrt(alpha / Dense.Factorial(p - 1));
+        double absField = a * MathNet.Numerics.SpecialFunctions.Erf(a / (sd * Math.Sqrt(2))) + sd * Math.Sqrt(2 / Math.PI) * Math.Exp(-a * a / (2 * sd * sd));
+        return new RsbState(p, alpha, 0, m, 1, 1, 0, (p - 1) * Math.Pow(m, p) / Dense.Factorial(p) - absField, false);
     }
 
     static RsbState? ReplicaSymmetric(int p, double alpha, double temperature)

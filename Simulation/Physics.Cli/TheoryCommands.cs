@@ -53,7 +53,8 @@ public static class TheoryCommands
                 var state = OneStepRsb.Solve(order, a, t);
                 retrieval = state is null ? null : Describe(state);
                 line = state is null ? "no retrieval state"
-                    : $"m = {state.M:F6}, q0 = {state.Q0:F6}, q1 = {state.Q1:F6}, {(t == 0 ? $"mu = beta theta = {state.Mu:F4}" : $"theta = {state.Theta:F6}")}, f = {state.FreeEnergy:F7} ({(state.Broken ? "1RSB" : "RS: the breaking vanishes here")})";
+                    : !state.Broken ? $"m = {state.M:F6}, q = {state.Q0:F6}, f = {state.FreeEnergy:F7} (RS: the breaking vanishes here)"
+                    : $"m = {state.M:F6}, q0 = {state.Q0:F6}, q1 = {state.Q1:F6}, {(t == 0 ? $"mu = beta theta = {state.Mu:F4}" : $"theta = {state.Theta:F6}")}, f = {state.FreeEnergy:F7} (1RSB)";
             }
             if (r.GetValue(json)) Cli.Print(new JsonObject { ["p"] = order, ["alpha"] = a, ["temperature"] = t, ["rsb"] = level, ["retrieval"] = retrieval });
             else Console.WriteLine($"P = {order}, alpha = {a}, T = {t}: {line}");
@@ -66,7 +67,7 @@ public static class TheoryCommands
     {
         var o = new JsonObject { ["m"] = s.M, ["q0"] = s.Q0, ["q1"] = s.Q1, ["free_energy"] = s.FreeEnergy, ["broken"] = s.Broken };
         if (s.Temperature > 0) o["theta"] = s.Theta;
-        else { o["mu"] = s.Mu; if (!double.IsNaN(s.C)) o["c"] = s.C; }
+        else { if (!double.IsNaN(s.Mu)) o["mu"] = s.Mu; if (!double.IsNaN(s.C)) o["c"] = s.C; }
         return o;
     }
 

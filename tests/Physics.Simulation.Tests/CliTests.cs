@@ -106,6 +106,8 @@ public class CliTests
         Assert.Equal(0.138186, rsb.GetProperty("alpha_c").GetDouble(), 6);
         var broken = PhysicsProgram.Json("theory", "dense", "--p", "2", "--alpha", "0.138", "--temperature", "0", "--rsb", "1");
         Assert.True(broken.GetProperty("retrieval").GetProperty("broken").GetBoolean());
+        var lowLoad = PhysicsProgram.Json("theory", "dense", "--p", "4", "--alpha", "0.01", "--temperature", "0", "--rsb", "1");
+        Assert.False(lowLoad.GetProperty("retrieval").GetProperty("broken").GetBoolean());
         var sup = PhysicsProgram.Json("theory", "learning", "--quality", "0.6", "--examples", "5", "--dilution", "0.2", "--temperature", "0.3", "--protocol", "supervised");
         var unsup = PhysicsProgram.Json("theory", "learning", "--quality", "0.6", "--examples", "5", "--dilution", "0.2", "--temperature", "0.3", "--protocol", "unsupervised");
         Assert.Equal(sup.GetProperty("archetype_overlap")[0].GetDouble(), unsup.GetProperty("archetype_overlap")[0].GetDouble());

@@ -100,3 +100,20 @@ public class OneStepRsbTests
         Assert.InRange(best, -0.8145, -0.8125);
     }
 }
+
+public class OneStepRsbLowLoadTests
+{
+    [Fact]
+    public void FarBelowTheCapacityTheGroundStateIsTheRsOne()
+    {
+        var classical = OneStepRsb.ZeroTemperature(2, 0.05)!;
+        Assert.False(classical.Broken);
+        Assert.Equal(Ags.ZeroTemperatureRetrievalAt(0.05)!.M, classical.M, 12);
+        var dense = OneStepRsb.ZeroTemperature(4, 0.005)!;
+        Assert.False(dense.Broken);
+        Assert.Equal(Dense.ZeroTemperatureRetrieval(4, 0.005)!.Value, dense.M, 12);
+        // The RS ground-state energy is the T -> 0 limit of the RS free energy.
+        var rs = Dense.Retrieval(4, 0.005, 0.01)!;
+        Assert.True(Math.Abs(rs.FreeEnergy - dense.FreeEnergy) < 1e-3, $"{rs.FreeEnergy} vs {dense.FreeEnergy}");
+    }
+}
