@@ -14,6 +14,7 @@ public static class MonteCarloCommands
         mc.Subcommands.Add(Hopfield());
         mc.Subcommands.Add(Multitask());
         mc.Subcommands.Add(Dense());
+        mc.Subcommands.Add(LearningCommand());
         return mc;
     }
 
@@ -139,6 +140,44 @@ public static class MonteCarloCommands
                 Console.WriteLine($"Multitasking Monte Carlo: N = {run.Neurons}, K = {run.Patterns}, d = {d}, T = {run.Temperature}, {run.Samples} samples, device {result.Device}");
                 Console.WriteLine("ranked |m|: " + string.Join(", ", result.Amplitudes.Select(a => $"{a.Mean:F4} +- {a.Error:F4}")));
                 Console.WriteLine($"energy per spin: {result.Energy.Mean:F5} +- {result.Energy.Error:F5}");
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+
+    static Command LearningCommand()
+    {
+        var neurons = Cli.Option("--neurons", "Number of neurons N", 2000);
+        var flags = new LearningOptions("Number of archetypes K", 1);
+        var common = new RunOptions(samples: 2, sweeps: 300, equilibration: 200, seed: 1, device: false);
+        var cmd = new Command("learning", "Monte Carlo of a network learned from noisy examples (supervised or unsupervised Hebbian couplings): overlaps with the archetypes and the example means") { neurons };
+        flags.AddTo(cmd);
+        common.AddTo(cmd);
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            var run = new LearningRun
+            {
+                Neurons = Cli.AtLeast(r.GetValue(neurons), 2, "--neurons"), Patterns = flags.Patterns(r), Quality = flags.Quality(r),
+                Examples = flags.Examples(r), Supervised = flags.Protocol(r) == Physics.Theory.Learning.Supervised, Temperature = flags.Temperature(r),
+                Dilution = flags.Dilution(r), MeasurementSweeps = common.Sweeps(r), EquilibrationSweeps = common.Equilibration(r),
+                Samples = common.Samples(r), Seed = r.GetValue(common.Seed), Dynamics = common.Dynamics(r), Start = common.Start(r),
+            };
+            var result = LearningSimulation.Run(run, common.Threads(r));
+            if (r.GetValue(common.Json))
+                Cli.Print(new JsonObject
+                {
+                    ["protocol"] = flags.Protocol(r), ["archetype_overlap"] = Cli.Number(result.ArchetypeOverlap.Mean), ["archetype_overlap_error"] = Cli.Number(result.ArchetypeOverlap.Error),
+                    ["example_overlap"] = Cli.Number(result.ExampleOverlap.Mean), ["example_overlap_error"] = Cli.Number(result.ExampleOverlap.Error),
+                    ["energy"] = Cli.Number(result.Energy.Mean), ["energy_error"] = Cli.Number(result.Energy.Error), ["rho"] = result.Entropy,
+                    ["acceptance"] = result.Acceptance, ["attempts_per_second"] = result.AttemptsPerSecond,
+                    ["neurons"] = run.Neurons, ["patterns"] = run.Patterns, ["quality"] = run.Quality, ["examples"] = run.Examples, ["dilution"] = run.Dilution,
+                    ["temperature"] = run.Temperature, ["samples"] = run.Samples, ["seed"] = run.Seed, ["final_state_sha256"] = result.FinalStateSha256,
+                });
+            else
+            {
+                Console.WriteLine($"Learning Monte Carlo ({flags.Protocol(r)}): N = {run.Neurons}, K = {run.Patterns}, r = {run.Quality}, M = {run.Examples}, rho = {result.Entropy:G4}, d = {run.Dilution}, T = {run.Temperature}");
+                Console.WriteLine($"archetype overlap m = {result.ArchetypeOverlap.Mean:F5} +- {result.ArchetypeOverlap.Error:F5}, example-mean overlap n = {result.ExampleOverlap.Mean:F5} +- {result.ExampleOverlap.Error:F5}");
             }
             return 0;
         }));

@@ -104,27 +104,17 @@ public static class TheoryCommands
 
     static Command LearningPoint()
     {
-        var quality = Cli.Required<double>("--quality", "Example quality r in (0, 1]: P(chi = +-1) = (1 +- r)/2");
-        var examples = Cli.Required<int>("--examples", "Examples per archetype M >= 1");
-        var dilution = Cli.Option("--dilution", "Dilution d = P(xi = 0), in [0, 1)", 0.0);
-        var patterns = Cli.Option("--patterns", "Number of archetypes K (low load; (2M + 3)^K site configurations averaged exactly)", 1);
-        var temperature = Cli.Required<double>("--temperature", "Temperature T > 0 (couplings normalised by R = r^2 (1 + rho))");
-        var protocol = Cli.Option("--protocol", "Learning rule: supervised (example averages) or unsupervised (every example)", Learning.Supervised);
+        var flags = new LearningOptions("Number of archetypes K (low load; (2M + 3)^K site configurations averaged exactly)", 1);
         var json = Cli.JsonOption();
-        var cmd = new Command("learning", "Low-load mean field of a Hebbian network learned from noisy examples: archetype and example overlaps, stability")
-            { quality, examples, dilution, patterns, temperature, protocol, json };
+        var cmd = new Command("learning", "Low-load mean field of a Hebbian network learned from noisy examples: archetype and example overlaps, stability");
+        flags.AddTo(cmd);
+        cmd.Options.Add(json);
         cmd.SetAction(r => Cli.Guard(() =>
         {
-            string rule = r.GetValue(protocol)!;
-            if (rule is not (Learning.Supervised or Learning.Unsupervised)) throw new UsageException($"--protocol must be supervised or unsupervised, not '{rule}'");
-            double q = r.GetValue(quality), d = r.GetValue(dilution);
-            if (!(q > 0 && q <= 1)) throw new UsageException($"--quality must lie in (0, 1], not {q}");
-            if (r.GetValue(examples) < 1) throw new UsageException($"--examples must be at least 1, not {r.GetValue(examples)}");
-            if (!(d >= 0 && d < 1)) throw new UsageException($"--dilution must lie in [0, 1), not {d}");
-            if (r.GetValue(patterns) < 1) throw new UsageException($"--patterns must be at least 1, not {r.GetValue(patterns)}");
-            double t = Cli.Positive(r.GetValue(temperature), "--temperature");
+            string rule = flags.Protocol(r);
+            double q = flags.Quality(r), d = flags.Dilution(r), t = flags.Temperature(r);
             Learning model;
-            try { model = new Learning(q, r.GetValue(examples), d, r.GetValue(patterns)); }
+            try { model = new Learning(q, flags.Examples(r), d, flags.Patterns(r)); }
             catch (ArgumentOutOfRangeException e) { throw new UsageException(e.Message.Split(" (Parameter")[0]); }
             var s = model.Solve(t, rule);
             if (r.GetValue(json))

@@ -142,3 +142,32 @@ public class DenseAgreementTests
         Assert.True(Math.Abs(mc.Mean - rs.M) < allowance, $"MC m = {mc} vs RS m = {rs.M:F5} (allowance {allowance:F4})");
     }
 }
+
+/// <summary>
+/// Learning from examples: Monte Carlo on supervised and unsupervised couplings against the low-load mean field
+/// (Learning). Allowance: 3 sigma plus 2/sqrt(N) (finite size, and the O(sqrt(K M / N)) crosstalk of the examples).
+/// </summary>
+public class LearningAgreementTests
+{
+    [Theory]
+    [InlineData(true, 0.6, 10, 0.0, 0.3)]
+    [InlineData(false, 0.6, 10, 0.0, 0.3)]
+    [InlineData(true, 0.4, 20, 0.2, 0.4)]
+    [InlineData(false, 0.4, 20, 0.2, 0.4)]
+    public void Archetype_and_example_overlaps_agree_with_mean_field(bool supervised, double r, int m, double d, double t)
+    {
+        const int n = 3000, k = 2;
+        var theory = new Learning(r, m, d, k).Solve(t, supervised ? Learning.Supervised : Learning.Unsupervised);
+        Assert.True(theory.Stable);
+        var mc = LearningSimulation.Run(new LearningRun
+        {
+            Neurons = n, Patterns = k, Quality = r, Examples = m, Supervised = supervised, Temperature = t, Dilution = d,
+            EquilibrationSweeps = 200, MeasurementSweeps = 300, Samples = 2, Seed = 23,
+        });
+        double finiteSize = 2 / Math.Sqrt(n);
+        Assert.True(Math.Abs(mc.ArchetypeOverlap.Mean - theory.ArchetypeOverlap[0]) < 3 * mc.ArchetypeOverlap.Error + finiteSize,
+            $"archetype: MC {mc.ArchetypeOverlap} vs theory {theory.ArchetypeOverlap[0]:F5}");
+        Assert.True(Math.Abs(mc.ExampleOverlap.Mean - theory.ExampleOverlap[0]) < 3 * mc.ExampleOverlap.Error + finiteSize,
+            $"examples: MC {mc.ExampleOverlap} vs theory {theory.ExampleOverlap[0]:F5}");
+    }
+}

@@ -112,6 +112,10 @@ public class CliTests
         var unsup = PhysicsProgram.Json("theory", "learning", "--quality", "0.6", "--examples", "5", "--dilution", "0.2", "--temperature", "0.3", "--protocol", "unsupervised");
         Assert.Equal(sup.GetProperty("archetype_overlap")[0].GetDouble(), unsup.GetProperty("archetype_overlap")[0].GetDouble());
         Assert.Equal((1 - 0.36) / (5 * 0.36), sup.GetProperty("rho").GetDouble(), 12);
+        var mc = PhysicsProgram.Json("mc", "learning", "--quality", "0.6", "--examples", "5", "--dilution", "0.2", "--temperature", "0.3", "--protocol", "unsupervised",
+            "--neurons", "400", "--sweeps", "40", "--equilibration", "20");
+        Assert.InRange(mc.GetProperty("archetype_overlap").GetDouble(), 0.3, 1.0);
+        Assert.Equal(64, mc.GetProperty("final_state_sha256").GetString()!.Length);
     }
 
     [Fact]
@@ -156,6 +160,8 @@ public class CliTests
     [InlineData("--p", "theory", "dense", "--p", "1", "--alpha", "0.1", "--temperature", "0.1")]
     [InlineData("--protocol", "theory", "learning", "--quality", "0.5", "--examples", "3", "--temperature", "0.3", "--protocol", "hebb")]
     [InlineData("--quality", "theory", "learning", "--quality", "1.5", "--examples", "3", "--temperature", "0.3")]
+    [InlineData("--examples", "mc", "learning", "--quality", "0.5", "--examples", "0", "--temperature", "0.3")]
+    [InlineData("--protocol", "mc", "learning", "--quality", "0.5", "--examples", "3", "--temperature", "0.3", "--protocol", "teacher")]
     [InlineData("--rsb", "theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "0.1", "--rsb", "2")]
     [InlineData("--temperature", "theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "-0.1", "--rsb", "1")]
     [InlineData("--alpha", "theory", "hopfield", "--alpha", "-0.1", "--temperature", "0.5")]
