@@ -10,7 +10,8 @@ namespace Physics.MonteCarlo;
 /// <see cref="DenseEnergy"/>, split into a bookkept total and one dot product (DenseEnergy.Odd/Even),
 /// both exact 64-bit integers: O(K) per attempt, vectorised, and no P-index tensor. Sites and acceptance words come
 /// from the same Philox counters as the classical chain; acceptance is min(1, exp(-beta Delta E))
-/// (Metropolis) or 1/(1 + exp(beta Delta E)) (heat bath) against a 32-bit word.
+/// (Metropolis) or 1/(1 + exp(beta Delta E)) (heat bath) against a 32-bit word, through
+/// <see cref="FixedPointAcceptance"/> so that the ILGPU engine decides identically.
 /// </summary>
 public sealed class DenseChain
 {
@@ -22,7 +23,7 @@ public sealed class DenseChain
     readonly long[] odd;   // Odd(M_mu), padded to the stride with zeros
     long evenTotal;        // sum_mu Even(M_mu)
     readonly uint sample, chain;
-    readonly double beta;
+    readonly double coefficient; // beta / N^(P-1): beta Delta E = coefficient * (integer flip part)
     readonly Dynamics dynamics;
     uint sweepIndex;
 
@@ -30,7 +31,7 @@ public sealed class DenseChain
     {
         if (!(temperature > 0) || double.IsInfinity(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), "temperature must be a positive finite number");
         this.patterns = patterns; this.energy = energy; this.dynamics = dynamics;
-        beta = 1 / temperature;
+        coefficient = 1 / temperature / energy.Scale;
         rng = Philox4x32.FromSeed(seed);
         this.sample = (uint)sample; this.chain = (uint)chain;
         spins = HebbianChain.InitialSpins(patterns, seed, sample, chain, start);
@@ -74,9 +75,7 @@ public sealed class DenseChain
         sbyte* row = xi + (long)i * stride;
         int si = spins[i];
         long scaled = evenTotal + si * SignedSum(row, odd, stride); // N^(P-1) Delta E, exact
-        double x = beta * scaled / energy.Scale;
-        double p = dynamics == Dynamics.Metropolis ? (x <= 0 ? 1 : Math.Exp(-x)) : 1 / (1 + Math.Exp(x));
-        if (!(acceptWord < p * 4294967296.0)) return 0;
+        if (acceptWord >= FixedPointAcceptance.Threshold(coefficient * scaled, dynamics)) return 0;
         HebbianChain.Flip(row, m, stride, si);
         spins[i] = (sbyte)-si;
         for (int mu = 0; mu < patterns.Count; mu++)

@@ -29,16 +29,28 @@ public sealed record DenseRun
 }
 
 /// <summary>
-/// Independent disorder samples of the dense network in parallel (native CPU), each a <see cref="DenseChain"/>;
-/// the condensed overlap and the energy per spin with blocking errors, combined over samples.
+/// Independent disorder samples of the dense network, each one chain: in parallel on the native CPU
+/// (<see cref="DenseChain"/>), or on an ILGPU accelerator (<see cref="IlgpuDenseEnsemble"/>), which reaches the
+/// same states bit for bit. The condensed overlap and the energy per spin with blocking errors, combined over samples.
 /// </summary>
 public static class DenseSimulation
 {
-    public static HopfieldResult Run(DenseRun run, int threads = 0, CancellationToken cancel = default)
+    public static HopfieldResult Run(DenseRun run, int threads = 0, CancellationToken cancel = default, string device = Devices.Cpu)
     {
         run.Validate();
         var energy = new DenseEnergy(run.Order, run.Neurons);
+        string resolved = Devices.Resolve(device);
         var clock = Stopwatch.StartNew();
+        var chains = resolved == Devices.Cpu ? RunNative(run, energy, threads, cancel) : RunOnDevice(run, energy, resolved == Devices.Cuda, cancel);
+        double seconds = clock.Elapsed.TotalSeconds;
+        long attempts = chains.Sum(c => c.Attempts);
+        return new HopfieldResult(Binning.OverSamples(chains.Select(c => c.Overlap).ToList()), Binning.OverSamples(chains.Select(c => c.Energy).ToList()),
+            chains.Average(c => c.Acceptance), attempts / seconds, attempts, seconds, HopfieldSimulation.StateHash(chains.Select(c => c.FinalSpins)), chains)
+            { Device = resolved };
+    }
+
+    static ChainResult[] RunNative(DenseRun run, DenseEnergy energy, int threads, CancellationToken cancel)
+    {
         var chains = new ChainResult[run.Samples];
         Parallel.For(0, run.Samples, new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount, CancellationToken = cancel }, sample =>
         {
@@ -58,9 +70,38 @@ public static class DenseSimulation
             chains[sample] = new ChainResult(sample, 0, Binning.Analyse(m), Binning.Analyse(e), taken / ((double)run.MeasurementSweeps * run.Neurons),
                 chain.Attempts, chain.Spins.ToArray());
         });
-        double seconds = clock.Elapsed.TotalSeconds;
-        long attempts = chains.Sum(c => c.Attempts);
-        return new HopfieldResult(Binning.OverSamples(chains.Select(c => c.Overlap).ToList()), Binning.OverSamples(chains.Select(c => c.Energy).ToList()),
-            chains.Average(c => c.Acceptance), attempts / seconds, attempts, seconds, HopfieldSimulation.StateHash(chains.Select(c => c.FinalSpins)), chains);
+        return chains;
+    }
+
+    static ChainResult[] RunOnDevice(DenseRun run, DenseEnergy energy, bool cuda, CancellationToken cancel)
+    {
+        var samples = Enumerable.Range(0, run.Samples).Select(s => PatternSet.Random(run.Neurons, run.Patterns, run.Seed, s)).ToList();
+        var specs = Enumerable.Range(0, run.Samples).Select(s => new ChainSpec(s, 0, run.Temperature, run.Start)).ToList();
+        using var ensemble = new IlgpuDenseEnsemble(samples, energy, specs, run.Dynamics, run.Seed, cuda);
+        ensemble.Sweep(run.EquilibrationSweeps);
+        var snap = ensemble.Snapshot();
+        var before = snap.Accepted;
+        var m = new double[run.Samples, run.MeasurementSweeps];
+        var e = new double[run.Samples, run.MeasurementSweeps];
+        int stride = samples[0].Stride;
+        var sums = new short[stride];
+        for (int sw = 0; sw < run.MeasurementSweeps; sw++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            ensemble.Sweep(1);
+            snap = ensemble.Snapshot();
+            for (int s = 0; s < run.Samples; s++)
+            {
+                for (int mu = 0; mu < stride; mu++) sums[mu] = (short)snap.Sums[s * stride + mu];
+                m[s, sw] = HopfieldSimulation.CondensedOverlap(sums, samples[s], run.Start);
+                e[s, sw] = energy.Energy(samples[s], sums) / run.Neurons;
+            }
+        }
+        long perChain = (long)(run.EquilibrationSweeps + run.MeasurementSweeps) * run.Neurons;
+        return Enumerable.Range(0, run.Samples).Select(s => new ChainResult(s, 0,
+            Binning.Analyse(Enumerable.Range(0, run.MeasurementSweeps).Select(t => m[s, t]).ToArray()),
+            Binning.Analyse(Enumerable.Range(0, run.MeasurementSweeps).Select(t => e[s, t]).ToArray()),
+            (snap.Accepted[s] - before[s]) / ((double)run.MeasurementSweeps * run.Neurons), perChain,
+            snap.Spins.AsSpan(s * run.Neurons, run.Neurons).ToArray())).ToArray();
     }
 }

@@ -226,7 +226,7 @@ public sealed class IlgpuEnsemble : IChainEnsemble
         Entry(word, 0) * m[w] + Entry(word, 1) * m[words + w] + Entry(word, 2) * m[2 * words + w] + Entry(word, 3) * m[3 * words + w];
 
     /// <summary>Philox-4x32-10, as <see cref="Philox4x32.Next"/>, in a form the kernel compiler takes.</summary>
-    static void PhiloxWords(uint k0, uint k1, uint c0, uint c1, uint c2, uint c3, out uint r0, out uint r1, out uint r2, out uint r3)
+    internal static void PhiloxWords(uint k0, uint k1, uint c0, uint c1, uint c2, uint c3, out uint r0, out uint r1, out uint r2, out uint r3)
     {
         for (int round = 0; round < 10; round++)
         {

@@ -5,7 +5,8 @@
 # With the device tool: run(command="bash scripts/gpu-check.sh run", carry=[".gpu"], timeout_s=420).
 # It checks bitwise equality of CUDA and the native CPU path on small cases (plain run and parallel
 # tempering) and measures `bench mc --device cuda` at N=4000, P=1000 with 1024 and 4096 chains
-# (goal: >= 3e10 attempts/s on an H100), and 16384 chains.
+# (goal: >= 3e10 attempts/s on an H100), and 16384 chains; dense chains (P = 3, 4) CUDA against CPU bitwise and a
+# dense throughput run with 512 chains.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
@@ -25,7 +26,9 @@ case "${1:-}" in
     status=0
     small="mc hopfield --neurons 256 --alpha 0.05 --temperature 0.4 --sweeps 40 --equilibration 10 --samples 2 --chains 3 --seed 5 --json"
     tempering="mc hopfield --neurons 200 --alpha 0.05 --temperatures 0.3,0.5,0.8 --sweeps 40 --equilibration 10 --samples 2 --seed 6 --json"
-    for name in small tempering; do
+    dense="mc dense --p 3 --neurons 100 --alpha 0.05 --temperature 0.1 --samples 3 --sweeps 20 --equilibration 5 --json"
+    dense4="mc dense --p 4 --neurons 40 --alpha 0.02 --temperature 0.05 --samples 2 --sweeps 30 --equilibration 5 --dynamics heat-bath --start random --json"
+    for name in small tempering dense dense4; do
       args=${!name}
       timeout 120 $P $args --device cpu > "$out/$name-cpu.json"
       timeout 120 $P $args --device cuda > "$out/$name-cuda.json"
@@ -36,6 +39,9 @@ case "${1:-}" in
       timeout 150 $P bench mc --device cuda --neurons 4000 --patterns 1000 --chains $chains --sweeps 20 --repeats 3 --json | tee "$out/bench-cuda-$chains.json"
       echo
     done
+    # Dense chains on the GPU: one chain per disorder sample (K = alpha N^2 = 1600 patterns each).
+    timeout 200 $P mc dense --device cuda --p 3 --neurons 400 --alpha 0.01 --temperature 0.1 --samples 512 --sweeps 20 --equilibration 0 --json | tee "$out/dense-cuda.json"
+    echo
     exit $status
     ;;
   *) echo "usage: scripts/gpu-check.sh prepare|run" >&2; exit 2 ;;

@@ -190,7 +190,7 @@ public static class MonteCarloCommands
         var neurons = Cli.Option("--neurons", "Number of neurons N", 200);
         var alpha = Cli.Required<double>("--alpha", "Load alpha: K = round(alpha N^(P-1)) patterns");
         var temperature = Cli.Required<double>("--temperature", "Temperature T > 0");
-        var common = new RunOptions(samples: 2, sweeps: 300, equilibration: 100, seed: 1, device: false);
+        var common = new RunOptions(samples: 2, sweeps: 300, equilibration: 100, seed: 1);
         var cmd = new Command("dense", "Monte Carlo of the dense (P-spin) network with exact distinct-index energies (native CPU)")
             { p, neurons, alpha, temperature };
         common.AddTo(cmd);
@@ -205,7 +205,9 @@ public static class MonteCarloCommands
                 MeasurementSweeps = common.Sweeps(r), EquilibrationSweeps = common.Equilibration(r),
                 Samples = common.Samples(r), Seed = r.GetValue(common.Seed), Dynamics = common.Dynamics(r), Start = common.Start(r),
             };
-            var result = DenseSimulation.Run(run, common.Threads(r));
+            string device = common.Device(r);
+            if (device == Devices.Cuda && !IlgpuEnsemble.CudaAvailable()) throw new UsageException("--device cuda: no CUDA device is present");
+            var result = DenseSimulation.Run(run, common.Threads(r), device: device);
             var (overlap, en) = (result.Overlap, result.Energy);
             int n = run.Neurons, k = run.Patterns;
             double t = run.Temperature, rate = result.AttemptsPerSecond;
@@ -214,7 +216,7 @@ public static class MonteCarloCommands
                 {
                     ["overlap"] = overlap.Mean, ["overlap_error"] = Cli.Number(overlap.Error), ["energy"] = en.Mean, ["energy_error"] = Cli.Number(en.Error),
                     ["acceptance"] = result.Acceptance, ["attempts_per_second"] = rate, ["final_state_sha256"] = result.FinalStateSha256,
-                    ["p"] = order, ["neurons"] = n, ["patterns"] = k, ["alpha"] = k / Math.Pow(n, order - 1), ["temperature"] = t, ["device"] = "cpu",
+                    ["p"] = order, ["neurons"] = n, ["patterns"] = k, ["alpha"] = k / Math.Pow(n, order - 1), ["temperature"] = t, ["device"] = result.Device,
                 });
             else
                 Console.WriteLine($"Dense P = {order}: N = {n}, K = {k}, T = {t}: m = {overlap.Mean:F5} +- {overlap.Error:F5}, e = {en.Mean:F6} +- {en.Error:F6}");

@@ -1,0 +1,200 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using Physics.Networks;
+
+namespace Physics.MonteCarlo;
+
+/// <summary>Scalars of one dense sweep launch.</summary>
+public struct DenseSweepArguments
+{
+    public int Neurons, Patterns, Stride, FirstSweep, Sweeps, Metropolis;
+    public uint Key0, Key1;
+}
+
+/// <summary>
+/// Dense (P-spin) chains on an ILGPU accelerator (CUDA, or ILGPU's CPU simulator for checks), bit for bit the
+/// native <see cref="DenseChain"/>: the same Philox words, the same exact 64-bit flip parts
+/// (<see cref="DenseEnergy.Odd"/>/<see cref="DenseEnergy.Even"/>) and the same integer acceptance
+/// (<see cref="FixedPointAcceptance"/>). A warp advances one chain; lane t owns patterns mu = t, t + W, ...:
+/// their overlap sums (shared memory) and their Odd values (global), and the dot product and the change of the
+/// Even total are reduced by warp shuffles. O(K) per attempt, no P-index tensor.
+/// </summary>
+public sealed class IlgpuDenseEnsemble : IDisposable
+{
+    readonly Context context;
+    readonly Accelerator accelerator;
+    readonly Action<KernelConfig, ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<long>, ArrayView<long>, ArrayView<long>, ArrayView<long>,
+        ArrayView<uint>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments> kernel;
+    readonly MemoryBuffer1D<sbyte, Stride1D.Dense> patterns, spins;
+    readonly MemoryBuffer1D<int, Stride1D.Dense> sums, info;
+    readonly MemoryBuffer1D<long, Stride1D.Dense> odd, evenTotal, oddTable, evenTable, accepted;
+    readonly MemoryBuffer1D<uint, Stride1D.Dense> factors;
+    readonly MemoryBuffer1D<double, Stride1D.Dense> coefficients;
+    readonly int neurons, patternCount, stride, count;
+    readonly Dynamics dynamics;
+    readonly Philox4x32 rng;
+    int sweepsDone;
+
+    public string Device { get; }
+    public int Count => count;
+
+    public IlgpuDenseEnsemble(IReadOnlyList<PatternSet> samples, DenseEnergy energy, IReadOnlyList<ChainSpec> chains, Dynamics dynamics, ulong seed, bool cuda)
+    {
+        var p0 = samples[0];
+        neurons = p0.Neurons; patternCount = p0.Count; stride = p0.Stride; count = chains.Count; this.dynamics = dynamics;
+        if (samples.Any(s => s.Neurons != neurons || s.Count != patternCount)) throw new ArgumentException("samples differ in shape");
+        if (energy.Neurons != neurons) throw new ArgumentException("the energy's N differs from the patterns'");
+        rng = Philox4x32.FromSeed(seed);
+        context = Context.Create(b => b.Default().EnableAlgorithms());
+        if (cuda)
+        {
+            var devices = context.GetCudaDevices();
+            if (devices.Count == 0) { context.Dispose(); throw new ArgumentException("--device cuda: no CUDA device is present"); }
+            accelerator = devices[0].CreateAccelerator(context);
+            Device = "cuda";
+        }
+        else
+        {
+            accelerator = context.CreateCPUAccelerator(0);
+            Device = "ilgpu-cpu";
+        }
+        kernel = accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<long>, ArrayView<long>, ArrayView<long>, ArrayView<long>,
+            ArrayView<uint>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments>(SweepKernel);
+
+        var hostPatterns = new sbyte[samples.Count * neurons * stride];
+        for (int s = 0; s < samples.Count; s++)
+            for (int i = 0; i < neurons; i++) samples[s].Row(i).CopyTo(hostPatterns.AsSpan((s * neurons + i) * stride, stride));
+        patterns = accelerator.Allocate1D(hostPatterns);
+
+        var hostSpins = new sbyte[count * neurons];
+        var hostSums = new int[count * stride];
+        var hostOdd = new long[count * stride];
+        var hostEven = new long[count];
+        var hostInfo = new int[count * 2];
+        var hostCoefficients = new double[count];
+        Parallel.For(0, count, () => new short[stride], (c, _, scratch) =>
+        {
+            var spec = chains[c];
+            var s = HebbianChain.InitialSpins(samples[spec.Sample], seed, spec.Sample, spec.Chain, spec.Start);
+            s.CopyTo(hostSpins.AsSpan(c * neurons));
+            samples[spec.Sample].OverlapSums(s, scratch);
+            for (int mu = 0; mu < patternCount; mu++)
+            {
+                hostSums[c * stride + mu] = scratch[mu];
+                hostOdd[c * stride + mu] = energy.Odd(scratch[mu]);
+                hostEven[c] += energy.Even(scratch[mu]);
+            }
+            hostInfo[2 * c] = spec.Sample; hostInfo[2 * c + 1] = spec.Chain;
+            hostCoefficients[c] = 1 / spec.Temperature / energy.Scale; // as DenseChain: beta / N^(P-1)
+            return scratch;
+        }, _ => { });
+        spins = accelerator.Allocate1D(hostSpins);
+        sums = accelerator.Allocate1D(hostSums);
+        odd = accelerator.Allocate1D(hostOdd);
+        evenTotal = accelerator.Allocate1D(hostEven);
+        info = accelerator.Allocate1D(hostInfo);
+        coefficients = accelerator.Allocate1D(hostCoefficients);
+        var oddValues = new long[neurons + 1]; var evenValues = new long[neurons + 1];
+        for (int plus = 0; plus <= neurons; plus++) { oddValues[plus] = energy.Odd(2 * plus - neurons); evenValues[plus] = energy.Even(2 * plus - neurons); }
+        oddTable = accelerator.Allocate1D(oddValues);
+        evenTable = accelerator.Allocate1D(evenValues);
+        factors = accelerator.Allocate1D(FixedPointAcceptance.Factors);
+        accepted = accelerator.Allocate1D<long>(count);
+        accepted.MemSetToZero();
+    }
+
+    public void Sweep(int sweeps)
+    {
+        var args = new DenseSweepArguments
+        {
+            Neurons = neurons, Patterns = patternCount, Stride = stride, FirstSweep = sweepsDone, Sweeps = sweeps,
+            Metropolis = dynamics == Dynamics.Metropolis ? 1 : 0, Key0 = rng.Key0, Key1 = rng.Key1,
+        };
+        var config = new KernelConfig(count, accelerator.WarpSize, SharedMemoryConfig.RequestDynamic<int>(stride));
+        kernel(config, patterns.View, spins.View, sums.View, odd.View, evenTotal.View, oddTable.View, evenTable.View, factors.View, coefficients.View,
+            info.View, accepted.View, args);
+        accelerator.Synchronize();
+        sweepsDone += sweeps;
+    }
+
+    /// <summary>Spins (chain-major), overlap sums (stride per chain) and accepted flips per chain.</summary>
+    public (sbyte[] Spins, int[] Sums, long[] Accepted) Snapshot() => (spins.GetAsArray1D(), sums.GetAsArray1D(), accepted.GetAsArray1D());
+
+    static void SweepKernel(ArrayView<sbyte> patterns, ArrayView<sbyte> spins, ArrayView<int> sums, ArrayView<long> odd, ArrayView<long> evenTotal,
+        ArrayView<long> oddTable, ArrayView<long> evenTable, ArrayView<uint> factors, ArrayView<double> coefficients, ArrayView<int> info,
+        ArrayView<long> accepted, DenseSweepArguments a)
+    {
+        int c = Grid.IdxX, t = Group.IdxX, g = Group.DimX;
+        var m = SharedMemory.GetDynamic<int>();
+        long chainBase = (long)c * a.Stride;
+        for (int mu = t; mu < a.Stride; mu += g) m[mu] = sums[chainBase + mu];
+        int sample = info[2 * c], chainId = info[2 * c + 1];
+        double coefficient = coefficients[c];
+        long even = evenTotal[c];
+        long patternBase = (long)sample * a.Neurons * a.Stride, spinBase = (long)c * a.Neurons;
+        long taken = 0;
+        for (int sw = 0; sw < a.Sweeps; sw++)
+        {
+            uint sweep = (uint)(a.FirstSweep + sw);
+            for (int pair = 0; 2 * pair < a.Neurons; pair++)
+            {
+                IlgpuEnsemble.PhiloxWords(a.Key0, a.Key1, (uint)pair, sweep, (uint)sample, (uint)chainId, out uint w0, out uint w1, out uint w2, out uint w3);
+                for (int half = 0; half < 2 && 2 * pair + half < a.Neurons; half++)
+                {
+                    uint siteWord = half == 0 ? w0 : w2, acceptWord = half == 0 ? w1 : w3;
+                    int i = (int)(((ulong)siteWord * (uint)a.Neurons) >> 32);
+                    long row = patternBase + (long)i * a.Stride;
+                    int si = spins[spinBase + i]; // read before the shuffle (see IlgpuEnsemble)
+                    long dot = 0;
+                    for (int mu = t; mu < a.Patterns; mu += g) dot += patterns[row + mu] * odd[chainBase + mu];
+                    for (int lanes = g / 2; lanes > 0; lanes /= 2) dot += Warp.ShuffleXor(dot, lanes);
+                    long scaled = even + si * dot;
+                    if ((ulong)acceptWord < Threshold(coefficient * scaled, a.Metropolis, factors))
+                    {
+                        long change = 0;
+                        for (int mu = t; mu < a.Patterns; mu += g)
+                        {
+                            int was = m[mu], now = was - 2 * si * patterns[row + mu];
+                            m[mu] = now;
+                            odd[chainBase + mu] = oddTable[(now + a.Neurons) >> 1];
+                            change += evenTable[(now + a.Neurons) >> 1] - evenTable[(was + a.Neurons) >> 1];
+                        }
+                        for (int lanes = g / 2; lanes > 0; lanes /= 2) change += Warp.ShuffleXor(change, lanes);
+                        even += change;
+                        spins[spinBase + i] = (sbyte)-si;
+                        taken++;
+                    }
+                }
+            }
+        }
+        for (int mu = t; mu < a.Stride; mu += g) sums[chainBase + mu] = m[mu];
+        if (t == 0) { accepted[c] += taken; evenTotal[c] = even; }
+    }
+
+    /// <summary><see cref="FixedPointAcceptance.Threshold"/> in kernel form (the same integer steps).</summary>
+    static ulong Threshold(double x, int metropolis, ArrayView<uint> factors)
+    {
+        if (metropolis != 0) return x <= 0 ? 1UL << 32 : Exp(x, factors);
+        ulong e = Exp(x < 0 ? -x : x, factors);
+        ulong positive = e >= 1UL << 32 ? 1UL << 31 : (e << 32) / ((1UL << 32) + e);
+        return x > 0 ? positive : (1UL << 32) - positive;
+    }
+
+    static ulong Exp(double x, ArrayView<uint> factors)
+    {
+        if (!(x < 32)) return 0;
+        ulong fixedX = (ulong)(x * 4294967296.0), acc = 1UL << 32;
+        for (int j = 0; j < FixedPointAcceptance.Bits; j++)
+            if (((fixedX >> j) & 1) != 0) acc = (acc * factors[j]) >> 32;
+        return acc;
+    }
+
+    public void Dispose()
+    {
+        patterns.Dispose(); spins.Dispose(); sums.Dispose(); info.Dispose(); odd.Dispose(); evenTotal.Dispose(); oddTable.Dispose();
+        evenTable.Dispose(); accepted.Dispose(); factors.Dispose(); coefficients.Dispose();
+        accelerator.Dispose(); context.Dispose();
+    }
+}

@@ -1,0 +1,84 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Physics.MonteCarlo;
+using Physics.Networks;
+using Xunit;
+
+namespace Physics.MonteCarlo.Tests;
+
+public class FixedPointAcceptanceTests
+{
+    [Fact]
+    public void Fixed_point_exponential_is_within_1e_8_of_exp()
+    {
+        Prop.ForAll(Gen.Choose(0, 1_000_000).ToArbitrary(), k =>
+        {
+            double x = 32.0 * k / 1_000_000;
+            double exact = 4294967296.0 * Math.Exp(-x);
+            return Math.Abs(FixedPointAcceptance.Exp(x) - exact) <= 1e-8 * exact + 40;
+        }).QuickCheckThrowOnFailure();
+        Assert.Equal(1UL << 32, FixedPointAcceptance.Exp(0));
+        Assert.Equal(0UL, FixedPointAcceptance.Exp(40));
+    }
+
+    [Fact]
+    public void Heat_bath_thresholds_are_complementary_and_Metropolis_accepts_downhill()
+    {
+        foreach (double x in new[] { 0.0, 0.3, 2.5, 17.0 })
+        {
+            Assert.Equal(1UL << 32, FixedPointAcceptance.Threshold(-x, Dynamics.HeatBath) + FixedPointAcceptance.Threshold(x, Dynamics.HeatBath));
+            Assert.True(Math.Abs(FixedPointAcceptance.Threshold(x, Dynamics.HeatBath) / 4294967296.0 - 1 / (1 + Math.Exp(x))) < 1e-8);
+            Assert.Equal(1UL << 32, FixedPointAcceptance.Threshold(-x - 1e-3, Dynamics.Metropolis));
+        }
+    }
+}
+
+[Collection("ilgpu")]
+public class DenseDeviceTests
+{
+    [Theory]
+    [InlineData(3, Dynamics.Metropolis, 0.1, InitialState.Pattern)]
+    [InlineData(4, Dynamics.HeatBath, 0.05, InitialState.Random)]
+    [InlineData(3, Dynamics.HeatBath, 0.3, InitialState.Random)]
+    public void ILGPU_dense_chains_equal_the_native_sampler_bit_for_bit(int p, Dynamics dynamics, double temperature, InitialState start)
+    {
+        const int n = 40, k = 70;
+        var energy = new DenseEnergy(p, n);
+        var samples = Enumerable.Range(0, 2).Select(s => PatternSet.Random(n, k, 13, s)).ToList();
+        var specs = new List<ChainSpec>();
+        for (int s = 0; s < 2; s++)
+            for (int c = 0; c < 2; c++) specs.Add(new ChainSpec(s, c, temperature * (1 + c), start));
+        using var device = new IlgpuDenseEnsemble(samples, energy, specs, dynamics, 7, cuda: false);
+        device.Sweep(3);
+        device.Sweep(4);
+        var (spins, sums, accepted) = device.Snapshot();
+        for (int c = 0; c < specs.Count; c++)
+        {
+            var spec = specs[c];
+            var chain = new DenseChain(samples[spec.Sample], energy, spec.Temperature, dynamics, 7, spec.Sample, spec.Chain, spec.Start);
+            long taken = 0;
+            for (int s = 0; s < 7; s++) taken += chain.Sweep();
+            Assert.Equal(chain.Spins.ToArray(), spins.AsSpan(c * n, n).ToArray());
+            for (int mu = 0; mu < k; mu++) Assert.Equal(chain.OverlapSums[mu], sums[c * samples[0].Stride + mu]);
+            Assert.Equal(taken, accepted[c]);
+            Assert.True(taken > 0);
+        }
+    }
+}
+
+[Collection("ilgpu")]
+public class DenseSimulationDeviceTests
+{
+    [Fact]
+    public void A_dense_run_on_the_ILGPU_CPU_accelerator_equals_the_native_run()
+    {
+        var run = new DenseRun { Order = 3, Neurons = 60, Load = 0.02, Temperature = 0.15, EquilibrationSweeps = 5, MeasurementSweeps = 12, Samples = 2, Seed = 3 };
+        var native = DenseSimulation.Run(run, threads: 2);
+        var ilgpu = DenseSimulation.Run(run, device: Devices.IlgpuCpu);
+        Assert.Equal(native.FinalStateSha256, ilgpu.FinalStateSha256);
+        Assert.Equal(native.Overlap.Mean, ilgpu.Overlap.Mean);
+        Assert.Equal(native.Energy.Mean, ilgpu.Energy.Mean);
+        Assert.Equal(native.Acceptance, ilgpu.Acceptance);
+        Assert.Equal("ilgpu-cpu", ilgpu.Device);
+    }
+}
