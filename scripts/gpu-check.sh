@@ -35,7 +35,7 @@ case "${1:-}" in
       a=$(grep -o '"final_state_sha256":"[0-9a-f]*"' "$out/$name-cpu.json"); b=$(grep -o '"final_state_sha256":"[0-9a-f]*"' "$out/$name-cuda.json")
       if [ -n "$a" ] && [ "$a" = "$b" ]; then echo "$name: CUDA and CPU bitwise equal ($a)"; else echo "$name: MISMATCH cpu=$a cuda=$b"; status=1; fi
     done
-    for chains in 1024 4096 16384; do
+    for chains in ${CHAINS:-1024 4096 16384}; do
       timeout 150 $P bench mc --device cuda --neurons 4000 --patterns 1000 --chains $chains --sweeps 20 --repeats 3 --json | tee "$out/bench-cuda-$chains.json"
       echo
     done
