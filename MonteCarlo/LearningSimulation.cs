@@ -95,7 +95,11 @@ public sealed record LearningRun
 /// xihat = (1/M) sum_a eta^a, for archetype 1 (pattern start) or the largest (random start), with blocking errors over samples.
 /// </summary>
 public sealed record LearningResult(Estimate ArchetypeOverlap, Estimate ExampleOverlap, Estimate Energy, double Acceptance,
-    double AttemptsPerSecond, string FinalStateSha256, double Entropy);
+    double AttemptsPerSecond, string FinalStateSha256, double Entropy)
+{
+    /// <summary>The largest |overlap| with the other archetypes (0 for K = 1): nonzero where several are retrieved at once.</summary>
+    public Estimate OtherArchetypes { get; init; } = new(0, 0);
+}
 
 public static class LearningSimulation
 {
@@ -103,7 +107,7 @@ public static class LearningSimulation
     {
         run.Validate();
         int n = run.Neurons, k = run.Patterns;
-        var archetypes = new Estimate[run.Samples]; var examples = new Estimate[run.Samples]; var energies = new Estimate[run.Samples];
+        var archetypes = new Estimate[run.Samples]; var others = new Estimate[run.Samples]; var examples = new Estimate[run.Samples]; var energies = new Estimate[run.Samples];
         var accepted = new long[run.Samples]; var finals = new sbyte[run.Samples][];
         double entropy = 0;
         var clock = Stopwatch.StartNew();
@@ -117,6 +121,7 @@ public static class LearningSimulation
             var chain = new LearningChain(couplings, HebbianChain.InitialSpins(xi, run.Seed, s, 0, run.Start), run.Temperature, run.Dynamics, run.Seed, s, 0);
             for (int t = 0; t < run.EquilibrationSweeps; t++) { cancel.ThrowIfCancellationRequested(); chain.Sweep(); }
             var m = new double[run.MeasurementSweeps]; var e = new double[run.MeasurementSweeps]; var nu = new double[run.MeasurementSweeps];
+            var other = new double[run.MeasurementSweeps];
             var overlaps = new short[xi.Stride];
             for (int t = 0; t < run.MeasurementSweeps; t++)
             {
@@ -131,13 +136,15 @@ public static class LearningSimulation
                 m[t] = sign * overlaps[which] / (double)n;
                 nu[t] = sign * exampleSums[which] / ((double)n * run.Examples);
                 e[t] = chain.Energy() / n;
+                for (int mu = 0; mu < k; mu++) if (mu != which) other[t] = Math.Max(other[t], Math.Abs(overlaps[mu]) / (double)n);
             }
-            archetypes[s] = Binning.Analyse(m); examples[s] = Binning.Analyse(nu); energies[s] = Binning.Analyse(e);
+            archetypes[s] = Binning.Analyse(m); others[s] = Binning.Analyse(other); examples[s] = Binning.Analyse(nu); energies[s] = Binning.Analyse(e);
             finals[s] = chain.Spins.ToArray();
         });
         double seconds = clock.Elapsed.TotalSeconds;
         long attempts = (long)(run.EquilibrationSweeps + run.MeasurementSweeps) * n * run.Samples;
         return new LearningResult(Binning.OverSamples(archetypes), Binning.OverSamples(examples), Binning.OverSamples(energies),
-            accepted.Sum() / ((double)run.MeasurementSweeps * n * run.Samples), attempts / seconds, HopfieldSimulation.StateHash(finals), entropy);
+            accepted.Sum() / ((double)run.MeasurementSweeps * n * run.Samples), attempts / seconds, HopfieldSimulation.StateHash(finals), entropy)
+            { OtherArchetypes = Binning.OverSamples(others) };
     }
 }

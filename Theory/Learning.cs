@@ -139,4 +139,28 @@ public sealed class Learning
         bool stable = lowest > 1e-9 && split > 1e-9;
         return new LearningState(protocol, m, n, f, stable, lowest, split);
     }
+
+    /// <summary>
+    /// The learning threshold at (M, d, T, K) for one rule: the dataset entropy rho above which the pure archetype
+    /// state (one archetype retrieved, the others at zero overlap) is no longer a stable mean-field state, found by
+    /// bisection in the example quality r at fixed M (rho = (1 - r^2)/(M r^2) falls as r grows). Infinity when the
+    /// state is stable for every r in [0.02, 1] (no threshold in reach); 0 when it is unstable even at r = 1 (the
+    /// unlearned network already retrieves several patterns there: no pure learning at any rho).
+    /// The rules share the supervised Hessian, so their thresholds coincide unless the unsupervised rule's
+    /// example-splitting direction goes unstable first (few examples).
+    /// </summary>
+    public static double Threshold(int examples, double dilution, int patterns, double temperature, string protocol, double tolerance = 1e-6)
+    {
+        bool Stable(double r) => new Learning(r, examples, dilution, patterns).Solve(temperature, protocol) is var s && s.Stable && s.ArchetypeOverlap[0] > 1e-6;
+        double lo = 0.02, hi = 1;
+        if (!Stable(hi)) return 0;
+        if (Stable(lo)) return double.PositiveInfinity;
+        while (hi - lo > tolerance)
+        {
+            double mid = 0.5 * (lo + hi);
+            if (Stable(mid)) hi = mid; else lo = mid;
+        }
+        double rc = 0.5 * (lo + hi);
+        return (1 - rc * rc) / (examples * rc * rc);
+    }
 }

@@ -169,6 +169,7 @@ public static class MonteCarloCommands
                 {
                     ["protocol"] = flags.Protocol(r), ["archetype_overlap"] = Cli.Number(result.ArchetypeOverlap.Mean), ["archetype_overlap_error"] = Cli.Number(result.ArchetypeOverlap.Error),
                     ["example_overlap"] = Cli.Number(result.ExampleOverlap.Mean), ["example_overlap_error"] = Cli.Number(result.ExampleOverlap.Error),
+                    ["other_archetypes"] = Cli.Number(result.OtherArchetypes.Mean), ["other_archetypes_error"] = Cli.Number(result.OtherArchetypes.Error),
                     ["energy"] = Cli.Number(result.Energy.Mean), ["energy_error"] = Cli.Number(result.Energy.Error), ["rho"] = result.Entropy,
                     ["acceptance"] = result.Acceptance, ["attempts_per_second"] = result.AttemptsPerSecond,
                     ["neurons"] = run.Neurons, ["patterns"] = run.Patterns, ["quality"] = run.Quality, ["examples"] = run.Examples, ["dilution"] = run.Dilution,
@@ -177,7 +178,7 @@ public static class MonteCarloCommands
             else
             {
                 Console.WriteLine($"Learning Monte Carlo ({flags.Protocol(r)}): N = {run.Neurons}, K = {run.Patterns}, r = {run.Quality}, M = {run.Examples}, rho = {result.Entropy:G4}, d = {run.Dilution}, T = {run.Temperature}");
-                Console.WriteLine($"archetype overlap m = {result.ArchetypeOverlap.Mean:F5} +- {result.ArchetypeOverlap.Error:F5}, example-mean overlap n = {result.ExampleOverlap.Mean:F5} +- {result.ExampleOverlap.Error:F5}");
+                Console.WriteLine($"archetype overlap m = {result.ArchetypeOverlap.Mean:F5} +- {result.ArchetypeOverlap.Error:F5}, example-mean overlap n = {result.ExampleOverlap.Mean:F5} +- {result.ExampleOverlap.Error:F5}, largest other archetype {result.OtherArchetypes.Mean:F5} +- {result.OtherArchetypes.Error:F5}");
             }
             return 0;
         }));

@@ -126,6 +126,8 @@ public static class TheoryCommands
                     ["example_overlap"] = new JsonArray(s.ExampleOverlap.Select(x => (JsonNode?)x).ToArray()),
                     ["free_energy"] = s.FreeEnergy, ["stable"] = s.Stable, ["lowest_curvature"] = s.LowestCurvature,
                     ["example_splitting_curvature"] = double.IsPositiveInfinity(s.ExampleSymmetricCurvature) ? null : s.ExampleSymmetricCurvature,
+                    // rho* of the pure archetype state; null: stable at every rho in reach (no threshold).
+                    ["threshold_rho"] = Learning.Threshold(model.Examples, d, model.Patterns, t, rule) is var th && double.IsPositiveInfinity(th) ? null : th,
                 });
             else Console.WriteLine($"{rule}, r = {q}, M = {model.Examples}, rho = {model.Entropy:G4}, d = {d}, T = {t}: archetype m = [{string.Join(", ", s.ArchetypeOverlap.Select(x => x.ToString("F5")))}], "
                 + $"example n = [{string.Join(", ", s.ExampleOverlap.Select(x => x.ToString("F5")))}], f = {s.FreeEnergy:F6}, {(s.Stable ? "stable" : "unstable")}");

@@ -67,3 +67,26 @@ public class LearningTests
         Assert.True(rich.Solve(0.05, Learning.Unsupervised).Stable);
     }
 }
+
+public class LearningThresholdTests
+{
+    [Fact]
+    public void Thresholds_coincide_for_many_examples_and_differ_for_two()
+    {
+        // K = 2 archetypes, d = 0.2, T = 0.3: the pure archetype state gives way to multiple retrieval as rho grows.
+        var sup = Learning.Threshold(10, 0.2, 2, 0.3, Learning.Supervised);
+        var unsup = Learning.Threshold(10, 0.2, 2, 0.3, Learning.Unsupervised);
+        Assert.Equal(sup, unsup, 6);
+        // Just below the threshold the pure state is stable, just above it is not.
+        double R(double rho) => Math.Sqrt(1 / (1 + rho * 10));
+        Assert.True(new Learning(R(sup * 0.98), 10, 0.2, 2).Solve(0.3, Learning.Supervised).Stable);
+        Assert.False(new Learning(R(sup * 1.02), 10, 0.2, 2).Solve(0.3, Learning.Supervised).Stable);
+        // Two examples at T = 0.6, one archetype: the supervised state has no threshold; the unsupervised one splits.
+        Assert.True(double.IsPositiveInfinity(Learning.Threshold(2, 0, 1, 0.6, Learning.Supervised)));
+        Assert.InRange(Learning.Threshold(2, 0, 1, 0.6, Learning.Unsupervised), 0.01, 100);
+        // Two examples, K = 2, d = 0.2, T = 0.5: the rules' thresholds differ (the unsupervised one is lower).
+        Assert.True(Learning.Threshold(2, 0.2, 2, 0.5, Learning.Unsupervised) < Learning.Threshold(2, 0.2, 2, 0.5, Learning.Supervised) - 0.1);
+        // At T = 0.1 (d = 0.2) the pure state is unstable even for perfect examples, as in the multitasking network.
+        Assert.Equal(0, Learning.Threshold(10, 0.2, 2, 0.1, Learning.Supervised));
+    }
+}
