@@ -20,8 +20,10 @@ public sealed class DenseChain
     readonly Philox4x32 rng;
     readonly sbyte[] spins;
     readonly short[] sums;
-    readonly long[] odd;   // Odd(M_mu), padded to the stride with zeros
-    long evenTotal;        // sum_mu Even(M_mu)
+    readonly long[] odd;   // Odd(M_mu) (tables) or D Odd(M_mu) (polynomials), over the stride
+    long evenTotal;        // sum_mu Even(M_mu), times D with polynomials
+    readonly FlipPolynomials? poly;
+    readonly long denominator = 1;
     readonly uint sample, chain;
     readonly double coefficient; // beta / N^(P-1): beta Delta E = coefficient * (integer flip part)
     readonly Dynamics dynamics;
@@ -38,7 +40,53 @@ public sealed class DenseChain
         sums = new short[patterns.Stride];
         patterns.OverlapSums(spins, sums);
         odd = new long[patterns.Stride];
-        for (int mu = 0; mu < patterns.Count; mu++) { odd[mu] = energy.Odd(sums[mu]); evenTotal += energy.Even(sums[mu]); }
+        poly = energy.Polynomials;
+        if (poly is not null && poly.Reach < (1L << 62) / patterns.Stride)
+        {
+            denominator = poly.Denominator;
+            Refresh();
+        }
+        else
+        {
+            poly = null;
+            for (int mu = 0; mu < patterns.Count; mu++) { odd[mu] = energy.Odd(sums[mu]); evenTotal += energy.Even(sums[mu]); }
+        }
+    }
+
+    /// <summary>D Odd(M_mu) for every mu and the D Even total, by Horner's rule in 64-bit lanes (polynomial path).</summary>
+    unsafe void Refresh()
+    {
+        var g = poly!.Odd; var h = poly.Even;
+        int stride = patterns.Stride, k = 0;
+        long total = 0;
+        fixed (short* m = sums)
+        fixed (long* o = odd)
+        {
+            if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            {
+                var acc = System.Runtime.Intrinsics.Vector512<long>.Zero;
+                for (; k + 8 <= stride; k += 8)
+                {
+                    var x = System.Runtime.Intrinsics.X86.Avx512F.ConvertToVector512Int64(System.Runtime.Intrinsics.Vector128.Load(m + k));
+                    var vg = System.Runtime.Intrinsics.Vector512.Create(g[^1]);
+                    for (int c = g.Length - 2; c >= 0; c--) vg = vg * x + System.Runtime.Intrinsics.Vector512.Create(g[c]);
+                    var vh = System.Runtime.Intrinsics.Vector512.Create(h[^1]);
+                    for (int c = h.Length - 2; c >= 0; c--) vh = vh * x + System.Runtime.Intrinsics.Vector512.Create(h[c]);
+                    vg.Store(o + k);
+                    acc += vh;
+                }
+                total = System.Runtime.Intrinsics.Vector512.Sum(acc);
+            }
+            for (; k < stride; k++)
+            {
+                o[k] = FlipPolynomials.Evaluate(g, m[k]);
+                total += FlipPolynomials.Evaluate(h, m[k]);
+            }
+        }
+        // Padding patterns (M = 0) add H(0) each to the total, and their G(0) must be zero: the signed sum
+        // reads padding entries (xi = 0) as +1.
+        evenTotal = total - (stride - patterns.Count) * FlipPolynomials.Evaluate(h, 0);
+        Array.Clear(odd, patterns.Count, stride - patterns.Count);
     }
 
     public ReadOnlySpan<sbyte> Spins => spins;
@@ -74,10 +122,11 @@ public sealed class DenseChain
         int i = Philox4x32.Below(siteWord, n);
         sbyte* row = xi + (long)i * stride;
         int si = spins[i];
-        long scaled = evenTotal + si * SignedSum(row, odd, stride); // N^(P-1) Delta E, exact
+        long scaled = (evenTotal + si * SignedSum(row, odd, stride)) / denominator; // N^(P-1) Delta E, exact (the sum is a multiple of D)
         if (acceptWord >= FixedPointAcceptance.Threshold(coefficient * scaled, dynamics)) return 0;
         HebbianChain.Flip(row, m, stride, si);
         spins[i] = (sbyte)-si;
+        if (poly is not null) { Refresh(); return 1; }
         for (int mu = 0; mu < patterns.Count; mu++)
         {
             int now = m[mu], was = now + 2 * si * row[mu];

@@ -50,7 +50,18 @@ public sealed class DenseEnergy : OverlapEnergy
                 throw new ArgumentOutOfRangeException(nameof(neurons), $"N = {neurons} is too large for exact P = {order} sums in 64 bits");
             odd[plus] = (long)g; even[plus] = (long)h;
         }
+        Polynomials = FlipPolynomials.TryBuild(order, neurons, odd, even);
     }
+
+    /// <summary>
+    /// The flip parts as integer polynomials in M (null where 64-bit sums could overflow, e.g. large N at P >= 5):
+    /// with D = P! 2^P, D e_P(M) = sum_j (-1)^j C(P, j) prod_{l &lt; P-j} (N - 2l + M) prod_{l &lt; j} (N - 2l - M) has
+    /// integer coefficients, and so do G(M) = D Odd(M) = (E(M+2) - E(M-2))/2 and H(M) = D Even(M) = E(M) - (E(M-2) + E(M+2))/2.
+    /// On [-N, N] they equal D times the tables, except at M = +-N where only one flip direction exists and the
+    /// table's split differs; there G + x H gives the same total for the one possible x. A sampler can thus keep
+    /// D Odd(M_mu) and the D Even total by vectorised Horner evaluation instead of table lookups.
+    /// </summary>
+    public FlipPolynomials? Polynomials { get; }
 
     /// <summary>N^(P-1): the integer flip parts are energies times this.</summary>
     public double Scale { get; }
@@ -119,5 +130,93 @@ public sealed class DenseEnergy : OverlapEnergy
     {
         if (patterns.Neurons != Neurons) throw new ArgumentException("pattern set has another N than the energy's table");
         if (patterns.Dilution > 0) throw new ArgumentException("the dense model takes unbiased +-1 patterns");
+    }
+}
+
+/// <summary>G(M) = D Odd(M) and H(M) = D Even(M) as integer polynomials (see <see cref="DenseEnergy.Polynomials"/>).</summary>
+public sealed class FlipPolynomials
+{
+    /// <summary>D = P! 2^P.</summary>
+    public long Denominator { get; }
+    /// <summary>Coefficients of G (odd part) and H (even part), lowest power first.</summary>
+    public long[] Odd { get; }
+    public long[] Even { get; }
+
+    /// <summary>A bound on |G(M)|, |H(M)| and every Horner partial sum for |M| &lt;= N: a sum over K patterns is safe while K Reach &lt; 2^62.</summary>
+    public long Reach { get; }
+
+    FlipPolynomials(long denominator, long[] odd, long[] even, long reach) { Denominator = denominator; Odd = odd; Even = even; Reach = reach; }
+
+    public static long Evaluate(long[] c, long m)
+    {
+        long acc = 0;
+        for (int k = c.Length - 1; k >= 0; k--) acc = acc * m + c[k];
+        return acc;
+    }
+
+    /// <summary>The polynomials when they reproduce the tables and K-fold sums of their values cannot overflow 64 bits.</summary>
+    internal static FlipPolynomials? TryBuild(int order, int neurons, long[] oddTable, long[] evenTable)
+    {
+        var e = new System.Numerics.BigInteger[] { 0 };
+        for (int j = 0; j <= order; j++)
+        {
+            System.Numerics.BigInteger[] term = [Binomial(order, j) * (j % 2 == 0 ? 1 : -1)];
+            for (int l = 0; l < order - j; l++) term = Multiply(term, [neurons - 2 * l, 1]);
+            for (int l = 0; l < j; l++) term = Multiply(term, [neurons - 2 * l, -1]);
+            e = Add(e, term);
+        }
+        var up = Shift(e, 2); var down = Shift(e, -2);
+        var g = Add(up, Negate(down)).Select(x => x / 2).ToArray();
+        var h = Add(e, Add(up, down).Select(x => -(x / 2)).ToArray());
+        System.Numerics.BigInteger d = 1 << order;
+        for (int k = 2; k <= order; k++) d *= k;
+        // Every Horner partial sum at |M| <= N is bounded by sum_k |c_k| N^k: it must fit in 62 bits.
+        System.Numerics.BigInteger Reach(System.Numerics.BigInteger[] c)
+        {
+            System.Numerics.BigInteger r = 0, power = 1;
+            foreach (var x in c) { r += System.Numerics.BigInteger.Abs(x) * power; power *= neurons; }
+            return r;
+        }
+        var reach = System.Numerics.BigInteger.Max(Reach(g), Reach(h));
+        if (reach > long.MaxValue >> 1) return null;
+        var poly = new FlipPolynomials((long)d, g.Select(x => (long)x).ToArray(), h.Select(x => (long)x).ToArray(), (long)reach);
+        for (int plus = 1; plus < neurons; plus++)
+        {
+            long m = 2 * plus - neurons;
+            if (Evaluate(poly.Odd, m) != poly.Denominator * oddTable[plus] || Evaluate(poly.Even, m) != poly.Denominator * evenTable[plus]) return null;
+        }
+        return poly;
+    }
+
+    static System.Numerics.BigInteger Binomial(int n, int k)
+    {
+        System.Numerics.BigInteger c = 1;
+        for (int i = 1; i <= k; i++) c = c * (n - k + i) / i;
+        return c;
+    }
+
+    static System.Numerics.BigInteger[] Multiply(System.Numerics.BigInteger[] a, System.Numerics.BigInteger[] b)
+    {
+        var r = new System.Numerics.BigInteger[a.Length + b.Length - 1];
+        for (int i = 0; i < a.Length; i++) for (int j = 0; j < b.Length; j++) r[i + j] += a[i] * b[j];
+        return r;
+    }
+
+    static System.Numerics.BigInteger[] Add(System.Numerics.BigInteger[] a, System.Numerics.BigInteger[] b)
+    {
+        var r = new System.Numerics.BigInteger[Math.Max(a.Length, b.Length)];
+        for (int i = 0; i < r.Length; i++) r[i] = (i < a.Length ? a[i] : 0) + (i < b.Length ? b[i] : 0);
+        return r;
+    }
+
+    static System.Numerics.BigInteger[] Negate(System.Numerics.BigInteger[] a) => a.Select(x => -x).ToArray();
+
+    /// <summary>p(M + c) by binomial expansion.</summary>
+    static System.Numerics.BigInteger[] Shift(System.Numerics.BigInteger[] p, int c)
+    {
+        var r = new System.Numerics.BigInteger[p.Length];
+        for (int k = 0; k < p.Length; k++)
+            for (int i = 0; i <= k; i++) r[i] += p[k] * Binomial(k, i) * System.Numerics.BigInteger.Pow(c, k - i);
+        return r;
     }
 }

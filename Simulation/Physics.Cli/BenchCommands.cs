@@ -14,7 +14,42 @@ public static class BenchCommands
         bench.Subcommands.Add(Mc());
         bench.Subcommands.Add(Theory());
         bench.Subcommands.Add(Retrieval());
+        bench.Subcommands.Add(Dense());
         return bench;
+    }
+
+    static Command Dense()
+    {
+        var d = new DenseBenchmark.Settings();
+        var p = Cli.Option("--p", "Interaction order P", d.Order);
+        var neurons = Cli.Option("--neurons", "Number of neurons N", d.Neurons);
+        var patterns = Cli.Option("--patterns", "Number of patterns K (the same for both models)", d.Patterns);
+        var temperature = Cli.Option("--temperature", "Temperature T", d.Temperature);
+        var sweeps = Cli.Option("--sweeps", "Sweeps per timed run", d.Sweeps);
+        var repeats = Cli.Option("--repeats", "Timed runs of each, alternating (medians reported)", d.Repeats);
+        var json = Cli.JsonOption();
+        var cmd = new Command("dense", "Cost of a dense (P-spin) attempt against a classical attempt with the same N and K (single native chains)")
+            { p, neurons, patterns, temperature, sweeps, repeats, json };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            int order = Cli.AtLeast(r.GetValue(p), 2, "--p");
+            var s = new DenseBenchmark.Settings(order, Cli.AtLeast(r.GetValue(neurons), order, "--neurons"), Cli.AtLeast(r.GetValue(patterns), 1, "--patterns"),
+                Cli.Positive(r.GetValue(temperature), "--temperature"), Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"), Cli.AtLeast(r.GetValue(repeats), 1, "--repeats"));
+            DenseBenchmark.Outcome o;
+            try { o = DenseBenchmark.Run(s); }
+            catch (ArgumentOutOfRangeException e) { throw new UsageException(e.Message.Split(" (Parameter")[0]); }
+            if (r.GetValue(json))
+                Cli.Print(new JsonObject
+                {
+                    ["dense_attempts_per_second"] = o.DenseAttemptsPerSecond, ["classical_attempts_per_second"] = o.ClassicalAttemptsPerSecond,
+                    ["cost_ratio"] = o.CostRatio, ["p"] = order, ["neurons"] = s.Neurons, ["patterns"] = s.Patterns, ["temperature"] = s.Temperature,
+                });
+            else
+                Console.WriteLine($"P = {order}, N = {s.Neurons}, K = {s.Patterns}: dense {o.DenseAttemptsPerSecond:E3}/s, classical {o.ClassicalAttemptsPerSecond:E3}/s: "
+                    + $"a dense attempt costs {o.CostRatio:F2} classical attempts (target about 1.2)");
+            return 0;
+        }));
+        return cmd;
     }
 
     static Command Retrieval()
