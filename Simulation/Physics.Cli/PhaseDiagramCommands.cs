@@ -136,13 +136,13 @@ public static class PhaseDiagramCommands
     }
 
     /// <summary>What a finished sweep hands back for the plot and the report.</summary>
-    sealed record Written(Plotly.NET.GenericChart Chart, int Points, int Computed, int Skipped, JsonObject Theory, string TheoryLine);
+    internal sealed record Written(Plotly.NET.GenericChart Chart, int Points, int Computed, int Skipped, JsonObject Theory, string TheoryLine);
 
-    static Option<string> OutOption(string folder) =>
+    internal static Option<string> OutOption(string folder) =>
         Cli.Option("--out", "Output folder: results.db (resumable store), phase-diagram.html/.png, theory-lines.json", folder);
 
     /// <summary>Before any work: the store in dir (if any) must match, and dir must be writable. Returns dir.</summary>
-    static string Prepare(string dir, IReadOnlyDictionary<string, string> storeKey)
+    internal static string Prepare(string dir, IReadOnlyDictionary<string, string> storeKey)
     {
         ResultStore.CheckCompatible(Path.Combine(dir, ResultStore.FileName), storeKey);
         EnsureWritable(dir);
@@ -165,7 +165,7 @@ public static class PhaseDiagramCommands
     }
 
     /// <summary>Runs a sweep with a progress bar on a terminal (quiet otherwise), stops cleanly on Ctrl-C, then writes the plot.</summary>
-    static int Run(string dir, bool json, Func<IProgress<(int Done, int Total)>?, CancellationToken, Written> sweep)
+    internal static int Run(string dir, bool json, Func<IProgress<(int Done, int Total)>?, CancellationToken, Written> sweep)
     {
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };

@@ -97,6 +97,22 @@ public static class PhaseDiagramPlot
             .WithSize(900, 650);
     }
 
+    /// <summary>The modern network's capacity: (d, N) points coloured by the retrieval success rate, and Theorem 3's guaranteed N(d) (log scale).</summary>
+    public static GenericChart CapacityChart(IReadOnlyList<CapacityPointResult> points, IReadOnlyList<(int Dimension, double? Bound)> bounds)
+    {
+        var charts = new List<GenericChart>();
+        var valid = bounds.Where(b => b.Bound is > 0).Select(b => ((double)b.Dimension, Math.Log10(b.Bound!.Value))).ToList();
+        if (valid.Count > 0) charts.Add(Line("Theorem 3: guaranteed N (log10)", valid));
+        if (points.Count > 0)
+            charts.Add(Points(points.Select(p => (double)p.Dimension).ToArray(), points.Select(p => Math.Log10(p.Patterns)).ToArray(),
+                points.Select(p => p.SuccessRate).ToArray(),
+                points.Select(p => $"N = {p.Patterns}: success {p.SuccessRate:F3}, mean error {p.MeanError:E2} M").ToArray(), "success rate", 0, 1));
+        return Plotly.NET.CSharp.Chart.Combine(charts)
+            .WithXAxisStyle<double, double, string>(TitleText: "dimension d")
+            .WithYAxisStyle<double, double, string>(TitleText: "log10 N (stored patterns)")
+            .WithSize(900, 650);
+    }
+
     /// <summary>Self-contained HTML (plotly.js inlined).</summary>
     public static string SelfContainedHtml(GenericChart chart)
     {

@@ -15,6 +15,11 @@ public sealed record PointResult(
     double Overlap, double OverlapError, double Energy, double EnergyError, double Acceptance,
     double Seconds, double AttemptsPerSecond, string CodeVersion);
 
+/// <summary>One finished point of the modern network's capacity sweep: retrieval success rate at (d, N), errors relative to M, Theorem 3's bound.</summary>
+public sealed record CapacityPointResult(
+    int Dimension, int Patterns, double Beta, double RadiusFactor, double Noise, double Tolerance, int Trials, ulong Seed,
+    double SuccessRate, double MeanError, double MaxError, double? BoundPatterns, double Seconds, string CodeVersion);
+
 /// <summary>One finished grid point of the multitasking (d, T) sweep: ranked amplitudes |m| with their errors.</summary>
 public sealed record MultitaskPointResult(
     double Dilution, double Temperature, int Neurons, int Patterns, ulong Seed, int Samples,
@@ -109,6 +114,11 @@ public sealed class ResultStore : IDisposable
               amplitudes TEXT NOT NULL, amplitude_errors TEXT NOT NULL, energy REAL NOT NULL, energy_error REAL NOT NULL, acceptance REAL NOT NULL,
               seconds REAL NOT NULL, attempts_per_second REAL NOT NULL, code_version TEXT NOT NULL, finished_at TEXT NOT NULL,
               PRIMARY KEY (dilution, temperature));
+            CREATE TABLE IF NOT EXISTS capacity_points (
+              dimension INTEGER NOT NULL, patterns INTEGER NOT NULL, beta REAL NOT NULL, radius_factor REAL NOT NULL, noise REAL NOT NULL,
+              tolerance REAL NOT NULL, trials INTEGER NOT NULL, seed INTEGER NOT NULL, success_rate REAL NOT NULL, mean_error REAL NOT NULL,
+              max_error REAL NOT NULL, bound_patterns REAL, seconds REAL NOT NULL, code_version TEXT NOT NULL, finished_at TEXT NOT NULL,
+              PRIMARY KEY (dimension, patterns));
             """);
         using (var tx = c.BeginTransaction())
         {
@@ -160,6 +170,29 @@ public sealed class ResultStore : IDisposable
         p.Dynamics, p.Start, Numbers(p.Amplitudes), Numbers(p.AmplitudeErrors), p.Energy, p.EnergyError, p.Acceptance,
         p.Seconds, p.AttemptsPerSecond, p.CodeVersion,
     ]);
+
+    /// <summary>Stores a finished capacity point (ignored if that (d, N) is already stored).</summary>
+    public void Add(CapacityPointResult p) => Insert("capacity_points",
+    [
+        p.Dimension, p.Patterns, p.Beta, p.RadiusFactor, p.Noise, p.Tolerance, p.Trials, (long)p.Seed, p.SuccessRate, p.MeanError, p.MaxError,
+        p.BoundPatterns is { } b ? b : DBNull.Value, p.Seconds, p.CodeVersion,
+    ]);
+
+    /// <summary>Every stored capacity point, ordered by (d, N).</summary>
+    public List<CapacityPointResult> CapacityPoints()
+    {
+        lock (gate)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT * FROM capacity_points ORDER BY dimension, patterns";
+            using var r = cmd.ExecuteReader();
+            var list = new List<CapacityPointResult>();
+            while (r.Read())
+                list.Add(new CapacityPointResult(r.GetInt32(0), r.GetInt32(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5), r.GetInt32(6),
+                    (ulong)r.GetInt64(7), r.GetDouble(8), r.GetDouble(9), r.GetDouble(10), r.IsDBNull(11) ? null : r.GetDouble(11), r.GetDouble(12), r.GetString(13)));
+            return list;
+        }
+    }
 
     static string Numbers(double[] x) => string.Join(",", x.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
     static double[] Numbers(string s) => s.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();

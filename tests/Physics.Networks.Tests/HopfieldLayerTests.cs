@@ -247,3 +247,77 @@ public class HopfieldLayerTests
         Assert.Equal([1.0, -2.0, 3.0], x.Value.Select(v => Math.Round(v, 3)).ToArray());
     }
 }
+
+[Collection("blas")]
+public class MultipleInstanceTests
+{
+    [Fact]
+    public void Hopfield_pooling_learns_the_bit_pattern_task_at_least_as_well_as_mean_pooling_of_the_same_size()
+    {
+        var o = MultipleInstanceDemo.Run(new MultipleInstanceDemo.Settings(TrainBags: 256, TestBags: 256, Epochs: 20));
+        Assert.True(o.HopfieldTestAccuracy > 0.95, $"Hopfield pooling test accuracy {o.HopfieldTestAccuracy}");
+        Assert.True(o.HopfieldTestAccuracy >= o.MeanTestAccuracy, $"{o.HopfieldTestAccuracy} < {o.MeanTestAccuracy}");
+        Assert.InRange(o.MeanParameters, 0.9 * o.HopfieldParameters, 1.1 * o.HopfieldParameters);
+    }
+
+    [Fact]
+    public void Bags_are_reproducible_and_balanced_and_only_positives_hold_the_planted_pattern()
+    {
+        var a = new BitPatternBags(6, 5, 40, 10, 3);
+        var b = new BitPatternBags(6, 5, 40, 10, 3);
+        Assert.Equal(a.Train.SelectMany(x => x.Bag), b.Train.SelectMany(x => x.Bag));
+        Assert.Equal(20, a.Train.Count(x => x.Label == 1));
+        foreach (var (bag, label) in a.Train)
+        {
+            bool has = Enumerable.Range(0, 5).Any(i => bag.AsSpan(i * 6, 6).SequenceEqual(a.Planted));
+            Assert.Equal(label == 1, has);
+        }
+    }
+}
+
+public class ModernHopfieldBoundTests
+{
+    [Fact]
+    public void Lambert_W_inverts_w_exp_w()
+    {
+        foreach (double x in new[] { -1 / Math.E + 1e-9, -0.2, 0.01, 0.5, 1, Math.E, 10, 1e3, 1e10 })
+        {
+            double w = ModernHopfieldBounds.LambertW0(x);
+            Assert.True(Math.Abs(w * Math.Exp(w) - x) <= 1e-12 * Math.Max(1, Math.Abs(x)), $"W0({x}) = {w}");
+            Assert.True(w >= -1);
+        }
+    }
+
+    [Fact]
+    public void Measured_one_step_errors_respect_the_retrieval_bound()
+    {
+        foreach (var (d, n, beta) in new[] { (32, 20, 1.0), (64, 100, 0.5), (16, 8, 2.0) })
+        {
+            double m = Math.Sqrt(d - 1);
+            var x = ModernHopfield.RandomSphere(n, d, m, 5, 0);
+            var net = new ModernHopfield(x, beta);
+            var delta = ModernHopfieldBounds.Separation(x);
+            double r = ModernHopfieldBounds.SphereRadius(n, beta, m);
+            var shift = ModernHopfield.RandomSphere(n, d, 0.9 * r, 5, 1);
+            for (int i = 0; i < n; i++)
+            {
+                var xi = x[i].Zip(shift[i], (a, b) => a + b).ToArray();
+                var f = net.Update(xi).State;
+                double error = Math.Sqrt(f.Zip(x[i], (a, b) => (a - b) * (a - b)).Sum());
+                double bound = ModernHopfieldBounds.OneStepErrorBound(n, beta, delta[i], m, 0.9 * r);
+                Assert.True(error <= bound, $"d={d}, N={n}, beta={beta}, pattern {i}: error {error} above the bound {bound}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Patterns_below_the_capacity_bound_are_retrieved()
+    {
+        // beta = 1, K = 1, p = 0.001: the bound guarantees a handful of patterns at d = 64 and grows exponentially with d.
+        var small = ModernHopfieldBounds.CapacityBound(64, 1, 1, 0.001)!.Value;
+        var large = ModernHopfieldBounds.CapacityBound(128, 1, 1, 0.001)!.Value;
+        Assert.True(small >= 1 && large > 10 * small, $"{small}, {large}");
+        var trial = ModernHopfieldBounds.Measure(64, (int)Math.Floor(small), 1, 1, 0.05, 0.05, 20, 3);
+        Assert.Equal(1.0, trial.SuccessRate);
+    }
+}

@@ -119,6 +119,29 @@ public class CliTests
     }
 
     [Fact]
+    public void Modern_capacity_sweep_stores_resumes_and_reports_the_bound_and_mil_compares_poolings()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"physics-capacity-{Guid.NewGuid():N}");
+        try
+        {
+            string[] args = ["modern", "capacity", "--dimensions", "8,64", "--patterns", "4,2048", "--trials", "1", "--out", dir];
+            var first = PhysicsProgram.Json(args);
+            Assert.Equal(4, first.GetProperty("computed").GetInt32());
+            var again = PhysicsProgram.Json(args);
+            Assert.Equal(0, again.GetProperty("computed").GetInt32());
+            Assert.Equal(4, again.GetProperty("skipped").GetInt32());
+            var bound = again.GetProperty("theorem3").EnumerateArray().Single(b => b.GetProperty("dimension").GetInt32() == 64).GetProperty("guaranteed_patterns").GetDouble();
+            Assert.InRange(bound, 5, 5.3);
+            var grid = again.GetProperty("grid").EnumerateArray().ToList();
+            Assert.Equal(1.0, grid.Single(g => g.GetProperty("dimension").GetInt32() == 64 && g.GetProperty("patterns").GetInt32() == 4).GetProperty("success_rate").GetDouble());
+            Assert.True(grid.Single(g => g.GetProperty("dimension").GetInt32() == 8 && g.GetProperty("patterns").GetInt32() == 2048).GetProperty("success_rate").GetDouble() < 0.5);
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+        var mil = PhysicsProgram.Json("modern", "mil", "--train", "128", "--test", "128", "--epochs", "15");
+        Assert.True(mil.GetProperty("hopfield_test_accuracy").GetDouble() >= mil.GetProperty("mean_pooling_test_accuracy").GetDouble());
+    }
+
+    [Fact]
     public void Asking_for_CUDA_without_a_GPU_is_a_usage_error()
     {
         if (Physics.MonteCarlo.IlgpuEnsemble.CudaAvailable()) return; // on a GPU machine the request is valid
@@ -162,6 +185,9 @@ public class CliTests
     [InlineData("--quality", "theory", "learning", "--quality", "1.5", "--examples", "3", "--temperature", "0.3")]
     [InlineData("--examples", "mc", "learning", "--quality", "0.5", "--examples", "0", "--temperature", "0.3")]
     [InlineData("--protocol", "mc", "learning", "--quality", "0.5", "--examples", "3", "--temperature", "0.3", "--protocol", "teacher")]
+    [InlineData("--dimensions", "modern", "capacity", "--dimensions", "8,1.5")]
+    [InlineData("--tolerance", "modern", "capacity", "--tolerance", "0")]
+    [InlineData("--bits", "modern", "mil", "--bits", "40")]
     [InlineData("--rsb", "theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "0.1", "--rsb", "2")]
     [InlineData("--temperature", "theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "-0.1", "--rsb", "1")]
     [InlineData("--alpha", "theory", "hopfield", "--alpha", "-0.1", "--temperature", "0.5")]
