@@ -24,6 +24,10 @@ case "${1:-}" in
     (nvidia-smi -L; nvidia-smi --query-gpu=name,clocks.max.sm,memory.total --format=csv) > "$out/gpu.txt" 2>&1
     cat "$out/gpu.txt"
     status=0
+    # Batched modern-Hopfield retrieval through ILGPU (tiled products, row softmax), CPU BLAS measured alongside.
+    timeout 200 $P bench retrieval --device cuda --patterns 10000 --dimension 256 --queries 1024 --repeats 5 --json | tee "$out/retrieval-cuda.json"
+    echo
+    [ "${ONLY:-}" = retrieval ] && exit 0
     small="mc hopfield --neurons 256 --alpha 0.05 --temperature 0.4 --sweeps 40 --equilibration 10 --samples 2 --chains 3 --seed 5 --json"
     tempering="mc hopfield --neurons 200 --alpha 0.05 --temperatures 0.3,0.5,0.8 --sweeps 40 --equilibration 10 --samples 2 --seed 6 --json"
     dense="mc dense --p 3 --neurons 100 --alpha 0.05 --temperature 0.1 --samples 3 --sweeps 20 --equilibration 5 --json"

@@ -59,24 +59,28 @@ public static class BenchCommands
         var dimension = Cli.Option("--dimension", "Dimension d", d.Dimension);
         var queries = Cli.Option("--queries", "Queries B per batch", d.Queries);
         var repeats = Cli.Option("--repeats", "Timed batches of each (medians reported)", d.Repeats);
+        var device = MonteCarloCommands.DeviceOption();
         var json = Cli.JsonOption();
-        var cmd = new Command("retrieval", "Batched modern-Hopfield retrieval (two matrix products and a softmax) beside NumPy on the same shapes")
-            { patterns, dimension, queries, repeats, json };
+        var cmd = new Command("retrieval", "Batched modern-Hopfield retrieval (two matrix products and a softmax) beside NumPy on the same shapes; --device cuda runs it through ILGPU")
+            { patterns, dimension, queries, repeats, device, json };
         cmd.SetAction(r => Cli.Guard(() =>
         {
             var s = new RetrievalBenchmark.Settings(Cli.AtLeast(r.GetValue(patterns), 1, "--patterns"), Cli.AtLeast(r.GetValue(dimension), 1, "--dimension"),
-                Cli.AtLeast(r.GetValue(queries), 1, "--queries"), Cli.AtLeast(r.GetValue(repeats), 1, "--repeats"));
+                Cli.AtLeast(r.GetValue(queries), 1, "--queries"), Cli.AtLeast(r.GetValue(repeats), 1, "--repeats"),
+                MonteCarloCommands.ParseDevice(r.GetValue(device)!));
+            if (s.Device == Physics.MonteCarlo.Devices.Cuda && !Physics.MonteCarlo.IlgpuEnsemble.CudaAvailable()) throw new UsageException("--device cuda: no CUDA device is present");
             var o = RetrievalBenchmark.Run(s);
             if (r.GetValue(json))
                 Cli.Print(new JsonObject
                 {
                     ["queries_per_second"] = o.QueriesPerSecond, ["numpy_queries_per_second"] = o.NumpyQueriesPerSecond, ["ratio"] = o.Ratio,
                     ["blas"] = o.Provider, ["note"] = o.Note, ["patterns"] = s.Patterns, ["dimension"] = s.Dimension, ["queries"] = s.Queries,
+                    ["device"] = o.Device, ["cpu_blas_queries_per_second"] = o.CpuBlasQueriesPerSecond,
                 });
             else
             {
                 Console.WriteLine($"N = {s.Patterns}, d = {s.Dimension}, B = {s.Queries}, BLAS: {o.Provider}, median of {s.Repeats}");
-                Console.WriteLine($"physics (C#): {o.QueriesPerSecond:E3} queries/s");
+                Console.WriteLine($"physics (C#, {o.Device}): {o.QueriesPerSecond:E3} queries/s" + (o.CpuBlasQueriesPerSecond is { } c ? $" (CPU BLAS in the same run: {c:E3})" : ""));
                 Console.WriteLine(o.NumpyQueriesPerSecond is { } n ? $"NumPy:        {n:E3} queries/s\nratio:        {o.Ratio:F2}x" : $"NumPy:        not measured");
                 if (o.Note is not null) Console.WriteLine($"note: {o.Note}");
             }

@@ -11,11 +11,14 @@ namespace Physics.Simulation;
 /// </summary>
 public static class RetrievalBenchmark
 {
-    public sealed record Settings(int Patterns = 10000, int Dimension = 256, int Queries = 1024, int Repeats = 5);
+    public sealed record Settings(int Patterns = 10000, int Dimension = 256, int Queries = 1024, int Repeats = 5, string Device = "cpu");
 
+    /// <summary>Rates in queries per second: ours (on the device asked for), the CPU BLAS path when the device is an accelerator, NumPy.</summary>
     public sealed record Outcome(double QueriesPerSecond, double? NumpyQueriesPerSecond, string Provider, string? Note)
     {
         public double? Ratio => NumpyQueriesPerSecond is { } n ? QueriesPerSecond / n : null;
+        public string Device { get; init; } = "cpu";
+        public double? CpuBlasQueriesPerSecond { get; init; }
     }
 
     const string NumpyScript = """
@@ -42,19 +45,32 @@ public static class RetrievalBenchmark
         var net = new ModernHopfield(ModernHopfield.RandomSphere(s.Patterns, s.Dimension, Math.Sqrt(s.Dimension), 1), 1 / Math.Sqrt(s.Dimension));
         var queries = ModernHopfield.RandomSphere(s.Queries, s.Dimension, Math.Sqrt(s.Dimension), 1, stream: 1).SelectMany(v => v).ToArray();
         net.UpdateBatch(queries, s.Queries); // warm-up
+        string device = Physics.MonteCarlo.Devices.Resolve(s.Device);
+        using var accelerated = device == Physics.MonteCarlo.Devices.Cpu ? null
+            : new Physics.MonteCarlo.IlgpuRetrieval(Enumerable.Range(0, s.Patterns).SelectMany(net.Pattern).ToArray(), s.Patterns, s.Dimension, device == Physics.MonteCarlo.Devices.Cuda);
+        accelerated?.Retrieve(queries, s.Queries, net.Beta); // kernel compilation outside the timing
         var ours = new List<double>();
+        var blas = new List<double>();
         var theirs = new List<double>();
         string? note = Blas.NativeUnavailable;
         for (int r = 0; r < s.Repeats; r++)
         {
             var clock = Stopwatch.StartNew();
             net.UpdateBatch(queries, s.Queries);
-            ours.Add(clock.Elapsed.TotalSeconds);
+            blas.Add(clock.Elapsed.TotalSeconds);
+            if (accelerated is not null)
+            {
+                clock.Restart();
+                accelerated.Retrieve(queries, s.Queries, net.Beta);
+                ours.Add(clock.Elapsed.TotalSeconds);
+            }
             if (theirs.Count == r && Numpy(s) is { } t) theirs.Add(t);
         }
         if (theirs.Count == 0) note = (note is null ? "" : note + "; ") + "NumPy not found (apt-get install python3-numpy)";
         double Median(List<double> x) { x.Sort(); return x[x.Count / 2]; }
-        return new Outcome(s.Queries / Median(ours), theirs.Count > 0 ? s.Queries / Median(theirs) : null, Blas.Provider.Name, note);
+        double? numpy = theirs.Count > 0 ? s.Queries / Median(theirs) : null;
+        if (accelerated is null) return new Outcome(s.Queries / Median(blas), numpy, Blas.Provider.Name, note);
+        return new Outcome(s.Queries / Median(ours), numpy, accelerated.Device, note) { Device = device, CpuBlasQueriesPerSecond = s.Queries / Median(blas) };
     }
 
     static double? Numpy(Settings s)

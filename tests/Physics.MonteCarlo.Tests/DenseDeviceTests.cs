@@ -82,3 +82,20 @@ public class DenseSimulationDeviceTests
         Assert.Equal("ilgpu-cpu", ilgpu.Device);
     }
 }
+
+[Collection("ilgpu")]
+public class IlgpuRetrievalTests
+{
+    [Fact]
+    public void Device_retrieval_equals_the_BLAS_update_to_1e_12()
+    {
+        int n = 37, d = 21, b = 5;
+        var x = ModernHopfield.RandomSphere(n, d, Math.Sqrt(d - 1), 4);
+        var q = ModernHopfield.RandomSphere(b, d, Math.Sqrt(d - 1), 4, 1).SelectMany(r => r).ToArray();
+        var net = new ModernHopfield(x, 0.7);
+        var expected = net.UpdateBatch(q, b);
+        using var device = new IlgpuRetrieval(x.SelectMany(r => r).ToArray(), n, d, cuda: false);
+        var got = device.Retrieve(q, b, 0.7);
+        for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - got[i]) < 1e-12, $"entry {i}: {got[i]} vs {expected[i]}");
+    }
+}
