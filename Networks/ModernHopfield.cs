@@ -155,6 +155,19 @@ public sealed class ModernHopfield
     }
 
     /// <summary>
+    /// The paper's characterisation of an attention head: each row of its association matrix (rows x columns,
+    /// row-major) classified by <see cref="Classify"/>, and the share of rows of each kind. A head that mostly
+    /// averages globally works like the first layers of a transformer; metastable states average a subset.
+    /// </summary>
+    public static IReadOnlyDictionary<FixedPointKind, double> ClassifyHead(double[] association, int rows, int columns, double mass = 0.9)
+    {
+        if (association.Length != rows * columns) throw new ArgumentException("the association matrix must be rows x columns");
+        var counts = Enum.GetValues<FixedPointKind>().ToDictionary(k => k, _ => 0.0);
+        for (int i = 0; i < rows; i++) counts[Classify(association.AsSpan(i * columns, columns).ToArray(), mass)] += 1.0 / rows;
+        return counts;
+    }
+
+    /// <summary>
     /// Random vectors on the sphere of the given radius: Gaussian directions by Box-Muller from Philox words
     /// (counter (entry, 0xFFFFFFFC, stream, 0)), so the same seed gives the same vectors everywhere.
     /// </summary>

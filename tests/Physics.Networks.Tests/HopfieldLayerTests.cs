@@ -203,11 +203,56 @@ public class HopfieldLayerTests
         var zero = Run(new HopfieldOptions { AddZeroAssociation = true });
         Assert.Equal(6, zero.Heads[0].Association.Cols);
         Assert.True(Enumerable.Range(0, 5).Sum(j => zero.Heads[0].Association[0, j]) < 1 - 1e-6);
+        // Layer norms on the stored patterns and on the projection; value size; each static mode alone.
+        var yShifted = y.Select(v => 2 * v + 5).ToArray();
+        HopfieldResult RunStored(HopfieldOptions o, double[] stored)
+        {
+            var t = new Tape();
+            return new Hopfield(4, 4, null, o).Forward(t, t.Constant(3, 4, r), t.Constant(5, 4, stored));
+        }
+        Assert.True(Distance(RunStored(new HopfieldOptions { NormalizeStored = true, NormalizeProjection = true }, y),
+                             RunStored(new HopfieldOptions { NormalizeStored = true, NormalizeProjection = true }, yShifted)) < 1e-4);
+        Assert.True(Distance(RunStored(new HopfieldOptions { NormalizeStored = true }, y), RunStored(new HopfieldOptions { NormalizeStored = true }, yShifted)) > 1e-3);
+        Assert.True(Distance(RunStored(new HopfieldOptions(), y), RunStored(new HopfieldOptions { NormalizeProjection = true }, y)) > 1e-6);
+        Assert.Equal(2 * 5, Run(new HopfieldOptions { Heads = 2, ValueSize = 5, DisableOutProjection = true }).Output.Cols);
+        Assert.DoesNotContain(new Hopfield(4, 4, null, new HopfieldOptions { StaticState = true }).Parameters(), p => p.Name.Contains("query"));
+        Assert.DoesNotContain(new Hopfield(4, 4, null, new HopfieldOptions { StaticStored = true }).Parameters(), p => p.Name.Contains("key"));
+        Assert.DoesNotContain(new Hopfield(4, 4, null, new HopfieldOptions { StaticProjection = true }).Parameters(), p => p.Name.Contains("value"));
+        Assert.True(Distance(plain, Run(new HopfieldOptions { StaticState = true })) > 1e-6);
+        Assert.True(Distance(plain, Run(new HopfieldOptions { StaticStored = true })) > 1e-6);
+        Assert.True(Distance(plain, Run(new HopfieldOptions { StaticProjection = true })) > 1e-6);
         // Learnable beta: it receives a gradient.
         var learn = new Hopfield(4, 4, null, new HopfieldOptions { LearnableBeta = true });
         var tape = new Tape();
         tape.Backpropagate(tape.WeightedSum(learn.Forward(tape, tape.Constant(3, 4, r), tape.Constant(5, 4, y)).Output, RandomMatrix(rng, 3, 4)));
         Assert.NotEqual(0, learn.Parameters().Single(p => p.Name.Contains("beta")).Gradient[0]);
+    }
+
+    [Fact]
+    public void Heads_are_characterised_by_their_association_rows()
+    {
+        // One global-average row, one metastable row (3 of 8 carry the mass), two single-pattern rows.
+        double[] a =
+        [
+            .125, .125, .125, .125, .125, .125, .125, .125,
+            .33, .33, .32, .01, .01, 0, 0, 0,
+            .97, .01, .01, .01, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 1,
+        ];
+        var kinds = ModernHopfield.ClassifyHead(a, 4, 8);
+        Assert.Equal(0.25, kinds[FixedPointKind.GlobalAverage], 12);
+        Assert.Equal(0.25, kinds[FixedPointKind.Metastable], 12);
+        Assert.Equal(0.5, kinds[FixedPointKind.SinglePattern], 12);
+        // A layer's head: tiny beta averages globally, large beta picks single patterns.
+        var rng = new Random(4);
+        foreach (var (beta, kind) in new[] { (1e-4, FixedPointKind.GlobalAverage), (50.0, FixedPointKind.SinglePattern) })
+        {
+            var layer = new Hopfield(6, 6, null, new HopfieldOptions { StaticState = true, StaticStored = true, StaticProjection = true, DisableOutProjection = true, Beta = [beta] });
+            var tape = new Tape();
+            var y = RandomMatrix(rng, 10, 6, 3);
+            var head = layer.Forward(tape, tape.Constant(4, 6, y.AsSpan(0, 24).ToArray()), tape.Constant(10, 6, y)).Heads[0].Association;
+            Assert.Equal(1.0, ModernHopfield.ClassifyHead(head.Value, 4, 10)[kind], 12);
+        }
     }
 
     [Fact]
