@@ -47,19 +47,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
         if (samples.Any(s => s.Neurons != neurons || s.Count != patternCount)) throw new ArgumentException("samples differ in shape");
         if (energy.Neurons != neurons) throw new ArgumentException("the energy's N differs from the patterns'");
         rng = Philox4x32.FromSeed(seed);
-        context = Context.Create(b => b.Default().EnableAlgorithms());
-        if (cuda)
-        {
-            var devices = context.GetCudaDevices();
-            if (devices.Count == 0) { context.Dispose(); throw new ArgumentException("--device cuda: no CUDA device is present"); }
-            accelerator = devices[0].CreateAccelerator(context);
-            Device = "cuda";
-        }
-        else
-        {
-            accelerator = context.CreateCPUAccelerator(0);
-            Device = "ilgpu-cpu";
-        }
+        (context, accelerator, Device) = DeviceContext.Open(cuda);
         kernel = accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<long>, ArrayView<long>, ArrayView<long>, ArrayView<long>,
             ArrayView<uint>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments>(SweepKernel);
 

@@ -56,19 +56,7 @@ public sealed class IlgpuEnsemble : IChainEnsemble
         var p0 = setup.Samples[0];
         neurons = p0.Neurons; patternCount = p0.Count; stride = p0.Stride; count = setup.Chains.Count;
         rng = Philox4x32.FromSeed(setup.Seed);
-        context = Context.Create(b => b.Default().EnableAlgorithms());
-        if (cuda)
-        {
-            var devices = context.GetCudaDevices();
-            if (devices.Count == 0) { context.Dispose(); throw new ArgumentException("--device cuda: no CUDA device is present"); }
-            accelerator = devices[0].CreateAccelerator(context);
-            Device = "cuda";
-        }
-        else
-        {
-            accelerator = context.CreateCPUAccelerator(0);
-            Device = "ilgpu-cpu";
-        }
+        (context, accelerator, Device) = DeviceContext.Open(cuda);
         // One warp per chain: the field is reduced by warp shuffles, with no barrier per attempt. On a
         // GPU a group holds several chains (an SM takes at most 32 groups, so one-warp groups would
         // leave half its warp slots empty); the CPU simulator runs one warp a group.

@@ -34,19 +34,7 @@ public sealed class IlgpuRetrieval : IDisposable
     {
         if (rowMajorPatterns.Length != count * dimension) throw new ArgumentException("patterns must be count x dimension");
         this.count = count; this.dimension = dimension;
-        context = Context.Create(b => b.Default().EnableAlgorithms());
-        if (cuda)
-        {
-            var devices = context.GetCudaDevices();
-            if (devices.Count == 0) { context.Dispose(); throw new ArgumentException("--device cuda: no CUDA device is present"); }
-            accelerator = devices[0].CreateAccelerator(context);
-            Device = "cuda";
-        }
-        else
-        {
-            accelerator = context.CreateCPUAccelerator(0);
-            Device = "ilgpu-cpu";
-        }
+        (context, accelerator, Device) = DeviceContext.Open(cuda);
         // 16 x 16 tiles on a GPU; the CPU simulator runs at most 16 threads a group.
         tile = 1;
         while ((tile * 2) * (tile * 2) <= Math.Min(256, accelerator.MaxNumThreadsPerGroup)) tile *= 2;
