@@ -216,12 +216,8 @@ public static class OneStepRsb
         public double Alpha => Rest[^1];
     }
 
-    sealed class Branch(int p, List<BranchPoint> points, BranchPoint fold)
-    {
-        public int Order => p;
-        public List<BranchPoint> Points => points;
-        public BranchPoint Fold => fold;
-    }
+    /// <summary>The traced upper (retrieval) side of the T = 0 branch, from its fold towards m = 1.</summary>
+    sealed record Branch(List<BranchPoint> Points, BranchPoint Fold);
 
     static readonly Dictionary<int, Branch> Branches = new();
 
@@ -300,7 +296,7 @@ public static class OneStepRsb
                 if (next is null) break;
                 upper.Add(next);
             }
-            var branch = new Branch(p, upper, fold);
+            var branch = new Branch(upper, fold);
             Branches[p] = branch;
             return branch;
         }

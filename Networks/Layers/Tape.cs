@@ -293,11 +293,4 @@ public sealed class Tape
         r.Backward = () => { for (int i = 0; i < a.Value.Length; i++) a.Gradient[i] += weights[i] * r.Gradient[0]; };
         return r;
     }
-
-    public Node SliceRows(Node a, int start, int count)
-    {
-        var r = Record(new Node(count, a.Cols, a.Value.AsSpan(start * a.Cols, count * a.Cols).ToArray()));
-        r.Backward = () => { for (int i = 0; i < r.Value.Length; i++) a.Gradient[start * a.Cols + i] += r.Gradient[i]; };
-        return r;
-    }
 }
