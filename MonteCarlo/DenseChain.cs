@@ -24,6 +24,11 @@ public sealed class DenseChain
     long evenTotal;        // sum_mu Even(M_mu), times D with polynomials
     readonly FlipPolynomials? poly;
     readonly long denominator = 1;
+    // P = 3 (G(M) = a0 + a2 M^2, H(M) = b1 M): the dot product needs only sum_mu xi_i^mu M_mu^2, kept as two int16
+    // limbs M^2 = 4096 high + low so that it runs on the classical int8 x int16 kernel (twice).
+    readonly short[]? squareLow, squareHigh;
+    readonly int[]? rowSums;   // sum_mu xi_i^mu per site
+    long overlapTotal;         // sum_mu M_mu
     readonly uint sample, chain;
     readonly double coefficient; // beta / N^(P-1): beta Delta E = coefficient * (integer flip part)
     readonly Dynamics dynamics;
@@ -44,12 +49,46 @@ public sealed class DenseChain
         if (poly is not null && poly.Reach < (1L << 62) / patterns.Stride)
         {
             denominator = poly.Denominator;
-            Refresh();
+            if (IsQuadraticOdd(poly) && patterns.Neurons <= 11585 && patterns.Stride < (1 << 20))
+            {
+                squareLow = new short[patterns.Stride]; squareHigh = new short[patterns.Stride];
+                rowSums = new int[patterns.Neurons];
+                for (int i = 0; i < patterns.Neurons; i++) foreach (var x in patterns.Row(i)) rowSums[i] += x;
+                for (int mu = 0; mu < patterns.Count; mu++) overlapTotal += sums[mu];
+                RefreshSquares();
+            }
+            else Refresh();
         }
         else
         {
             poly = null;
             for (int mu = 0; mu < patterns.Count; mu++) { odd[mu] = energy.Odd(sums[mu]); evenTotal += energy.Even(sums[mu]); }
+        }
+    }
+
+    static bool IsQuadraticOdd(FlipPolynomials p) =>
+        p.Odd.Select((c, k) => k is 0 or 2 || c == 0).All(x => x) && p.Even.Select((c, k) => k == 1 || c == 0).All(x => x);
+
+    /// <summary>M^2 = 4096 high + low for every pattern (|M| &lt;= 11585 keeps both below 2^15).</summary>
+    unsafe void RefreshSquares()
+    {
+        int stride = patterns.Stride, k = 0;
+        fixed (short* m = sums)
+        fixed (short* lo = squareLow)
+        fixed (short* hi = squareHigh)
+        {
+            if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            {
+                var mask = System.Runtime.Intrinsics.Vector512.Create(4095);
+                for (; k + 16 <= stride; k += 16)
+                {
+                    var x = System.Runtime.Intrinsics.X86.Avx512F.ConvertToVector512Int32(System.Runtime.Intrinsics.Vector256.Load(m + k));
+                    var sq = System.Runtime.Intrinsics.X86.Avx512F.MultiplyLow(x, x);
+                    System.Runtime.Intrinsics.X86.Avx512F.ConvertToVector256Int16(System.Runtime.Intrinsics.X86.Avx512F.And(sq, mask)).Store(lo + k);
+                    System.Runtime.Intrinsics.X86.Avx512F.ConvertToVector256Int16(System.Runtime.Intrinsics.X86.Avx512F.ShiftRightLogical(sq, 12)).Store(hi + k);
+                }
+            }
+            for (; k < stride; k++) { int sq = m[k] * m[k]; lo[k] = (short)(sq & 4095); hi[k] = (short)(sq >> 12); }
         }
     }
 
@@ -62,18 +101,22 @@ public sealed class DenseChain
         fixed (short* m = sums)
         fixed (long* o = odd)
         {
-            if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            // Explicit AVX-512 intrinsics: Vector512.IsHardwareAccelerated is false on CPUs where .NET prefers
+            // 256-bit vectors, and the generic operators would then fall back to scalar code.
+            if (System.Runtime.Intrinsics.X86.Avx512DQ.IsSupported)
             {
                 var acc = System.Runtime.Intrinsics.Vector512<long>.Zero;
                 for (; k + 8 <= stride; k += 8)
                 {
                     var x = System.Runtime.Intrinsics.X86.Avx512F.ConvertToVector512Int64(System.Runtime.Intrinsics.Vector128.Load(m + k));
                     var vg = System.Runtime.Intrinsics.Vector512.Create(g[^1]);
-                    for (int c = g.Length - 2; c >= 0; c--) vg = vg * x + System.Runtime.Intrinsics.Vector512.Create(g[c]);
+                    for (int c = g.Length - 2; c >= 0; c--)
+                        vg = System.Runtime.Intrinsics.X86.Avx512F.Add(System.Runtime.Intrinsics.X86.Avx512DQ.MultiplyLow(vg, x), System.Runtime.Intrinsics.Vector512.Create(g[c]));
                     var vh = System.Runtime.Intrinsics.Vector512.Create(h[^1]);
-                    for (int c = h.Length - 2; c >= 0; c--) vh = vh * x + System.Runtime.Intrinsics.Vector512.Create(h[c]);
+                    for (int c = h.Length - 2; c >= 0; c--)
+                        vh = System.Runtime.Intrinsics.X86.Avx512F.Add(System.Runtime.Intrinsics.X86.Avx512DQ.MultiplyLow(vh, x), System.Runtime.Intrinsics.Vector512.Create(h[c]));
                     vg.Store(o + k);
-                    acc += vh;
+                    acc = System.Runtime.Intrinsics.X86.Avx512F.Add(acc, vh);
                 }
                 total = System.Runtime.Intrinsics.Vector512.Sum(acc);
             }
@@ -122,10 +165,19 @@ public sealed class DenseChain
         int i = Philox4x32.Below(siteWord, n);
         sbyte* row = xi + (long)i * stride;
         int si = spins[i];
-        long scaled = (evenTotal + si * SignedSum(row, odd, stride)) / denominator; // N^(P-1) Delta E, exact (the sum is a multiple of D)
+        long scaled;
+        if (rowSums is not null)
+        {
+            long squares;
+            fixed (short* lo = squareLow) fixed (short* hi = squareHigh)
+                squares = 4096L * HebbianChain.Field(row, hi, stride) + HebbianChain.Field(row, lo, stride);
+            scaled = (poly!.Even[1] * overlapTotal + si * (poly.Odd[0] * rowSums[i] + poly.Odd[2] * squares)) / denominator;
+        }
+        else scaled = (evenTotal + si * SignedSum(row, odd, stride)) / denominator; // N^(P-1) Delta E, exact (the sum is a multiple of D)
         if (acceptWord >= FixedPointAcceptance.Threshold(coefficient * scaled, dynamics)) return 0;
         HebbianChain.Flip(row, m, stride, si);
         spins[i] = (sbyte)-si;
+        if (rowSums is not null) { overlapTotal -= 2L * si * rowSums[i]; RefreshSquares(); return 1; }
         if (poly is not null) { Refresh(); return 1; }
         for (int mu = 0; mu < patterns.Count; mu++)
         {

@@ -26,11 +26,11 @@ public sealed class IlgpuDenseEnsemble : IDisposable
     readonly Context context;
     readonly Accelerator accelerator;
     readonly Action<KernelConfig, ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<long>, ArrayView<long>, ArrayView<long>, ArrayView<long>,
-        ArrayView<uint>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments> kernel;
+        ArrayView<ulong>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments> kernel;
     readonly MemoryBuffer1D<sbyte, Stride1D.Dense> patterns, spins;
     readonly MemoryBuffer1D<int, Stride1D.Dense> sums, info;
     readonly MemoryBuffer1D<long, Stride1D.Dense> odd, evenTotal, oddTable, evenTable, accepted;
-    readonly MemoryBuffer1D<uint, Stride1D.Dense> factors;
+    readonly MemoryBuffer1D<ulong, Stride1D.Dense> factors;
     readonly MemoryBuffer1D<double, Stride1D.Dense> coefficients;
     readonly int neurons, patternCount, stride, count;
     readonly Dynamics dynamics;
@@ -49,7 +49,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
         rng = Philox4x32.FromSeed(seed);
         (context, accelerator, Device) = DeviceContext.Open(cuda);
         kernel = accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<long>, ArrayView<long>, ArrayView<long>, ArrayView<long>,
-            ArrayView<uint>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments>(SweepKernel);
+            ArrayView<ulong>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments>(SweepKernel);
 
         var hostPatterns = new sbyte[samples.Count * neurons * stride];
         for (int s = 0; s < samples.Count; s++)
@@ -111,7 +111,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
     public (sbyte[] Spins, int[] Sums, long[] Accepted) Snapshot() => (spins.GetAsArray1D(), sums.GetAsArray1D(), accepted.GetAsArray1D());
 
     static void SweepKernel(ArrayView<sbyte> patterns, ArrayView<sbyte> spins, ArrayView<int> sums, ArrayView<long> odd, ArrayView<long> evenTotal,
-        ArrayView<long> oddTable, ArrayView<long> evenTable, ArrayView<uint> factors, ArrayView<double> coefficients, ArrayView<int> info,
+        ArrayView<long> oddTable, ArrayView<long> evenTable, ArrayView<ulong> factors, ArrayView<double> coefficients, ArrayView<int> info,
         ArrayView<long> accepted, DenseSweepArguments a)
     {
         int c = Grid.IdxX, t = Group.IdxX, g = Group.DimX;
@@ -162,7 +162,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
     }
 
     /// <summary><see cref="FixedPointAcceptance.Threshold"/> in kernel form (the same integer steps).</summary>
-    static ulong Threshold(double x, int metropolis, ArrayView<uint> factors)
+    static ulong Threshold(double x, int metropolis, ArrayView<ulong> factors)
     {
         if (metropolis != 0) return x <= 0 ? 1UL << 32 : Exp(x, factors);
         ulong e = Exp(x < 0 ? -x : x, factors);
@@ -170,12 +170,15 @@ public sealed class IlgpuDenseEnsemble : IDisposable
         return x > 0 ? positive : (1UL << 32) - positive;
     }
 
-    static ulong Exp(double x, ArrayView<uint> factors)
+    static ulong Exp(double x, ArrayView<ulong> factors)
     {
         if (!(x < 32)) return 0;
         ulong fixedX = (ulong)(x * 4294967296.0), acc = 1UL << 32;
-        for (int j = 0; j < FixedPointAcceptance.Bits; j++)
-            if (((fixedX >> j) & 1) != 0) acc = (acc * factors[j]) >> 32;
+        for (int j = 0; j < FixedPointAcceptance.Chunks; j++)
+        {
+            int c = (int)((fixedX >> (8 * j)) & 255);
+            if (c != 0) acc = (acc * factors[256 * j + c]) >> 32;
+        }
         return acc;
     }
 
