@@ -105,19 +105,47 @@ public static class Dense
 
     /// <summary>
     /// The RS retrieval spinodal T_M(alpha) of the dense network: the highest temperature with a retrieval
-    /// state, by bisection on <see cref="RetrievalExists"/> to <paramref name="tolerance"/>. Null above alpha_c(T = 0).
+    /// state, by bisection on <see cref="RetrievalExists"/> to <paramref name="tolerance"/>. Above alpha_c(T = 0) the
+    /// state can still exist in a window at T &gt; 0 (re-entrance), found by a scan in steps of 0.01; null where none.
     /// </summary>
     public static double? Spinodal(int p, double alpha, double tolerance = 1e-4)
     {
-        if (ZeroTemperatureRetrieval(p, alpha) is null) return null;
         double lo = 1e-3, hi = 1.5;
-        if (!RetrievalExists(p, alpha, lo)) return null;
+        if (!RetrievalExists(p, alpha, lo))
+        {
+            // Re-entrance: just above the T = 0 capacity retrieval can exist in a window at T > 0.
+            double? found = null;
+            for (double t = 0.01; t < hi && found is null; t += 0.01)
+                if (RetrievalExists(p, alpha, t)) found = t;
+            if (found is null) return null;
+            lo = found.Value;
+        }
         while (hi - lo > tolerance)
         {
             double mid = 0.5 * (lo + hi);
             if (RetrievalExists(p, alpha, mid)) lo = mid; else hi = mid;
         }
         return 0.5 * (lo + hi);
+    }
+
+    /// <summary>
+    /// The lower edge of the RS retrieval region above the T = 0 capacity (re-entrance): the lowest temperature with
+    /// a retrieval state, to <paramref name="tolerance"/>; 0 where retrieval exists down to T = 0, null where it never does.
+    /// </summary>
+    public static double? LowerSpinodal(int p, double alpha, double tolerance = 1e-4)
+    {
+        if (RetrievalExists(p, alpha, 1e-3)) return 0;
+        double? hi = null;
+        for (double t = 0.01; t < 1.5 && hi is null; t += 0.01)
+            if (RetrievalExists(p, alpha, t)) hi = t;
+        if (hi is null) return null;
+        double lo = Math.Max(1e-3, hi.Value - 0.01), up = hi.Value;
+        while (up - lo > tolerance)
+        {
+            double mid = 0.5 * (lo + up);
+            if (RetrievalExists(p, alpha, mid)) up = mid; else lo = mid;
+        }
+        return 0.5 * (lo + up);
     }
 
     /// <summary>

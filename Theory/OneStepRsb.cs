@@ -365,12 +365,26 @@ public static class OneStepRsb
         var rs = ReplicaSymmetric(p, alpha, temperature);
         if (rs is not null && Replicon(p, alpha, temperature, rs.M, rs.Q0) < 1) return rs;
         if (ground is null || !ground.Broken) return rs;
-        double t = 0, dt = Math.Min(temperature, 0.005);
+        var (ending, _, v) = ContinueInTemperature(p, alpha, ground, temperature, 1e-4);
+        // Collapsed: the breaking vanished on the way and the state is the RS one; Fold: retrieval ended below T.
+        return ending == Ending.Reached ? new RsbState(p, alpha, temperature, v[0], v[2], v[1], v[3], FreeEnergy(p, alpha, temperature, v), true) : rs;
+    }
+
+    enum Ending { Reached, Collapsed, Fold }
+
+    /// <summary>
+    /// Continues the broken ground state in T towards <paramref name="target"/> (steps halved down to
+    /// <paramref name="minStep"/> where Newton fails). Returns how it ended, the last temperature reached and the
+    /// state there (m, q1, q0, theta).
+    /// </summary>
+    static (Ending Ending, double T, double[] V) ContinueInTemperature(int p, double alpha, RsbState ground, double target, double minStep)
+    {
+        double t = 0, dt = Math.Min(target, 0.005);
         double c0 = p == 2 ? ground.C : 0.5;
         double[] v = [ground.M, 1, ground.Q0, 0];
-        while (t < temperature)
+        while (t < target)
         {
-            double next = Math.Min(temperature, t + dt);
+            double next = Math.Min(target, t + dt);
             // From the T = 0 limit (q1 = 1 - C T, theta = mu T), then by scaling the last solution.
             double[] guess = t == 0 ? [ground.M, 1 - c0 * next, ground.Q0, ground.Mu * next]
                 : [v[0], 1 - (1 - v[1]) * next / t, v[2], v[3] * next / t];
@@ -378,16 +392,29 @@ public static class OneStepRsb
             if (solved is null)
             {
                 dt /= 2;
-                if (dt >= 1e-4) continue;
-                // The breaking is vanishing (q1 -> q0, theta undetermined): the RS state is the answer.
-                if (t > 0 && v[1] - v[2] < 1e-3 && rs is not null) return rs;
-                throw new NonConvergenceException($"1RSB continuation in T stalled at T = {t} (P = {p}, alpha = {alpha})");
+                if (dt >= minStep) continue;
+                // Near a collapse (q1 -> q0, or theta -> 1) the broken state degenerates and Newton stalls too.
+                return (t > 0 && (v[1] - v[2] < 1e-3 || v[3] > 0.95) ? Ending.Collapsed : Ending.Fold, t, v);
             }
             v = solved; t = next;
             // q1 -> q0, or theta -> 1 (the glassy states' weight vanishes): the breaking is gone.
-            if (v[1] - v[2] < 1e-7 || v[3] >= 1 - 1e-6) return rs;
+            if (v[1] - v[2] < 1e-7 || v[3] >= 1 - 1e-6) return (Ending.Collapsed, t, v);
         }
-        return new RsbState(p, alpha, temperature, v[0], v[2], v[1], v[3], FreeEnergy(p, alpha, temperature, v), true);
+        return (Ending.Reached, t, v);
+    }
+
+    /// <summary>
+    /// The 1RSB retrieval spinodal T_M(alpha): the highest temperature with a retrieval state. Where the broken
+    /// state collapses onto RS on the way up, the line is the RS spinodal (<see cref="Dense.Spinodal"/>); beyond the
+    /// RS capacity it is the fold of the broken state, located to <paramref name="tolerance"/>. Null above the 1RSB capacity.
+    /// </summary>
+    public static double? Spinodal(int p, double alpha, double tolerance = 1e-3)
+    {
+        var ground = ZeroTemperature(p, alpha);
+        if (ground is null) return null;
+        if (!ground.Broken) return Dense.Spinodal(p, alpha, tolerance);
+        var (ending, t, _) = ContinueInTemperature(p, alpha, ground, 3, tolerance);
+        return ending == Ending.Collapsed ? Dense.Spinodal(p, alpha, tolerance) ?? t : t;
     }
 
     /// <summary>

@@ -124,12 +124,17 @@ public static class PhaseDiagramCommands
                 var outcome = DenseSweep.Run(settings, dir, progress, cancel);
                 File.WriteAllText(Path.Combine(dir, "theory-lines.json"), new JsonObject
                 {
-                    ["p"] = settings.Order, ["alpha_c"] = outcome.Lines.AlphaC, ["m_c"] = outcome.Lines.MC, ["rsb"] = 0,
-                    ["lines"] = new JsonObject { ["T_M"] = Cli.Pairs(outcome.Lines.Spinodal.Select(x => (x.Alpha, x.T))) },
+                    ["p"] = settings.Order, ["alpha_c"] = outcome.Lines.AlphaC, ["m_c"] = outcome.Lines.MC,
+                    ["alpha_c_1rsb"] = double.IsNaN(outcome.Lines.AlphaCOneStep) ? null : outcome.Lines.AlphaCOneStep,
+                    ["lines"] = new JsonObject
+                    {
+                        ["T_M"] = Cli.Pairs(outcome.Lines.Spinodal.Select(x => (x.Alpha, x.T))),
+                        ["T_low"] = Cli.Pairs(outcome.Lines.LowerEdge.Select(x => (x.Alpha, x.T))),
+                    },
                 }.ToJsonString(Cli.Json));
                 return new Written(PhaseDiagramPlot.DenseChart(outcome.Lines, outcome.Points), outcome.Points.Count, outcome.Computed, outcome.Skipped,
                     new JsonObject { ["p"] = settings.Order, ["alpha_c"] = outcome.Lines.AlphaC, ["m_c"] = outcome.Lines.MC },
-                    $"theory (RS): alpha_c(P = {settings.Order}, T = 0) = {outcome.Lines.AlphaC:G6}, m_c = {outcome.Lines.MC:F6}");
+                    $"theory: alpha_c(P = {settings.Order}, T = 0) = {outcome.Lines.AlphaC:G6} (RS, m_c = {outcome.Lines.MC:F6}), {outcome.Lines.AlphaCOneStep:G6} (1RSB); RS retrieval is re-entrant up to alpha = {outcome.Lines.Spinodal.Max(x => x.Alpha):G4}");
             });
         }));
         return cmd;

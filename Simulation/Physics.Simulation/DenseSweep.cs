@@ -50,9 +50,19 @@ public sealed record DenseSettings
     }
 }
 
-/// <summary>The dense network's RS lines: the retrieval spinodal T_M(alpha) and the T = 0 capacity.</summary>
+/// <summary>
+/// The dense network's lines: the RS retrieval spinodal T_M(alpha), which is re-entrant (beyond the T = 0 capacity
+/// alpha_c the retrieval state exists between a lower edge T_low(alpha) and T_M(alpha), up to the tip where they
+/// meet), and the T = 0 capacities in RS and one-step RSB. Along T_M the 1RSB state has collapsed onto RS; below
+/// T_low it fills the RS gap at low T up to its own capacity.
+/// </summary>
 public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyList<(double Alpha, double T)> Spinodal)
 {
+    /// <summary>T_low(alpha) for alpha beyond alpha_c (RS re-entrance).</summary>
+    public IReadOnlyList<(double Alpha, double T)> LowerEdge { get; init; } = [];
+    /// <summary>The T = 0 capacity in one-step RSB (NaN if not computed).</summary>
+    public double AlphaCOneStep { get; init; } = double.NaN;
+
     public static DenseLines Compute(int order, int points = 24)
     {
         var (alphaC, mC) = Dense.ZeroTemperatureCapacity(order);
@@ -62,8 +72,19 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
             double alpha = alphaC * k / points;
             if (Dense.Spinodal(order, alpha, 1e-3) is { } t) line.Add((alpha, t));
         }
-        line.Add((alphaC, 0));
-        return new DenseLines(order, alphaC, mC, line);
+        // Beyond alpha_c: the re-entrant part, up to the last load with a retrieval state.
+        var lower = new List<(double, double)> { (alphaC, 0) };
+        for (int k = points; k < 3 * points; k++)
+        {
+            double alpha = alphaC * (k + 0.5) / points;
+            if (Dense.Spinodal(order, alpha, 1e-3) is not { } t || Dense.LowerSpinodal(order, alpha, 1e-3) is not { } low) break;
+            line.Add((alpha, t));
+            lower.Add((alpha, low));
+        }
+        double oneStep = double.NaN;
+        try { oneStep = OneStepRsb.Capacity(order).Alpha; }
+        catch (NonConvergenceException) { }
+        return new DenseLines(order, alphaC, mC, line) { LowerEdge = lower, AlphaCOneStep = oneStep };
     }
 }
 

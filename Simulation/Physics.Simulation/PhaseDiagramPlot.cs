@@ -59,11 +59,17 @@ public static class PhaseDiagramPlot
     /// <summary>The dense (alpha, T) diagram: the RS retrieval spinodal over Monte Carlo points coloured by the overlap.</summary>
     public static GenericChart DenseChart(DenseLines lines, IReadOnlyList<PointResult> points)
     {
-        var charts = new List<GenericChart> { Line($"T_M (RS retrieval spinodal, P = {lines.Order})", lines.Spinodal) };
+        var charts = new List<GenericChart>
+        {
+            Line($"T_M (RS retrieval spinodal, P = {lines.Order})", lines.Spinodal),
+            Line("T_low (lower edge of RS retrieval, re-entrance)", lines.LowerEdge),
+        };
+        if (!double.IsNaN(lines.AlphaCOneStep))
+            charts.Add(Plotly.NET.CSharp.Chart.Point<double, double, string>(x: [lines.AlphaC, lines.AlphaCOneStep], y: [0.0, 0.0], Name: "T = 0 capacity: RS, 1RSB"));
         if (points.Count > 0)
             charts.Add(Points(points.Select(p => p.Alpha).ToArray(), points.Select(p => p.Temperature).ToArray(), points.Select(p => p.Overlap).ToArray(),
                 points.Select(p => $"m = {p.Overlap:F3} ± {p.OverlapError:F3}").ToArray(), "overlap m", 0, 1));
-        double xMax = Math.Max(lines.AlphaC * 1.3, points.Count > 0 ? points.Max(p => p.Alpha) * 1.05 : 0);
+        double xMax = Math.Max(Math.Max(lines.AlphaC * 1.3, lines.Spinodal.Max(p => p.Alpha) * 1.05), points.Count > 0 ? points.Max(p => p.Alpha) * 1.05 : 0);
         double yMax = Math.Max(lines.Spinodal.Max(p => p.T) * 1.2, points.Count > 0 ? points.Max(p => p.Temperature) * 1.05 : 0);
         return Plotly.NET.CSharp.Chart.Combine(charts)
             .WithXAxisStyle<double, double, string>(TitleText: $"load alpha = K / N^{lines.Order - 1}", MinMax: new Tuple<double, double>(0, xMax))

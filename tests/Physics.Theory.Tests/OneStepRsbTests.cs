@@ -117,3 +117,20 @@ public class OneStepRsbLowLoadTests
         Assert.True(Math.Abs(rs.FreeEnergy - dense.FreeEnergy) < 1e-3, $"{rs.FreeEnergy} vs {dense.FreeEnergy}");
     }
 }
+
+public class DenseLinesTests
+{
+    [Fact]
+    public void RS_retrieval_is_re_entrant_beyond_the_T0_capacity_and_1RSB_spinodal_joins_it()
+    {
+        // P = 3, alpha = 0.14 > alpha_c = 0.1261: RS retrieval exists between T_low and T_M, not at T = 0.05.
+        double low = Dense.LowerSpinodal(3, 0.14, 1e-3)!.Value, high = Dense.Spinodal(3, 0.14, 1e-3)!.Value;
+        Assert.InRange(low, 0.05, high - 0.05);
+        Assert.True(Dense.RetrievalExists(3, 0.14, 0.5 * (low + high)));
+        Assert.False(Dense.RetrievalExists(3, 0.14, 0.5 * low));
+        Assert.Equal(0, Dense.LowerSpinodal(3, 0.10, 1e-3));
+        // Below T_low one-step RSB retrieves (m = 0.849 at T = 0.05), and its spinodal is the RS one.
+        Assert.True(OneStepRsb.Solve(3, 0.14, 0.05)!.Broken);
+        Assert.Equal(high, OneStepRsb.Spinodal(3, 0.14)!.Value, 2);
+    }
+}
