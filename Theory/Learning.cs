@@ -4,7 +4,11 @@ namespace Physics.Theory;
 
 /// <summary>A low-storage state of a network learned from examples: archetype overlaps m, example overlaps n.</summary>
 public sealed record LearningState(string Protocol, double[] ArchetypeOverlap, double[] ExampleOverlap, double FreeEnergy,
-    bool Stable, double LowestCurvature, double ExampleSymmetricCurvature);
+    bool Stable, double LowestCurvature, double ExampleSymmetricCurvature)
+{
+    /// <summary>pure, hierarchical, parallel, mixture or paramagnet, from the archetype overlaps (as <see cref="Multitask.Classify"/>).</summary>
+    public string Type => Multitask.Classify(ArchetypeOverlap.Select(Math.Abs).OrderByDescending(x => x).ToArray());
+}
 
 /// <summary>
 /// Hebbian learning from noisy examples at low storage (REFERENCE.md section 4): eta^{mu,a} = chi^{mu,a} xi^mu,
@@ -138,6 +142,35 @@ public sealed class Learning
             : double.PositiveInfinity;
         bool stable = lowest > 1e-9 && split > 1e-9;
         return new LearningState(protocol, m, n, f, stable, lowest, split);
+    }
+
+    /// <summary>
+    /// Every distinct learned state at temperature T, grown from the paramagnetic, pure, symmetric-mixture, parallel
+    /// and hierarchical starts (as for the unlearned network), brought to canonical order (archetype overlaps
+    /// positive and decreasing) and sorted by free energy; each with its type and stability.
+    /// </summary>
+    public List<LearningState> States(double temperature, string protocol)
+    {
+        double top = Normalisation * (1 - Dilution);
+        var starts = new List<double[]> { new double[Patterns] };
+        for (int n = 1; n <= Patterns; n++) starts.Add(Enumerable.Range(0, Patterns).Select(mu => mu < n ? top : 0).ToArray());
+        starts.Add(Multitask.HierarchicalAmplitudes(Dilution, Patterns).Select(x => Normalisation * x).ToArray());
+        var found = new List<LearningState>();
+        foreach (var start in starts)
+        {
+            LearningState s;
+            try { s = Solve(temperature, protocol, start); }
+            catch (NonConvergenceException) { continue; }
+            var order = Enumerable.Range(0, Patterns).OrderByDescending(mu => Math.Abs(s.ArchetypeOverlap[mu])).ToArray();
+            var canonical = s with
+            {
+                ArchetypeOverlap = order.Select(mu => Math.Abs(s.ArchetypeOverlap[mu])).ToArray(),
+                ExampleOverlap = order.Select(mu => Math.Abs(s.ExampleOverlap[mu])).ToArray(),
+            };
+            if (found.Any(f => f.ArchetypeOverlap.Zip(canonical.ArchetypeOverlap, (a, b) => Math.Abs(a - b)).Max() < 1e-7)) continue;
+            found.Add(canonical);
+        }
+        return found.OrderBy(f => f.FreeEnergy).ToList();
     }
 
     /// <summary>

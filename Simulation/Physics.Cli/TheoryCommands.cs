@@ -128,6 +128,11 @@ public static class TheoryCommands
                     ["example_splitting_curvature"] = double.IsPositiveInfinity(s.ExampleSymmetricCurvature) ? null : s.ExampleSymmetricCurvature,
                     // rho* of the pure archetype state; null: stable at every rho in reach (no threshold).
                     ["threshold_rho"] = Learning.Threshold(model.Examples, d, model.Patterns, t, rule) is var th && double.IsPositiveInfinity(th) ? null : th,
+                    ["states"] = new JsonArray(model.States(t, rule).Select(x => (JsonNode?)new JsonObject
+                    {
+                        ["type"] = x.Type, ["archetype_overlap"] = new JsonArray(x.ArchetypeOverlap.Select(v => (JsonNode?)v).ToArray()),
+                        ["free_energy"] = x.FreeEnergy, ["stable"] = x.Stable,
+                    }).ToArray()),
                 });
             else Console.WriteLine($"{rule}, r = {q}, M = {model.Examples}, rho = {model.Entropy:G4}, d = {d}, T = {t}: archetype m = [{string.Join(", ", s.ArchetypeOverlap.Select(x => x.ToString("F5")))}], "
                 + $"example n = [{string.Join(", ", s.ExampleOverlap.Select(x => x.ToString("F5")))}], f = {s.FreeEnergy:F6}, {(s.Stable ? "stable" : "unstable")}");

@@ -90,3 +90,21 @@ public class LearningThresholdTests
         Assert.Equal(0, Learning.Threshold(10, 0.2, 2, 0.1, Learning.Supervised));
     }
 }
+
+public class LearningStatesTests
+{
+    [Fact]
+    public void Beyond_the_threshold_a_multiple_retrieval_state_takes_over_and_perfect_examples_give_the_multitask_states()
+    {
+        // K = 2, d = 0.2, T = 0.3, M = 10: rho* = 0.3617. At rho = 1 the pure state is unstable and the stable state retrieves both archetypes.
+        double r = Math.Sqrt(1 / (1 + 1.0 * 10));
+        var states = new Learning(r, 10, 0.2, 2).States(0.3, Learning.Supervised);
+        var stable = states.Where(s => s.Stable).ToList();
+        Assert.DoesNotContain(stable, s => s.Type == Multitask.Pure);
+        Assert.Contains(stable, s => s.Type is Multitask.Hierarchical or Multitask.Parallel or Multitask.Mixture);
+        var perfect = new Learning(1, 3, 0.3, 3).States(0.2, Learning.Supervised);
+        var multitask = new Multitask(0.3, 3).States(0.2);
+        foreach (var m in multitask)
+            Assert.Contains(perfect, p => p.Type == m.Type && p.ArchetypeOverlap.Zip(m.M, (a, b) => Math.Abs(a - b)).Max() < 1e-8);
+    }
+}
