@@ -10,9 +10,10 @@ namespace Physics.MonteCarlo;
 /// </summary>
 public static class FixedPointAcceptance
 {
-    /// <summary>Bits of x in 32.32 fixed point that matter: exp(-32) &lt; 2^-46 is always a rejection at 32-bit resolution.</summary>
-    public const int Bits = 37;
-    /// <summary>The bits are taken eight at a time: five table lookups and multiplies per threshold.</summary>
+    /// <summary>
+    /// The 37 bits of x in 32.32 fixed point that matter (exp(-32) &lt; 2^-46 is always a rejection at 32-bit
+    /// resolution), taken eight at a time: five table lookups and multiplies per threshold.
+    /// </summary>
     public const int Chunks = 5;
     const double One = 4294967296.0;
 

@@ -109,13 +109,12 @@ public static class LearningSimulation
         int n = run.Neurons, k = run.Patterns;
         var archetypes = new Estimate[run.Samples]; var others = new Estimate[run.Samples]; var examples = new Estimate[run.Samples]; var energies = new Estimate[run.Samples];
         var accepted = new long[run.Samples]; var finals = new sbyte[run.Samples][];
-        double entropy = 0;
+        double entropy = (1 - run.Quality * run.Quality) / (run.Examples * run.Quality * run.Quality);
         var clock = Stopwatch.StartNew();
         Parallel.For(0, run.Samples, new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount, CancellationToken = cancel }, s =>
         {
             var xi = PatternSet.Random(n, k, run.Seed, s, run.Dilution);
             var set = ExampleSet.Generate(xi, run.Quality, run.Examples, run.Seed, s);
-            entropy = set.Entropy;
             var couplings = LearnedCouplings.Build(set, run.Supervised);
             var means = LearnedCouplings.Build(set, supervised: true); // M xihat, for the example overlaps
             var chain = new LearningChain(couplings, HebbianChain.InitialSpins(xi, run.Seed, s, 0, run.Start), run.Temperature, run.Dynamics, run.Seed, s, 0);
