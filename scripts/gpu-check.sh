@@ -28,6 +28,12 @@ case "${1:-}" in
     timeout 200 $P bench retrieval --device cuda --patterns 10000 --dimension 256 --queries 1024 --repeats 5 --json | tee "$out/retrieval-cuda.json"
     echo
     [ "${ONLY:-}" = retrieval ] && exit 0
+    # Dense against classical chains on the GPU: 4096 chains of one sample, N = 4000, K = 400.
+    for p in 3 4; do
+      timeout 200 $P bench dense --device cuda --chains 4096 --p $p --neurons 4000 --patterns 400 --temperature 0.01 --sweeps 5 --repeats 3 --json | tee "$out/dense-bench-p$p.json"
+      echo
+    done
+    [ "${ONLY:-}" = dense ] && exit 0
     small="mc hopfield --neurons 256 --alpha 0.05 --temperature 0.4 --sweeps 40 --equilibration 10 --samples 2 --chains 3 --seed 5 --json"
     tempering="mc hopfield --neurons 200 --alpha 0.05 --temperatures 0.3,0.5,0.8 --sweeps 40 --equilibration 10 --samples 2 --seed 6 --json"
     dense="mc dense --p 3 --neurons 100 --alpha 0.05 --temperature 0.1 --samples 3 --sweeps 20 --equilibration 5 --json"

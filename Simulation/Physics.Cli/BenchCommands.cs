@@ -27,14 +27,18 @@ public static class BenchCommands
         var temperature = Cli.Option("--temperature", "Temperature T", d.Temperature);
         var sweeps = Cli.Option("--sweeps", "Sweeps per timed run", d.Sweeps);
         var repeats = Cli.Option("--repeats", "Timed runs of each, alternating (medians reported)", d.Repeats);
+        var device = MonteCarloCommands.DeviceOption();
+        var chains = Cli.Option("--chains", "Chains on an accelerator (--device cuda or ilgpu-cpu); the CPU benchmark runs single chains", 1);
         var json = Cli.JsonOption();
-        var cmd = new Command("dense", "Cost of a dense (P-spin) attempt against a classical attempt with the same N and K (single native chains)")
-            { p, neurons, patterns, temperature, sweeps, repeats, json };
+        var cmd = new Command("dense", "Cost of a dense (P-spin) attempt against a classical attempt with the same N and K (single native chains, or many chains on an accelerator)")
+            { p, neurons, patterns, temperature, sweeps, repeats, device, chains, json };
         cmd.SetAction(r => Cli.Guard(() =>
         {
             int order = Cli.AtLeast(r.GetValue(p), 2, "--p");
             var s = new DenseBenchmark.Settings(order, Cli.AtLeast(r.GetValue(neurons), order, "--neurons"), Cli.AtLeast(r.GetValue(patterns), 1, "--patterns"),
-                Cli.Positive(r.GetValue(temperature), "--temperature"), Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"), Cli.AtLeast(r.GetValue(repeats), 1, "--repeats"));
+                Cli.Positive(r.GetValue(temperature), "--temperature"), Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"), Cli.AtLeast(r.GetValue(repeats), 1, "--repeats"),
+                Device: MonteCarloCommands.ParseDevice(r.GetValue(device)!), Chains: Cli.AtLeast(r.GetValue(chains), 1, "--chains"));
+            if (s.Device == Physics.MonteCarlo.Devices.Cuda && !Physics.MonteCarlo.IlgpuEnsemble.CudaAvailable()) throw new UsageException("--device cuda: no CUDA device is present");
             DenseBenchmark.Outcome o;
             try { o = DenseBenchmark.Run(s); }
             catch (ArgumentOutOfRangeException e) { throw new UsageException(e.Message.Split(" (Parameter")[0]); }
@@ -43,9 +47,10 @@ public static class BenchCommands
                 {
                     ["dense_attempts_per_second"] = o.DenseAttemptsPerSecond, ["classical_attempts_per_second"] = o.ClassicalAttemptsPerSecond,
                     ["cost_ratio"] = o.CostRatio, ["p"] = order, ["neurons"] = s.Neurons, ["patterns"] = s.Patterns, ["temperature"] = s.Temperature,
+                    ["device"] = o.Device, ["chains"] = s.Chains,
                 });
             else
-                Console.WriteLine($"P = {order}, N = {s.Neurons}, K = {s.Patterns}: dense {o.DenseAttemptsPerSecond:E3}/s, classical {o.ClassicalAttemptsPerSecond:E3}/s: "
+                Console.WriteLine($"P = {order}, N = {s.Neurons}, K = {s.Patterns}, {o.Device}: dense {o.DenseAttemptsPerSecond:E3}/s, classical {o.ClassicalAttemptsPerSecond:E3}/s: "
                     + $"a dense attempt costs {o.CostRatio:F2} classical attempts (target about 1.2)");
             return 0;
         }));
