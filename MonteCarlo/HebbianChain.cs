@@ -129,7 +129,7 @@ public sealed class HebbianChain
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static unsafe void Prefetch(sbyte* row, int stride)
+    internal static unsafe void Prefetch(sbyte* row, int stride)
     {
         if (!Sse.IsSupported) return;
         for (int k = 0; k < stride; k += 64) Sse.Prefetch0(row + k);
