@@ -8,7 +8,9 @@ namespace Physics.MonteCarlo;
 /// A Markov chain of the dense (P-spin) model with overlap bookkeeping: the flip of s_i changes the
 /// energy by sum_mu [f(M_mu - 2 s_i xi_i^mu) - f(M_mu)] with the exact distinct-index table f of
 /// <see cref="DenseEnergy"/>, split into a bookkept total and one dot product (DenseEnergy.Odd/Even),
-/// both exact 64-bit integers: O(K) per attempt, vectorised, and no P-index tensor. Sites and acceptance words come
+/// both exact 64-bit integers: O(K) per attempt, vectorised, and no P-index tensor. Where the parts are integer
+/// polynomials (<see cref="FlipPolynomials"/>) they are kept times D and refreshed by vectorised Horner evaluation,
+/// and for P = 3 the dot product runs on the classical int8 x int16 kernel (see the fields). Sites and acceptance words come
 /// from the same Philox counters as the classical chain; acceptance is min(1, exp(-beta Delta E))
 /// (Metropolis) or 1/(1 + exp(beta Delta E)) (heat bath) against a 32-bit word, through
 /// <see cref="FixedPointAcceptance"/> so that the ILGPU engine decides identically.
@@ -23,7 +25,6 @@ public sealed class DenseChain
     readonly long[] odd;   // Odd(M_mu) (tables) or D Odd(M_mu) (polynomials), over the stride
     long evenTotal;        // sum_mu Even(M_mu), times D with polynomials
     readonly FlipPolynomials? poly;
-    readonly long denominator = 1;
     // Exact division by D = 2^shift * odd (every total is a multiple of D): a shift and a multiplication by the inverse
     // of odd modulo 2^64 give the same integer as a division, at a fraction of its cost.
     readonly int denominatorShift;
@@ -49,9 +50,14 @@ public sealed class DenseChain
         if (!(temperature > 0) || double.IsInfinity(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), "temperature must be a positive finite number");
         this.patterns = patterns; this.energy = energy; this.dynamics = dynamics;
         coefficient = 1 / temperature / energy.Scale;
-        rejectFrom = (long)Math.Min(Math.Ceiling(32 / coefficient), long.MaxValue / 2);
-        while (rejectFrom > 1 && coefficient * (rejectFrom - 1) >= 32) rejectFrom--;
-        while (coefficient * rejectFrom < 32) rejectFrom++;
+        double bound = Math.Ceiling(32 / coefficient);
+        if (bound >= long.MaxValue / 2) rejectFrom = long.MaxValue; // unreachable: no shortcut
+        else
+        {
+            rejectFrom = (long)bound;
+            while (rejectFrom > 1 && coefficient * (rejectFrom - 1) >= 32) rejectFrom--;
+            while (coefficient * rejectFrom < 32) rejectFrom++;
+        }
         rng = Philox4x32.FromSeed(seed);
         this.sample = (uint)sample; this.chain = (uint)chain;
         spins = HebbianChain.InitialSpins(patterns, seed, sample, chain, start);
@@ -63,8 +69,7 @@ public sealed class DenseChain
         poly = energy.Polynomials;
         if (poly is not null && poly.Reach < (1L << 62) / patterns.Stride)
         {
-            denominator = poly.Denominator;
-            (denominatorShift, oddInverse) = ExactDivisor(denominator);
+            (denominatorShift, oddInverse) = ExactDivisor(poly.Denominator);
             if (IsQuadraticOdd(poly) && patterns.Neurons <= 11585 && patterns.Stride < (1 << 20))
             {
                 squareLow = new short[patterns.Stride]; squareHigh = new short[patterns.Stride]; highEntries = new int[patterns.Stride];
