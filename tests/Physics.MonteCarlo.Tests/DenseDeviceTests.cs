@@ -99,3 +99,35 @@ public class IlgpuRetrievalTests
         for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - got[i]) < 1e-12, $"entry {i}: {got[i]} vs {expected[i]}");
     }
 }
+
+[Collection("ilgpu")]
+public class DenseFastPathTests
+{
+    /// <summary>
+    /// The P = 3 chain's sparse and dense high-limb paths (|M| > 181) and the integer shortcuts, against the ILGPU
+    /// table path: patterns close to one another make every overlap large (dense path); random ones leave only the
+    /// condensed pattern large (sparse path).
+    /// </summary>
+    [Theory]
+    [InlineData(true, Dynamics.Metropolis, 0.02)]
+    [InlineData(false, Dynamics.HeatBath, 0.2)]
+    public void Large_overlaps_take_the_same_decisions_as_the_table_path(bool correlated, Dynamics dynamics, double temperature)
+    {
+        const int n = 600, k = 40;
+        var rng = new Random(8);
+        var first = Enumerable.Range(0, n).Select(_ => rng.Next(2) * 2 - 1).ToArray();
+        var rows = Enumerable.Range(0, k).Select(mu => (IReadOnlyList<int>)first.Select(x => correlated && rng.NextDouble() > 0.1 ? x : rng.Next(2) * 2 - 1).ToArray()).ToList();
+        var patterns = PatternSet.FromRows(rows);
+        var energy = new DenseEnergy(3, n);
+        var specs = new List<ChainSpec> { new(0, 0, temperature, InitialState.Pattern) };
+        using var device = new IlgpuDenseEnsemble([patterns], energy, specs, dynamics, 3, cuda: false);
+        device.Sweep(3);
+        var chain = new DenseChain(patterns, energy, temperature, dynamics, 3, 0, 0, InitialState.Pattern);
+        long taken = 0;
+        for (int s = 0; s < 3; s++) taken += chain.Sweep();
+        var (spins, _, accepted) = device.Snapshot();
+        Assert.Equal(chain.Spins.ToArray(), spins);
+        Assert.Equal(taken, accepted[0]);
+        Assert.True(taken > 0);
+    }
+}
