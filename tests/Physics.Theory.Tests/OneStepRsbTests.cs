@@ -134,3 +134,19 @@ public class DenseLinesTests
         Assert.Equal(high, OneStepRsb.Spinodal(3, 0.14)!.Value, 2);
     }
 }
+
+public class OneStepRsbOrderingTests
+{
+    [Fact]
+    public void Breaking_raises_the_free_energy_where_RS_is_unstable()
+    {
+        // The replica free energy is maximised over the Parisi parameters (n -> 0): where RS is AT-unstable the 1RSB
+        // retrieval state lies above it (as SK's 1RSB ground-state energy lies above the RS one).
+        var rs = Dense.Retrieval(3, 0.13, 0.05)!;
+        var rsb = OneStepRsb.Solve(3, 0.13, 0.05)!;
+        Assert.True(OneStepRsb.Replicon(3, 0.13, 0.05, rs.M, rs.Q) > 1);
+        Assert.True(rsb.Broken && rsb.FreeEnergy > rs.FreeEnergy, $"1RSB {rsb.FreeEnergy} vs RS {rs.FreeEnergy}");
+        var classical = OneStepRsb.ZeroTemperature(2, 0.1379)!;
+        Assert.True(classical.Broken && classical.FreeEnergy > Ags.ZeroTemperatureRetrievalAt(0.1379)!.Energy);
+    }
+}
