@@ -42,13 +42,16 @@ public sealed record HopfieldOptions
     public ulong Seed { get; init; } = 1;
 }
 
-/// <summary>What a forward pass returns besides its output: per head, the association matrix, every state and its energy.</summary>
+/// <summary>What a forward pass returns besides its output: per head, the association matrix, every state, and every state's energy (when <see cref="ForwardMode.Energies"/> asks for it).</summary>
 public sealed record HeadTrace(Node Association, IReadOnlyList<double[]> States, IReadOnlyList<double[]> Energies, Node Retrieved, Node Output);
 
 public sealed record HopfieldResult(Node Output, IReadOnlyList<HeadTrace> Heads);
 
-/// <summary>Per call: training mode (dropout on) and the step that picks the dropout mask (same step, same mask).</summary>
-public readonly record struct ForwardMode(bool Training, uint Step)
+/// <summary>
+/// Per call: training mode (dropout on), the step that picks the dropout mask (same step, same mask), and whether to
+/// compute the energy of every state (on request: it costs a pass over the keys per state and step, wasted in training).
+/// </summary>
+public readonly record struct ForwardMode(bool Training, uint Step, bool Energies = false)
 {
     public static ForwardMode Evaluation => new(false, 0);
 }
@@ -154,7 +157,8 @@ public sealed class Hopfield
 
             var xi = q;
             var states = new List<double[]> { (double[])xi.Value.Clone() };
-            var energies = new List<double[]> { Energies(xi.Value, k.Value, s, l, k.Cols, b.Value[0], mask) };
+            var energies = new List<double[]>();
+            if (mode.Energies) energies.Add(Energies(xi.Value, k.Value, s, l, k.Cols, b.Value[0], mask));
             for (int step = 0; step < o.UpdateStepsMax; step++)
             {
                 var next = tape.MatMul(Associate(xi), k);
@@ -162,7 +166,7 @@ public sealed class Hopfield
                 for (int i = 0; i < next.Value.Length; i++) moved = Math.Max(moved, Math.Abs(next.Value[i] - xi.Value[i]));
                 xi = next;
                 states.Add((double[])xi.Value.Clone());
-                energies.Add(Energies(xi.Value, k.Value, s, l, k.Cols, b.Value[0], mask));
+                if (mode.Energies) energies.Add(Energies(xi.Value, k.Value, s, l, k.Cols, b.Value[0], mask));
                 if (moved < o.UpdateStepsEps) break;
             }
             var a = Associate(xi);

@@ -148,7 +148,7 @@ public class HopfieldLayerTests
         var rng = new Random(11);
         var layer = new Hopfield(6, 6, null, new HopfieldOptions { Heads = 2, UpdateStepsMax = 6, UpdateStepsEps = 1e-12, Beta = [2.0, 0.5] });
         var tape = new Tape();
-        var result = layer.Forward(tape, tape.Constant(3, 6, RandomMatrix(rng, 3, 6)), tape.Constant(8, 6, RandomMatrix(rng, 8, 6, 2)));
+        var result = layer.Forward(tape, tape.Constant(3, 6, RandomMatrix(rng, 3, 6)), tape.Constant(8, 6, RandomMatrix(rng, 8, 6, 2)), mode: new ForwardMode(false, 0, Energies: true));
         foreach (var head in result.Heads)
         {
             Assert.Equal(head.States.Count, head.Energies.Count);
