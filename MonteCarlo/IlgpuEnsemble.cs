@@ -9,7 +9,7 @@ namespace Physics.MonteCarlo;
 /// <summary>Scalars of one sweep launch.</summary>
 public struct SweepArguments
 {
-    public int Neurons, Patterns, Stride, FirstSweep, Sweeps, Chains, ChainsPerGroup;
+    public int Neurons, Stride, FirstSweep, Sweeps, Chains, ChainsPerGroup;
     public uint Key0, Key1;
 }
 
@@ -33,7 +33,7 @@ public sealed class IlgpuEnsemble : IChainEnsemble
     readonly MemoryBuffer1D<long, Stride1D.Dense> accepted;
     readonly int[] hostInfo;
     readonly Dictionary<double, (int Centre, int Reach, int Always)> tableIndex = new();
-    readonly int neurons, patternCount, count, stride, groupSize, chainsPerGroup;
+    readonly int neurons, count, stride, groupSize, chainsPerGroup;
     readonly Philox4x32 rng;
     bool infoDirty;
     int sweepsDone;
@@ -54,7 +54,7 @@ public sealed class IlgpuEnsemble : IChainEnsemble
     {
         setup.Validate();
         var p0 = setup.Samples[0];
-        neurons = p0.Neurons; patternCount = p0.Count; stride = p0.Stride; count = setup.Chains.Count;
+        neurons = p0.Neurons; stride = p0.Stride; count = setup.Chains.Count;
         rng = Philox4x32.FromSeed(setup.Seed);
         (context, accelerator, Device) = DeviceContext.Open(cuda);
         // One warp per chain: the field is reduced by warp shuffles, with no barrier per attempt. On a
@@ -119,7 +119,7 @@ public sealed class IlgpuEnsemble : IChainEnsemble
         if (infoDirty) { info.CopyFromCPU(hostInfo); infoDirty = false; }
         var args = new SweepArguments
         {
-            Neurons = neurons, Patterns = patternCount, Stride = stride,
+            Neurons = neurons, Stride = stride,
             FirstSweep = sweepsDone, Sweeps = sweeps, Key0 = rng.Key0, Key1 = rng.Key1,
             Chains = count, ChainsPerGroup = chainsPerGroup,
         };

@@ -109,14 +109,15 @@ public static class LearningSimulation
         int n = run.Neurons, k = run.Patterns;
         var archetypes = new Estimate[run.Samples]; var others = new Estimate[run.Samples]; var examples = new Estimate[run.Samples]; var energies = new Estimate[run.Samples];
         var accepted = new long[run.Samples]; var finals = new sbyte[run.Samples][];
-        double entropy = (1 - run.Quality * run.Quality) / (run.Examples * run.Quality * run.Quality);
+        double entropy = ExampleSet.DatasetEntropy(run.Quality, run.Examples);
         var clock = Stopwatch.StartNew();
         Parallel.For(0, run.Samples, new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount, CancellationToken = cancel }, s =>
         {
             var xi = PatternSet.Random(n, k, run.Seed, s, run.Dilution);
             var set = ExampleSet.Generate(xi, run.Quality, run.Examples, run.Seed, s);
             var couplings = LearnedCouplings.Build(set, run.Supervised);
-            var means = LearnedCouplings.Build(set, supervised: true); // M xihat, for the example overlaps
+            // M xihat, for the example overlaps: the supervised couplings' own stored vectors, built apart only for the unsupervised rule.
+            var means = run.Supervised ? null : LearnedCouplings.Build(set, supervised: true);
             var chain = new LearningChain(couplings, HebbianChain.InitialSpins(xi, run.Seed, s, 0, run.Start), run.Temperature, run.Dynamics, run.Seed, s, 0);
             for (int t = 0; t < run.EquilibrationSweeps; t++) { cancel.ThrowIfCancellationRequested(); chain.Sweep(); }
             var m = new double[run.MeasurementSweeps]; var e = new double[run.MeasurementSweeps]; var nu = new double[run.MeasurementSweeps];
@@ -127,7 +128,7 @@ public static class LearningSimulation
                 cancel.ThrowIfCancellationRequested();
                 accepted[s] += chain.Sweep();
                 xi.OverlapSums(chain.Spins, overlaps);
-                var exampleSums = means.OverlapSums(chain.Spins);
+                var exampleSums = means is null ? chain.OverlapSums : means.OverlapSums(chain.Spins);
                 int which = 0;
                 if (run.Start == InitialState.Random)
                     for (int mu = 1; mu < k; mu++) if (Math.Abs(overlaps[mu]) > Math.Abs(overlaps[which])) which = mu;

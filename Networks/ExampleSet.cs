@@ -18,7 +18,10 @@ public sealed class ExampleSet
     }
 
     /// <summary>rho = (1 - r^2)/(M r^2).</summary>
-    public double Entropy => (1 - Quality * Quality) / (PerArchetype * Quality * Quality);
+    public double Entropy => DatasetEntropy(Quality, PerArchetype);
+
+    /// <summary>The dataset entropy rho = (1 - r^2)/(M r^2) of M examples of quality r.</summary>
+    public static double DatasetEntropy(double quality, int examples) => (1 - quality * quality) / (examples * quality * quality);
 
     /// <summary>R = r^2 (1 + rho) = r^2 + (1 - r^2)/M: the mean square of Y = sum_a chi^a / M, our coupling normalisation.</summary>
     public double Normalisation => Quality * Quality + (1 - Quality * Quality) / PerArchetype;
