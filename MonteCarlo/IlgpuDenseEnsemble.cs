@@ -51,33 +51,23 @@ public sealed class IlgpuDenseEnsemble : IDisposable
         kernel = accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<long>, ArrayView<long>, ArrayView<long>, ArrayView<long>,
             ArrayView<ulong>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments>(SweepKernel);
 
-        var hostPatterns = new sbyte[samples.Count * neurons * stride];
-        for (int s = 0; s < samples.Count; s++)
-            for (int i = 0; i < neurons; i++) samples[s].Row(i).CopyTo(hostPatterns.AsSpan((s * neurons + i) * stride, stride));
-        patterns = accelerator.Allocate1D(hostPatterns);
-
-        var hostSpins = new sbyte[count * neurons];
-        var hostSums = new int[count * stride];
+        patterns = accelerator.Allocate1D(IlgpuEnsemble.PatternRows(samples));
+        var (hostSpins, hostSums) = IlgpuEnsemble.InitialStates(samples, chains, seed);
         var hostOdd = new long[count * stride];
         var hostEven = new long[count];
         var hostInfo = new int[count * 2];
         var hostCoefficients = new double[count];
-        Parallel.For(0, count, () => new short[stride], (c, _, scratch) =>
+        for (int c = 0; c < count; c++)
         {
-            var spec = chains[c];
-            var s = HebbianChain.InitialSpins(samples[spec.Sample], seed, spec.Sample, spec.Chain, spec.Start);
-            s.CopyTo(hostSpins.AsSpan(c * neurons));
-            samples[spec.Sample].OverlapSums(s, scratch);
             for (int mu = 0; mu < patternCount; mu++)
             {
-                hostSums[c * stride + mu] = scratch[mu];
-                hostOdd[c * stride + mu] = energy.Odd(scratch[mu]);
-                hostEven[c] += energy.Even(scratch[mu]);
+                int m = hostSums[c * stride + mu];
+                hostOdd[c * stride + mu] = energy.Odd(m);
+                hostEven[c] += energy.Even(m);
             }
-            hostInfo[2 * c] = spec.Sample; hostInfo[2 * c + 1] = spec.Chain;
-            hostCoefficients[c] = 1 / spec.Temperature / energy.Scale; // as DenseChain: beta / N^(P-1)
-            return scratch;
-        }, _ => { });
+            hostInfo[2 * c] = chains[c].Sample; hostInfo[2 * c + 1] = chains[c].Chain;
+            hostCoefficients[c] = 1 / chains[c].Temperature / energy.Scale; // as DenseChain: beta / N^(P-1)
+        }
         spins = accelerator.Allocate1D(hostSpins);
         sums = accelerator.Allocate1D(hostSums);
         odd = accelerator.Allocate1D(hostOdd);

@@ -64,25 +64,9 @@ public sealed class IlgpuEnsemble : IChainEnsemble
         groupSize = accelerator.WarpSize * chainsPerGroup;
         kernel = accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<int>, ArrayView<sbyte>, ArrayView<int>, ArrayView<uint>, ArrayView<int>, ArrayView<long>, SweepArguments>(SweepKernel);
 
-        var hostPatterns = new sbyte[setup.Samples.Count * neurons * stride];
-        for (int s = 0; s < setup.Samples.Count; s++)
-            for (int i = 0; i < neurons; i++)
-                setup.Samples[s].Row(i).CopyTo(hostPatterns.AsSpan((s * neurons + i) * stride, stride));
-        patterns = accelerator.Allocate1D(hostPatterns);
+        patterns = accelerator.Allocate1D(PatternRows(setup.Samples));
         nonZero = accelerator.Allocate1D(setup.Samples.SelectMany(x => x.NonZeroCounts.ToArray()).ToArray());
-
-        var hostSpins = new sbyte[count * neurons];
-        var hostSums = new int[count * stride];
-        // Initial states and overlaps on every core: O(N P) per chain, thousands of chains on a GPU run.
-        Parallel.For(0, count, () => new short[stride], (c, _, scratch) =>
-        {
-            var spec = setup.Chains[c];
-            var s = HebbianChain.InitialSpins(setup.Samples[spec.Sample], setup.Seed, spec.Sample, spec.Chain, spec.Start);
-            s.CopyTo(hostSpins.AsSpan(c * neurons));
-            setup.Samples[spec.Sample].OverlapSums(s, scratch);
-            for (int mu = 0; mu < stride; mu++) hostSums[c * stride + mu] = scratch[mu];
-            return scratch;
-        }, _ => { });
+        var (hostSpins, hostSums) = InitialStates(setup.Samples, setup.Chains, setup.Seed);
         spins = accelerator.Allocate1D(hostSpins);
         sums = accelerator.Allocate1D(hostSums);
 
@@ -103,6 +87,37 @@ public sealed class IlgpuEnsemble : IChainEnsemble
         info = accelerator.Allocate1D(hostInfo);
         accepted = accelerator.Allocate1D<long>(count);
         accepted.MemSetToZero();
+    }
+
+    /// <summary>Every sample's pattern rows, one after another (sample-major, row stride as in the pattern set).</summary>
+    internal static sbyte[] PatternRows(IReadOnlyList<PatternSet> samples)
+    {
+        int n = samples[0].Neurons, stride = samples[0].Stride;
+        var rows = new sbyte[samples.Count * n * stride];
+        for (int s = 0; s < samples.Count; s++)
+            for (int i = 0; i < n; i++) samples[s].Row(i).CopyTo(rows.AsSpan((s * n + i) * stride, stride));
+        return rows;
+    }
+
+    /// <summary>
+    /// Initial spins (chain-major) and overlap sums (a stride per chain) of every chain, as the native chains start,
+    /// built on every core: O(N P) per chain, and a GPU run has thousands of chains.
+    /// </summary>
+    internal static (sbyte[] Spins, int[] Sums) InitialStates(IReadOnlyList<PatternSet> samples, IReadOnlyList<ChainSpec> chains, ulong seed)
+    {
+        int n = samples[0].Neurons, stride = samples[0].Stride;
+        var spins = new sbyte[chains.Count * n];
+        var sums = new int[chains.Count * stride];
+        Parallel.For(0, chains.Count, () => new short[stride], (c, _, scratch) =>
+        {
+            var spec = chains[c];
+            var s = HebbianChain.InitialSpins(samples[spec.Sample], seed, spec.Sample, spec.Chain, spec.Start);
+            s.CopyTo(spins.AsSpan(c * n));
+            samples[spec.Sample].OverlapSums(s, scratch);
+            for (int mu = 0; mu < stride; mu++) sums[c * stride + mu] = scratch[mu];
+            return scratch;
+        }, _ => { });
+        return (spins, sums);
     }
 
     void WriteTable(int chain, double temperature)
