@@ -82,3 +82,26 @@ public class DenseEnergyTests
         Assert.Equal(-1.0 / 24, exact, 3);
     }
 }
+
+public class FlipPolynomialTests
+{
+    [Theory]
+    [InlineData(3, 4000)]
+    [InlineData(4, 4000)]
+    [InlineData(5, 500)]
+    public void Integer_polynomials_reproduce_the_exact_flip_tables(int p, int n)
+    {
+        var energy = new DenseEnergy(p, n);
+        var poly = energy.Polynomials;
+        Assert.NotNull(poly);
+        Assert.Equal(Enumerable.Range(2, p - 1).Aggregate(1L << p, (f, k) => f * k), poly!.Denominator); // D = P! 2^P
+        for (int m = -n + 2; m <= n - 2; m += 2 * Math.Max(1, n / 200))
+        {
+            Assert.Equal(poly.Denominator * energy.Odd(m), FlipPolynomials.Evaluate(poly.Odd, m));
+            Assert.Equal(poly.Denominator * energy.Even(m), FlipPolynomials.Evaluate(poly.Even, m));
+        }
+        // At M = +-N only one flip direction exists; there the two splits give the same flip energy.
+        Assert.Equal(poly.Denominator * (energy.Odd(n) + energy.Even(n)), FlipPolynomials.Evaluate(poly.Odd, n) + FlipPolynomials.Evaluate(poly.Even, n));
+        Assert.Equal(poly.Denominator * (energy.Even(-n) - energy.Odd(-n)), FlipPolynomials.Evaluate(poly.Even, -n) - FlipPolynomials.Evaluate(poly.Odd, -n));
+    }
+}
