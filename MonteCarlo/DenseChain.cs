@@ -29,23 +29,29 @@ public sealed class DenseChain
     // of odd modulo 2^64 give the same integer as a division, at a fraction of its cost.
     readonly int denominatorShift;
     readonly ulong oddInverse = 1;
-    // P = 3 (G(M) = a0 + a2 M^2, H(M) = b1 M): the dot product needs only sum_mu xi_i^mu M_mu^2, kept as two int16
-    // limbs M^2 = 32768 high + low so that it runs on the classical int8 x int16 kernel. The high limb is zero
-    // wherever |M| <= 181, i.e. for nearly every uncondensed pattern (|M| ~ sqrt(N)): its few non-zero entries are
-    // listed and summed directly, so an attempt costs about one classical dot product.
-    readonly short[]? squareLow, squareHigh;
-    readonly int[]? highEntries;
-    int highCount;
-    readonly int[]? rowSums;   // sum_mu xi_i^mu per site
-    long overlapTotal;         // sum_mu M_mu
+    // P = 3: the exact parts in the classical int8 x int16 form (see SquareFlipParts).
+    readonly SquareFlipParts? squares;
     readonly uint sample, chain;
     readonly double coefficient; // beta / N^(P-1): beta Delta E = coefficient * (integer flip part)
     readonly long rejectFrom;    // the smallest integer flip part with coefficient * part >= 32 (in double arithmetic)
     readonly Dynamics dynamics;
+    // The coarse path (every polynomial P with fewer than 2^16 patterns): most attempts are decided from a bounded
+    // estimate of X = D N^(P-1) Delta E, compared in X units (X is a multiple of D) and, near the acceptance
+    // threshold, through coefficient / D; the rest fall back to the exact parts.
+    readonly CoarseFlipParts? coarse;
+    readonly long rejectFromTotal;          // rejectFrom * D (X >= it is always rejected)
+    readonly double coefficientPerTotal;    // beta Delta E = coefficientPerTotal * X
+    readonly AcceptanceBuckets buckets;
+    bool exactCurrent = true;               // odd and evenTotal are those of the current overlaps
+    const double RenewWindow = 1.0 / 8;
     uint sweepIndex;
     readonly uint[] siteWords, acceptWords, siteWords2, acceptWords2; // one sweep's Philox words
 
     public DenseChain(PatternSet patterns, DenseEnergy energy, double temperature, Dynamics dynamics, ulong seed, int sample, int chain, InitialState start)
+        : this(patterns, energy, temperature, dynamics, seed, sample, chain, start, exactOnly: false) { }
+
+    /// <param name="exactOnly">Skip the coarse estimate and compute every flip exactly (the reference the tests compare with).</param>
+    internal DenseChain(PatternSet patterns, DenseEnergy energy, double temperature, Dynamics dynamics, ulong seed, int sample, int chain, InitialState start, bool exactOnly)
     {
         if (!(temperature > 0) || double.IsInfinity(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), "temperature must be a positive finite number");
         this.patterns = patterns; this.energy = energy; this.dynamics = dynamics;
@@ -58,6 +64,7 @@ public sealed class DenseChain
             while (rejectFrom > 1 && coefficient * (rejectFrom - 1) >= 32) rejectFrom--;
             while (coefficient * rejectFrom < 32) rejectFrom++;
         }
+        buckets = AcceptanceBuckets.For(dynamics);
         rng = Philox4x32.FromSeed(seed);
         this.sample = (uint)sample; this.chain = (uint)chain;
         spins = HebbianChain.InitialSpins(patterns, seed, sample, chain, start);
@@ -70,13 +77,15 @@ public sealed class DenseChain
         if (poly is not null && poly.Reach < (1L << 62) / patterns.Stride)
         {
             (denominatorShift, oddInverse) = ExactDivisor(poly.Denominator);
-            if (IsQuadraticOdd(poly) && patterns.Neurons <= 11585 && patterns.Stride < (1 << 20))
+            if (!exactOnly && SquareFlipParts.Fits(poly, patterns)) squares = new SquareFlipParts(poly, patterns, sums);
+            // int32 lanes of the coarse dot product; estimate +- bound stays inside 64 bits.
+            else if (!exactOnly && patterns.Stride < (1 << 16) && poly.Reach < CoarseFlipParts.Useless / patterns.Stride)
             {
-                squareLow = new short[patterns.Stride]; squareHigh = new short[patterns.Stride]; highEntries = new int[patterns.Stride];
-                rowSums = new int[patterns.Neurons];
-                for (int i = 0; i < patterns.Neurons; i++) foreach (var x in patterns.Row(i)) rowSums[i] += x;
-                for (int mu = 0; mu < patterns.Count; mu++) overlapTotal += sums[mu];
-                RefreshSquares();
+                rejectFromTotal = rejectFrom > long.MaxValue / poly.Denominator ? long.MaxValue : rejectFrom * poly.Denominator;
+                coefficientPerTotal = coefficient / poly.Denominator;
+                Refresh();
+                coarse = new CoarseFlipParts(poly, patterns.Count, patterns.Stride);
+                coarse.Take(sums, odd, evenTotal);
             }
             else Refresh();
         }
@@ -98,45 +107,6 @@ public sealed class DenseChain
     /// <summary>total / D for a multiple of D, exactly.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     long DivideExact(long total) => (long)((ulong)(total >> denominatorShift) * oddInverse);
-
-    static bool IsQuadraticOdd(FlipPolynomials p) =>
-        p.Odd.Select((c, k) => k is 0 or 2 || c == 0).All(x => x) && p.Even.Select((c, k) => k == 1 || c == 0).All(x => x);
-
-    /// <summary>M^2 = 32768 high + low for every pattern (|M| &lt;= 11585 keeps both below 2^15), and the list of non-zero high limbs.</summary>
-    unsafe void RefreshSquares()
-    {
-        int stride = patterns.Stride, k = 0;
-        fixed (short* m = sums)
-        fixed (short* lo = squareLow)
-        fixed (short* hi = squareHigh)
-        {
-            if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
-            {
-                var mask = System.Runtime.Intrinsics.Vector512.Create(32767);
-                highCount = 0;
-                for (; k + 16 <= stride; k += 16)
-                {
-                    var x = System.Runtime.Intrinsics.X86.Avx512F.ConvertToVector512Int32(System.Runtime.Intrinsics.Vector256.Load(m + k));
-                    var sq = System.Runtime.Intrinsics.X86.Avx512F.MultiplyLow(x, x);
-                    System.Runtime.Intrinsics.X86.Avx512F.ConvertToVector256Int16(System.Runtime.Intrinsics.X86.Avx512F.And(sq, mask)).Store(lo + k);
-                    var high = System.Runtime.Intrinsics.X86.Avx512F.ConvertToVector256Int16(System.Runtime.Intrinsics.X86.Avx512F.ShiftRightLogical(sq, 15));
-                    high.Store(hi + k);
-                    // Only chunks with a non-zero high limb are scanned for the list.
-                    if (high != System.Runtime.Intrinsics.Vector256<short>.Zero)
-                        for (int j = k; j < k + 16; j++) if (hi[j] != 0) highEntries![highCount++] = j;
-                }
-                for (; k < stride; k++)
-                {
-                    int sq = m[k] * m[k]; lo[k] = (short)(sq & 32767); hi[k] = (short)(sq >> 15);
-                    if (hi[k] != 0) highEntries![highCount++] = k;
-                }
-                return;
-            }
-            for (; k < stride; k++) { int sq = m[k] * m[k]; lo[k] = (short)(sq & 32767); hi[k] = (short)(sq >> 15); }
-            highCount = 0;
-            for (k = 0; k < stride; k++) if (hi[k] != 0) highEntries![highCount++] = k;
-        }
-    }
 
     /// <summary>D Odd(M_mu) for every mu and the D Even total, by Horner's rule in 64-bit lanes (polynomial path).</summary>
     unsafe void Refresh()
@@ -181,6 +151,8 @@ public sealed class DenseChain
     public ReadOnlySpan<sbyte> Spins => spins;
     public ReadOnlySpan<short> OverlapSums => sums;
     public long Attempts { get; private set; }
+    /// <summary>Attempts the coarse estimate left to the exact parts (diagnostic for the tests).</summary>
+    internal long ExactFallbacks { get; private set; }
     public long Accepted { get; private set; }
 
     /// <summary>Energy per spin from the bookkept overlaps (exact distinct-index sums).</summary>
@@ -222,29 +194,46 @@ public sealed class DenseChain
         int i = Philox4x32.Below(siteWord, n);
         sbyte* row = xi + (long)i * stride;
         int si = spins[i];
-        long scaled;
-        if (rowSums is not null)
+        if (coarse is not null)
         {
-            long squares;
-            fixed (short* lo = squareLow) fixed (short* hi = squareHigh)
+            int decided;
+            fixed (short* c = coarse.Coarse) decided = Decide(coarse.Estimate(row, c, stride, si), coarse.Bound, acceptWord);
+            if (decided == 0) return 0;
+            if (decided < 0)
             {
-                long high = 0;
-                if (highCount <= stride / 16)
-                    for (int j = 0; j < highCount; j++) { int mu = highEntries![j]; high += row[mu] * hi[mu]; }
-                else high = HebbianChain.Field(row, hi, stride);
-                squares = 32768L * high + HebbianChain.Field(row, lo, stride);
+                ExactFallbacks++;
+                if (!exactCurrent)
+                {
+                    Refresh(); exactCurrent = true;
+                    if (coarse.Flips > 0 && !coarse.Renew(sums)) coarse.Take(sums, odd, evenTotal);
+                }
+                if (!Accept(DivideExact(evenTotal + si * SignedSum(row, odd, stride)), acceptWord)) return 0;
             }
-            scaled = DivideExact(poly!.Even[1] * overlapTotal + si * (poly.Odd[0] * rowSums[i] + poly.Odd[2] * squares));
+            HebbianChain.Flip(row, m, stride, si);
+            spins[i] = (sbyte)-si;
+            exactCurrent = false;
+            coarse.Flipped(sums);
+            // A copy that has drifted too far for decisions is renewed (or taken anew when the large overlaps or the
+            // shift no longer fit): the window below is about the fraction of words it leaves undecided.
+            if (coefficientPerTotal * coarse.Bound > RenewWindow && !coarse.Renew(sums))
+            {
+                Refresh(); exactCurrent = true;
+                coarse.Take(sums, odd, evenTotal);
+            }
+            return 1;
         }
-        else scaled = DivideExact(evenTotal + si * SignedSum(row, odd, stride)); // N^(P-1) Delta E, exact (the sum is a multiple of D)
-        // Integer shortcuts that decide exactly as the threshold would: beta Delta E >= 32 is always rejected, and a
-        // Metropolis move that does not raise the energy (or a heat-bath move lowering it by 32 or more) is accepted.
-        if (scaled >= rejectFrom) return 0;
-        if (!(dynamics == Dynamics.Metropolis ? scaled <= 0 : scaled <= -rejectFrom)
-            && acceptWord >= FixedPointAcceptance.Threshold(coefficient * scaled, dynamics)) return 0;
+        long scaled;
+        if (squares is not null)
+        {
+            if (!Accept(DivideExact(squares.Total(row, m, i, si)), acceptWord)) return 0;
+            squares.Flip(row, m, i, si);
+            spins[i] = (sbyte)-si;
+            return 1;
+        }
+        scaled = DivideExact(evenTotal + si * SignedSum(row, odd, stride)); // N^(P-1) Delta E, exact (the sum is a multiple of D)
+        if (!Accept(scaled, acceptWord)) return 0;
         HebbianChain.Flip(row, m, stride, si);
         spins[i] = (sbyte)-si;
-        if (rowSums is not null) { overlapTotal -= 2L * si * rowSums[i]; RefreshSquares(); return 1; }
         if (poly is not null) { Refresh(); return 1; }
         for (int mu = 0; mu < patterns.Count; mu++)
         {
@@ -253,6 +242,43 @@ public sealed class DenseChain
             odd[mu] = energy.Odd(now);
         }
         return 1;
+    }
+
+    /// <summary>
+    /// The exact rule, acceptWord &lt; Threshold(beta Delta E), with integer shortcuts that decide as the threshold
+    /// would: beta Delta E >= 32 is always rejected (threshold 0), and a Metropolis move that does not raise the
+    /// energy (or a heat-bath move lowering it by 32 or more) is accepted (threshold 2^32).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    bool Accept(long scaled, uint acceptWord)
+    {
+        if (scaled >= rejectFrom) return false;
+        return (dynamics == Dynamics.Metropolis ? scaled <= 0 : scaled <= -rejectFrom)
+            || (buckets.Decide(acceptWord, coefficient * scaled, coefficient * scaled) is int verdict && verdict >= 0 ? verdict == 1
+                : acceptWord < FixedPointAcceptance.Threshold(coefficient * scaled, dynamics));
+    }
+
+    /// <summary>
+    /// The exact rule's verdict for every X in [estimate - bound, estimate + bound]: 1 accept, 0 reject, -1 when
+    /// the interval straddles the verdicts. Near the threshold one fixed-point exponential at the interval's middle
+    /// serves: the computed threshold is within <see cref="FixedPointAcceptance.ErrorBound"/> units of
+    /// 2^32 min(1, e^-x) (or 2^32 / (1 + e^x)), which changes by at most 2^32 per unit of x, so a word further than
+    /// 2^31 (x_hi - x_lo) + 2 ErrorBound + 1 from it is decided alike everywhere in the interval.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    int Decide(long estimate, long bound, uint acceptWord)
+    {
+        long low = estimate - bound, high = estimate + bound;
+        if (low >= rejectFromTotal) return 0;
+        if (dynamics == Dynamics.Metropolis ? high <= 0 : high <= -rejectFromTotal) return 1;
+        double xLow = coefficientPerTotal * low, xHigh = coefficientPerTotal * high;
+        int verdict = buckets.Decide(acceptWord, xLow, xHigh);
+        if (verdict >= 0) return verdict;
+        double threshold = FixedPointAcceptance.Threshold(0.5 * (xLow + xHigh), dynamics);
+        double window = 2147483648.0 * (xHigh - xLow) + 2 * FixedPointAcceptance.ErrorBound + 1;
+        if (acceptWord + window < threshold) return 1;
+        if (acceptWord >= threshold + window) return 0;
+        return -1;
     }
 
     /// <summary>sum_mu xi^mu v_mu over a zero-padded row with xi = +-1: conditional negation, no multiply.</summary>

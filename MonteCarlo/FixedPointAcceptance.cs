@@ -15,6 +15,13 @@ public static class FixedPointAcceptance
     /// resolution), taken eight at a time: five table lookups and multiplies per threshold.
     /// </summary>
     public const int Chunks = 5;
+
+    /// <summary>
+    /// |Threshold(x) - 2^32 min(1, e^-x)| (Metropolis) and |Threshold(x) - 2^32 / (1 + e^x)| (heat bath) stay below
+    /// this many units: each of the five steps truncates (1) and carries a factor rounded to 1/2 unit, the fixed-point
+    /// cut of x costs at most 1, and the heat-bath quotient is 1-Lipschitz in e^-x plus its own truncation (tested).
+    /// </summary>
+    public const int ErrorBound = 10;
     const double One = 4294967296.0;
 
     /// <summary>round(2^32 exp(-c 2^(8j-32))) at index 256 j + c, c = 1..255 (index c = 0 unused).</summary>
@@ -44,5 +51,67 @@ public static class FixedPointAcceptance
         ulong t = Exp(Math.Abs(x));
         ulong positive = t >= 1UL << 32 ? 1UL << 31 : (t << 32) / ((1UL << 32) + t); // e^-x / (1 + e^-x) for x >= 0
         return x > 0 ? positive : (1UL << 32) - positive;
+    }
+}
+
+/// <summary>
+/// Decisions of <see cref="FixedPointAcceptance.Threshold"/> without computing it, for energy changes known only to
+/// lie in an interval [x_lo, x_hi]: the 32-bit acceptance words are cut into buckets of one 64th of an octave, and for
+/// each bucket the table holds the x at and above which every word of the bucket is rejected and the x at and below
+/// which every word is accepted, with room for the threshold's <see cref="FixedPointAcceptance.ErrorBound"/> and one
+/// unit more. Words are uniform, so only the few whose bucket straddles the interval need the exponential.
+/// </summary>
+public sealed class AcceptanceBuckets
+{
+    const int MantissaBits = 6;
+    /// <summary>Bucket 2b: reject when x_lo &gt;= it; 2b + 1: accept when x_hi &lt;= it (floats, rounded outwards).</summary>
+    readonly float[] limits = new float[2 * (33 << MantissaBits)];
+
+    public static readonly AcceptanceBuckets Metropolis = new(Dynamics.Metropolis), HeatBath = new(Dynamics.HeatBath);
+    public static AcceptanceBuckets For(Dynamics dynamics) => dynamics == Dynamics.Metropolis ? Metropolis : HeatBath;
+
+    AcceptanceBuckets(Dynamics dynamics)
+    {
+        const double one = 4294967296.0, margin = FixedPointAcceptance.ErrorBound + 1;
+        // The x where the exact threshold (2^32 min(1, e^-x) or 2^32 / (1 + e^x)) equals w; +-infinity outside (0, 2^32).
+        double Inverse(double w) => w <= 0 ? double.PositiveInfinity : w >= one ? double.NegativeInfinity
+            : dynamics == Dynamics.Metropolis ? Math.Log(one / w) : Math.Log(one / w - 1);
+        for (int lead = 0; lead <= 32; lead++)
+            for (int mantissa = 0; mantissa < 1 << MantissaBits; mantissa++)
+            {
+                double low, width;
+                if (lead == 32) { low = 0; width = 1; }
+                else
+                {
+                    low = Math.Floor((double)((1L << MantissaBits) + mantissa) * Math.Pow(2, 32 - MantissaBits - 1 - lead));
+                    width = Math.Max(1, Math.Pow(2, 32 - MantissaBits - 1 - lead));
+                }
+                int b = (lead << MantissaBits) + mantissa;
+                // Every word w in [low, low + width) is rejected where threshold <= low - margin and accepted where
+                // threshold >= low + width - 1 + margin + 1.
+                limits[2 * b] = Up(Inverse(low - margin));
+                limits[2 * b + 1] = Down(Inverse(low + width + margin));
+            }
+    }
+
+    static float Up(double x) => double.IsInfinity(x) ? (float)x : MathF.BitIncrement((float)(x + 1e-9 * (1 + Math.Abs(x))));
+    static float Down(double x) => double.IsInfinity(x) ? (float)x : MathF.BitDecrement((float)(x - 1e-9 * (1 + Math.Abs(x))));
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    static int Index(uint word)
+    {
+        int lead = System.Numerics.BitOperations.LeadingZeroCount(word);
+        int mantissa = lead == 32 ? 0 : (int)((word << lead) >> (31 - MantissaBits)) & ((1 << MantissaBits) - 1);
+        return (lead << MantissaBits) + mantissa;
+    }
+
+    /// <summary>1: every x in [xLow, xHigh] accepts the word; 0: every x rejects it; -1: undecided.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public int Decide(uint word, double xLow, double xHigh)
+    {
+        int b = 2 * Index(word);
+        if (xLow >= limits[b]) return 0;
+        if (xHigh <= limits[b + 1]) return 1;
+        return -1;
     }
 }

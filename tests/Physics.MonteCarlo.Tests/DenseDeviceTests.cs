@@ -131,3 +131,114 @@ public class DenseFastPathTests
         Assert.True(taken > 0);
     }
 }
+
+public class DenseCoarsePathTests
+{
+    /// <summary>
+    /// The coarse estimate only decides where its error bound leaves no doubt, so a chain on it must take exactly
+    /// the exact chain's decisions: random P, N, K, temperature (from frozen to paramagnetic), dynamics, start, and
+    /// patterns from independent to strongly correlated (every overlap large, several kept exactly).
+    /// </summary>
+    [Fact]
+    public void The_coarse_path_takes_the_exact_decisions()
+    {
+        var cases =
+            from p in Gen.Choose(2, 5)
+            from n in Gen.Choose(p + 2, 70)
+            from k in Gen.Choose(1, 90)
+            from t in Gen.Elements(0.003, 0.03, 0.1, 0.3, 1.0, 30.0)
+            from heatBath in Gen.Elements(false, true)
+            from random in Gen.Elements(false, true)
+            from correlation in Gen.Elements(0.0, 0.5, 0.9)
+            from seed in Gen.Choose(0, 1000)
+            select (p, n, k, t, heatBath, random, correlation, seed);
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var rng = new Random(c.seed);
+            var first = Enumerable.Range(0, c.n).Select(_ => rng.Next(2) * 2 - 1).ToArray();
+            var rows = Enumerable.Range(0, c.k)
+                .Select(_ => (IReadOnlyList<int>)first.Select(x => rng.NextDouble() < c.correlation ? x : rng.Next(2) * 2 - 1).ToArray()).ToList();
+            var patterns = PatternSet.FromRows(rows);
+            var energy = new DenseEnergy(c.p, c.n);
+            var dynamics = c.heatBath ? Dynamics.HeatBath : Dynamics.Metropolis;
+            var start = c.random ? InitialState.Random : InitialState.Pattern;
+            var coarse = new DenseChain(patterns, energy, c.t, dynamics, (ulong)c.seed, 0, 0, start);
+            var exact = new DenseChain(patterns, energy, c.t, dynamics, (ulong)c.seed, 0, 0, start, exactOnly: true);
+            for (int s = 0; s < 6; s++)
+                if (coarse.Sweep() != exact.Sweep()) return false;
+            return coarse.Spins.SequenceEqual(exact.Spins) && coarse.OverlapSums.SequenceEqual(exact.OverlapSums);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
+    }
+
+    /// <summary>
+    /// Larger networks: overlaps grow from random starts past |M| = 255 (where the P = 3 squares leave int16 and the
+    /// coarse copy must choose a new shift and new large overlaps) and shrink again when the chain melts.
+    /// </summary>
+    [Fact]
+    public void The_fast_paths_take_the_exact_decisions_as_overlaps_grow_and_melt()
+    {
+        var cases =
+            from p in Gen.Choose(3, 4)
+            from n in Gen.Choose(300, 700)
+            from k in Gen.Choose(2, 30)
+            from t in Gen.Elements(0.02, 0.1, 0.25, 0.6)
+            from heatBath in Gen.Elements(false, true)
+            from random in Gen.Elements(false, true)
+            from seed in Gen.Choose(0, 1000)
+            select (p, n, k, t, heatBath, random, seed);
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var patterns = PatternSet.Random(c.n, c.k, (ulong)c.seed, 0);
+            var energy = new DenseEnergy(c.p, c.n);
+            var dynamics = c.heatBath ? Dynamics.HeatBath : Dynamics.Metropolis;
+            var start = c.random ? InitialState.Random : InitialState.Pattern;
+            var fast = new DenseChain(patterns, energy, c.t, dynamics, (ulong)c.seed, 0, 0, start);
+            var exact = new DenseChain(patterns, energy, c.t, dynamics, (ulong)c.seed, 0, 0, start, exactOnly: true);
+            for (int s = 0; s < 8; s++)
+                if (fast.Sweep() != exact.Sweep()) return false;
+            return fast.Spins.SequenceEqual(exact.Spins) && fast.OverlapSums.SequenceEqual(exact.OverlapSums);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(60));
+    }
+
+    /// <summary>The coarse estimate must decide most attempts itself (not fall back to the exact parts every time), in retrieval and in the paramagnet.</summary>
+    [Theory]
+    [InlineData(0.05)]
+    [InlineData(0.5)]
+    public void The_coarse_estimate_decides_most_attempts(double temperature)
+    {
+        var patterns = PatternSet.Random(500, 40, 3, 0);
+        var chain = new DenseChain(patterns, new DenseEnergy(4, 500), temperature, Dynamics.Metropolis, 3, 0, 0, InitialState.Pattern);
+        for (int s = 0; s < 40; s++) chain.Sweep();
+        Assert.True(chain.ExactFallbacks < 0.1 * chain.Attempts, $"{chain.ExactFallbacks} of {chain.Attempts} attempts needed the exact parts");
+        Assert.True(chain.Accepted > 0);
+    }
+
+    [Fact]
+    public void Bucket_verdicts_agree_with_the_threshold()
+    {
+        var cases =
+            from word in Gen.Choose(int.MinValue, int.MaxValue)
+            from micro in Gen.Choose(-3_000_000, 40_000_000)
+            from heatBath in Gen.Elements(false, true)
+            select ((uint)word, micro / 1_000_000.0, heatBath);
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var dynamics = c.heatBath ? Dynamics.HeatBath : Dynamics.Metropolis;
+            int verdict = AcceptanceBuckets.For(dynamics).Decide(c.Item1, c.Item2, c.Item2);
+            bool accepted = c.Item1 < FixedPointAcceptance.Threshold(c.Item2, dynamics);
+            return verdict < 0 || (verdict == 1) == accepted;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(200_000));
+    }
+
+    [Fact]
+    public void Fixed_point_thresholds_stay_within_their_error_bound()
+    {
+        Prop.ForAll(Gen.Choose(-40_000_000, 40_000_000).ToArbitrary(), k =>
+        {
+            double x = k / 1_000_000.0;
+            double metropolis = 4294967296.0 * Math.Min(1, Math.Exp(-x)), heatBath = 4294967296.0 / (1 + Math.Exp(x));
+            return Math.Abs(FixedPointAcceptance.Threshold(x, Dynamics.Metropolis) - metropolis) <= FixedPointAcceptance.ErrorBound
+                && Math.Abs(FixedPointAcceptance.Threshold(x, Dynamics.HeatBath) - heatBath) <= FixedPointAcceptance.ErrorBound;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(200_000));
+    }
+}

@@ -1,0 +1,260 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Physics.Networks;
+
+namespace Physics.MonteCarlo;
+
+/// <summary>
+/// A coarse copy of the dense chain's flip parts with a rigorous error bound, so that most attempts are decided
+/// from one int8 x int16 dot product, as classical attempts are.
+///
+/// The integer X = sum_mu [x_mu G(M_mu) + H(M_mu)] (x_mu = s_i xi_i^mu; X = D N^(P-1) Delta E, see
+/// <see cref="FlipPolynomials"/>) is estimated as 2^shift sum_mu xi_i^mu c_mu + (exact G of the few large overlaps,
+/// the condensed patterns) + an H total, where c_mu ~ G(M_mu) / 2^shift in int16 for the many small overlaps. The
+/// copy is taken exactly (<see cref="Take"/>) or renewed by a vectorised float pass (<see cref="Renew"/>), and is
+/// off by at most its truncation and float rounding plus the drift since: after f accepted flips every overlap has
+/// moved by at most 2f, so each small pattern's parts moved by at most A(r + 2f) - A(r), A(r) = sum_k (|g_k| + |h_k|)
+/// r^k, r the largest small |M|. The chain decides from the interval only where every X in it decides alike and
+/// otherwise takes the exact parts (<see cref="DenseChain"/>): the trajectory is the exact one, bit for bit.
+/// </summary>
+internal sealed class CoarseFlipParts
+{
+    /// <summary>At most this many overlaps are kept exactly; the shift is the smallest that fits the rest in int16.</summary>
+    const int LargeCapacity = 8;
+    /// <summary>Bounds beyond this are of no use (and keep estimate +- bound inside 64 bits, as |X| &lt; 2^62).</summary>
+    public const long Useless = 1L << 60;
+    /// <summary>Unit roundoff of float.</summary>
+    const double Roundoff = 1.0 / (1 << 24);
+
+    readonly FlipPolynomials poly;
+    readonly int count, stride;
+    readonly short[] coarse;          // ~ G(M) / 2^shift; 0 for the large overlaps and the padding
+    readonly float[] weight;          // 1 for small overlaps, 0 for large ones and the padding
+    readonly int[] large = new int[LargeCapacity];
+    readonly long[] largeOdd = new long[LargeCapacity]; // G(M) of the large overlaps, current
+    readonly float[] oddScaled, evenScaled;             // g_k / 2^shift, h_k / 2^shift
+    int shift, largeCount, smallCount, reach;           // reach: the largest small |M| at the copy
+    double copyError;                 // the copy's error (X units), without drift
+    readonly double[] powerSums;      // upper bounds on sum over the small overlaps of |M|^j, j = 0..P-2, at the copy
+    readonly double[] spread;         // |g_k| + |h_k|
+    long smallEven, largeEven;        // H totals: small overlaps at the copy, large ones current
+
+    public CoarseFlipParts(FlipPolynomials poly, int count, int stride)
+    {
+        this.poly = poly; this.count = count; this.stride = stride;
+        coarse = new short[stride];
+        weight = new float[stride];
+        oddScaled = new float[poly.Odd.Length];
+        powerSums = new double[poly.Odd.Length - 1];
+        spread = new double[poly.Odd.Length];
+        for (int k = 0; k < spread.Length; k++)
+            spread[k] = Math.Abs((double)poly.Odd[k]) + (k < poly.Even.Length ? Math.Abs((double)poly.Even[k]) : 0);
+        evenScaled = new float[poly.Even.Length];
+    }
+
+    /// <summary>Accepted flips since the copy.</summary>
+    public int Flips { get; private set; }
+
+    /// <summary>|X - Estimate| &lt;= Bound (<see cref="Useless"/> when the bound is no help).</summary>
+    public long Bound { get; private set; }
+
+    public short[] Coarse => coarse;
+
+    /// <summary>
+    /// An exact copy from the exact parts of the current overlaps (G(M_mu) for every mu, the H total), choosing the
+    /// shift and the large overlaps anew.
+    /// </summary>
+    public void Take(ReadOnlySpan<short> sums, ReadOnlySpan<long> odd, long evenTotal)
+    {
+        // Bits of |G| in two's complement: G >> shift fits int16 exactly when bits <= 15 + shift; one bit is left
+        // spare (bits <= 14 + shift) so that the renewals have room to grow before a new choice is needed. The large
+        // overlaps are at most LargeCapacity and stand at least three bits above the rest: an exact term costs
+        // a scalar multiply-add in every attempt, and an overlap only a little larger is cheaper kept coarse.
+        Span<int> histogram = stackalloc int[65];
+        for (int mu = 0; mu < count; mu++) histogram[Bits(odd[mu])]++;
+        int above = 0, top = 64;
+        while (top > 14 && above + histogram[top] <= LargeCapacity) above += histogram[top--];
+        for (int level = top + 1, stop = Math.Min(top + 3, 64); level <= stop; level++) if (histogram[level] > 0) top = level;
+        shift = Math.Max(0, top - 14);
+        largeCount = 0; largeEven = 0; reach = 0;
+        long truncation = 0;
+        Array.Clear(powerSums);
+        for (int mu = 0; mu < count; mu++)
+        {
+            long g = odd[mu];
+            if (Bits(g) > 14 + shift)
+            {
+                large[largeCount] = mu; largeOdd[largeCount++] = g;
+                largeEven += FlipPolynomials.Evaluate(poly.Even, sums[mu]);
+                coarse[mu] = 0; weight[mu] = 0;
+                continue;
+            }
+            long high = g >> shift;
+            coarse[mu] = (short)high; weight[mu] = 1;
+            truncation += g - (high << shift);
+            reach = Math.Max(reach, Math.Abs((int)sums[mu]));
+            double power = 1, size = Math.Abs(sums[mu]);
+            for (int j = 0; j < powerSums.Length; j++) { powerSums[j] += power; power *= size; }
+        }
+        Array.Clear(weight, count, stride - count);
+        smallCount = count - largeCount;
+        smallEven = evenTotal - largeEven;
+        double scale = Math.Pow(2, -shift);
+        for (int k = 0; k < oddScaled.Length; k++) oddScaled[k] = (float)(poly.Odd[k] * scale);
+        for (int k = 0; k < evenScaled.Length; k++) evenScaled[k] = (float)(poly.Even[k] * scale);
+        copyError = truncation;
+        Flips = 0;
+        Bound = Measure();
+    }
+
+    static int Bits(long g) => 64 - BitOperations.LeadingZeroCount((ulong)(g ^ (g >> 63)));
+
+    /// <summary>The estimate of X for a flip of spin si at the site with pattern row <paramref name="row"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe long Estimate(sbyte* row, short* coarseSums, int stride, int si)
+    {
+        long odd = (long)HebbianChain.Field(row, coarseSums, stride) << shift;
+        for (int j = 0; j < largeCount; j++) odd += row[large[j]] * largeOdd[j];
+        return smallEven + largeEven + si * odd;
+    }
+
+    /// <summary>After an accepted flip (the overlaps already moved): the large parts follow exactly, the bound grows.</summary>
+    public void Flipped(ReadOnlySpan<short> sums)
+    {
+        largeEven = 0;
+        for (int j = 0; j < largeCount; j++)
+        {
+            int m = sums[large[j]];
+            largeOdd[j] = FlipPolynomials.Evaluate(poly.Odd, m);
+            largeEven += FlipPolynomials.Evaluate(poly.Even, m);
+        }
+        Flips++;
+        Bound = Measure();
+    }
+
+    /// <summary>
+    /// A new copy of the small overlaps' parts from the current overlaps, keeping the shift and the large set: float
+    /// Horner evaluation (fused multiply-adds), truncated to int16, and the H total summed in float lanes. False
+    /// when a small overlap has outgrown the int16 range (then <see cref="Take"/> must choose again).
+    /// </summary>
+    public unsafe bool Renew(ReadOnlySpan<short> sums)
+    {
+        float peak = 0, widest = 0;
+        double even = 0;
+        int k = 0;
+        Array.Clear(powerSums);
+        fixed (short* m = sums)
+        fixed (short* c = coarse)
+        fixed (float* w = weight)
+        {
+            if (Avx512F.IsSupported)
+            {
+                // Explicit AVX-512 throughout: the generic Vector512 helpers are not accelerated where .NET prefers
+                // 256-bit vectors.
+                int degreeOdd = oddScaled.Length - 1, degreeEven = evenScaled.Length - 1;
+                Vector512<float>* od = stackalloc Vector512<float>[degreeOdd + 1], ev = stackalloc Vector512<float>[degreeEven + 1];
+                for (int j = 0; j <= degreeOdd; j++) od[j] = Vector512.Create(oddScaled[j]);
+                for (int j = 0; j <= degreeEven; j++) ev[j] = Vector512.Create(evenScaled[j]);
+                Vector512<float> oddTop = od[degreeOdd], evenTop = ev[degreeEven];
+                int powers = powerSums.Length - 1; // j = 1..P-2 (j = 0 is the count)
+                Vector512<float>* sumsOf = stackalloc Vector512<float>[Math.Max(powers, 1)];
+                for (int j = 0; j < powers; j++) sumsOf[j] = Vector512<float>.Zero;
+                var highs = Vector512<float>.Zero; var lows = Vector512<float>.Zero; var widths = Vector512<float>.Zero; var evens = Vector512<float>.Zero;
+                for (; k + 16 <= stride; k += 16)
+                {
+                    var x = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector256.Load(m + k)));
+                    var mask = Vector512.Load(w + k);
+                    var g = oddTop;
+                    for (int j = degreeOdd - 1; j >= 0; j--) g = Avx512F.FusedMultiplyAdd(g, x, od[j]);
+                    var h = evenTop;
+                    for (int j = degreeEven - 1; j >= 0; j--) h = Avx512F.FusedMultiplyAdd(h, x, ev[j]);
+                    g = Avx512F.Multiply(g, mask);
+                    highs = Avx512F.Max(highs, g); lows = Avx512F.Min(lows, g);
+                    var wx = Avx512F.Multiply(x, mask);
+                    var size = Avx512F.Max(wx, Avx512F.Subtract(Vector512<float>.Zero, wx));
+                    widths = Avx512F.Max(widths, size);
+                    var raised = size;
+                    for (int j = 0; j < powers; j++) { sumsOf[j] = Avx512F.Add(sumsOf[j], raised); raised = Avx512F.Multiply(raised, size); }
+                    evens = Avx512F.FusedMultiplyAdd(h, mask, evens);
+                    Avx512F.ConvertToVector256Int16WithSaturation(Avx512F.ConvertToVector512Int32WithTruncation(g)).Store(c + k);
+                }
+                var peaks = Avx512F.Max(highs, Avx512F.Subtract(Vector512<float>.Zero, lows));
+                float* lane = stackalloc float[48];
+                peaks.Store(lane); widths.Store(lane + 16); evens.Store(lane + 32);
+                for (int j = 0; j < 16; j++) { peak = Math.Max(peak, lane[j]); widest = Math.Max(widest, lane[16 + j]); even += lane[32 + j]; }
+                for (int j = 0; j < powers; j++)
+                {
+                    sumsOf[j].Store(lane);
+                    double total = 0;
+                    for (int l = 0; l < 16; l++) total += lane[l];
+                    powerSums[j + 1] = total;
+                }
+            }
+            for (; k < stride; k++)
+            {
+                float x = m[k], g = oddScaled[^1], h = evenScaled[^1];
+                for (int j = oddScaled.Length - 2; j >= 0; j--) g = MathF.FusedMultiplyAdd(g, x, oddScaled[j]);
+                for (int j = evenScaled.Length - 2; j >= 0; j--) h = MathF.FusedMultiplyAdd(h, x, evenScaled[j]);
+                g *= w[k];
+                peak = Math.Max(peak, Math.Abs(g)); widest = Math.Max(widest, Math.Abs(x) * w[k]);
+                double p = Math.Abs(x) * w[k];
+                for (int j = 1; j < powerSums.Length; j++) { powerSums[j] += p; p *= Math.Abs(x); }
+                even += h * w[k];
+                c[k] = (short)Math.Clamp((int)g, -32768, 32767);
+            }
+        }
+        if (peak > 32000) return false;
+        reach = (int)widest;
+        // Powers of integers up to 2^24 are exact floats only below 2^24: the lane sums carry a relative error of
+        // at most gamma_(P + stride / 16); widen them by twice that.
+        double widen = 1 + 2 * Gamma(powerSums.Length + stride / 16 + 2);
+        powerSums[0] = smallCount;
+        for (int j = 1; j < powerSums.Length; j++) powerSums[j] *= widen;
+        // Horner with rounded coefficients: each small pattern is off by gamma_(2P) A_G(|M|) / 2^shift plus the
+        // truncation (< 1 unit); the H total by gamma_(2P) A_H(|M|) / 2^shift each, plus the float accumulation in
+        // lanes of ceil(stride / 16) terms (and their double sum). Both in X units, times 2^shift.
+        double gamma = Gamma(2 * oddScaled.Length + 1), lanes = Gamma(stride / 16 + 2);
+        double power = Math.Pow(2, shift);
+        smallEven = (long)Math.Round(even * power);
+        copyError = smallCount * (power + gamma * Absolute(poly.Odd, reach) + (gamma + lanes * (1 + gamma)) * Absolute(poly.Even, reach)) + 1
+            + Math.Abs(even) * power * 1e-15;
+        Flips = 0;
+        Bound = Measure();
+        return true;
+    }
+
+    static double Gamma(int n) => n * Roundoff / (1 - n * Roundoff);
+
+    /// <summary>sum_k |c_k| r^k.</summary>
+    static double Absolute(long[] c, double r)
+    {
+        double sum = 0, power = 1;
+        foreach (var x in c) { sum += Math.Abs((double)x) * power; power *= r; }
+        return sum;
+    }
+
+    /// <summary>
+    /// copy error + sum over the small overlaps of sum_k (|g_k| + |h_k|) [(|M| + 2f)^k - |M|^k], by the binomial
+    /// expansion over the power sums; widened by a relative 1e-9 and one unit against rounding.
+    /// </summary>
+    long Measure()
+    {
+        double step = 2.0 * Flips, drift = 0;
+        if (Flips > 0)
+            for (int k = 1; k < spread.Length; k++)
+            {
+                double grown = 0, binomial = 1, power = 1; // C(k, j) and step^(k-j), j from k-1 down to 0
+                for (int j = k - 1; j >= 0; j--)
+                {
+                    binomial = binomial * (j + 1) / (k - j);
+                    power *= step;
+                    grown += binomial * power * powerSums[j];
+                }
+                drift += spread[k] * grown;
+            }
+        double bound = (copyError + drift) * (1 + 1e-9) + 1;
+        return bound >= Useless ? Useless : (long)Math.Ceiling(bound);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Physics.Networks;
+
+namespace Physics.MonteCarlo;
+
+/// <summary>
+/// Exact flip parts of the P = 3 model kept in the classical chain's int8 x int16 form. There G(M) = a0 + a2 M^2 and
+/// H(M) = b1 M (<see cref="FlipPolynomials"/>), so X = D N^2 Delta E = b1 sum_mu M_mu + s_i (a0 sum_mu xi_i^mu +
+/// a2 sum_mu xi_i^mu M_mu^2) needs one dot product with the squares. For |M| &lt;= 255 the square fits 16 bits and
+/// is stored as M^2 - 32768 in int16 (the low half of the int16 product with the top bit flipped); the few larger
+/// overlaps (the condensed patterns) store 0 and are summed exactly from a list. An accepted flip moves the overlaps
+/// and squares in one pass, which also notices overlaps crossing 255.
+/// </summary>
+internal sealed unsafe class SquareFlipParts
+{
+    const int Limit = 255;
+    readonly long constant, quadratic, linear; // a0, a2, b1
+    readonly int count, stride;
+    readonly short[] squares;        // M^2 - 32768 where |M| <= 255, else 0 (pinned: read through a pointer in every attempt)
+    readonly short* squaresAt;
+    readonly uint[] largeMasks;      // per block of 32 patterns: which overlaps exceed 255
+    readonly int[] large;
+    readonly int[] rowSums;          // sum_mu xi_i^mu per site
+    int largeCount;
+    long overlapTotal;               // sum_mu M_mu
+
+    public SquareFlipParts(FlipPolynomials poly, PatternSet patterns, ReadOnlySpan<short> sums)
+    {
+        constant = poly.Odd[0]; quadratic = poly.Odd[2]; linear = poly.Even[1]; count = patterns.Count; stride = patterns.Stride;
+        squares = GC.AllocateArray<short>(stride, pinned: true);
+        squaresAt = (short*)Unsafe.AsPointer(ref squares[0]);
+        largeMasks = new uint[(stride + 31) / 32];
+        large = new int[stride];
+        rowSums = new int[patterns.Neurons];
+        for (int i = 0; i < patterns.Neurons; i++) foreach (var x in patterns.Row(i)) rowSums[i] += x;
+        for (int mu = 0; mu < count; mu++)
+        {
+            overlapTotal += sums[mu];
+            if (Math.Abs((int)sums[mu]) > Limit) largeMasks[mu >> 5] |= 1u << (mu & 31);
+            else squares[mu] = (short)(sums[mu] * sums[mu] - 32768);
+        }
+        ListLarge();
+    }
+
+    /// <summary>The polynomials have the P = 3 form and every product stays inside 64 bits.</summary>
+    public static bool Fits(FlipPolynomials p, PatternSet patterns) =>
+        p.Odd.Select((c, k) => k is 0 or 2 || c == 0).All(x => x) && p.Even.Select((c, k) => k == 1 || c == 0).All(x => x)
+        && patterns.Stride < (1 << 16) && patterns.Neurons <= 11585;
+
+    void ListLarge()
+    {
+        largeCount = 0;
+        for (int b = 0; b < largeMasks.Length; b++)
+            for (uint bits = largeMasks[b]; bits != 0; bits &= bits - 1)
+                large[largeCount++] = 32 * b + System.Numerics.BitOperations.TrailingZeroCount(bits);
+    }
+
+    /// <summary>X for a flip of spin si at site i (row = its patterns), exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long Total(sbyte* row, short* m, int i, int si)
+    {
+        long signs = 0, exact = 0;
+        for (int j = 0; j < largeCount; j++)
+        {
+            int mu = large[j], x = row[mu];
+            signs += x; exact += x * ((long)m[mu] * m[mu]);
+        }
+        long squared = HebbianChain.Field(row, squaresAt, stride) + 32768L * (rowSums[i] - signs) + exact; // sum_mu xi_i^mu M_mu^2
+        return linear * overlapTotal + si * (constant * rowSums[i] + quadratic * squared);
+    }
+
+    /// <summary>The flip of spin si at site i: M_mu -= 2 s_i xi_i^mu and the squares with it, in one pass.</summary>
+    public void Flip(sbyte* row, short* m, int i, int si)
+    {
+        overlapTotal -= 2L * si * rowSums[i];
+        bool moved = false;
+        int k = 0;
+        short* q = squaresAt;
+        fixed (uint* masks = largeMasks)
+        {
+            if (Avx512BW.IsSupported)
+            {
+                var limit = Vector512.Create((short)Limit);
+                var top = Vector512.Create(unchecked((short)0x8000));
+                for (; k + 32 <= stride; k += 32)
+                {
+                    var x = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
+                    x = Avx512BW.Add(x, x);
+                    var v = Vector512.Load(m + k);
+                    v = si > 0 ? Avx512BW.Subtract(v, x) : Avx512BW.Add(v, x);
+                    v.Store(m + k);
+                    var big = Avx512BW.CompareGreaterThan(Avx512BW.Abs(v).AsInt16(), limit);
+                    Avx512F.AndNot(big, Avx512F.Xor(Avx512BW.MultiplyLow(v, v), top)).Store(q + k);
+                    uint bits = (uint)big.ExtractMostSignificantBits();
+                    if (bits != masks[k >> 5]) { masks[k >> 5] = bits; moved = true; }
+                }
+            }
+            for (; k < stride; k++)
+            {
+                int v = m[k] - 2 * si * row[k];
+                m[k] = (short)v;
+                bool big = Math.Abs(v) > Limit;
+                q[k] = big ? (short)0 : (short)(v * v - 32768);
+                uint bit = 1u << (k & 31), was = masks[k >> 5] & bit;
+                if (big != (was != 0)) { masks[k >> 5] ^= bit; moved = true; }
+            }
+        }
+        if (moved) ListLarge();
+    }
+}
