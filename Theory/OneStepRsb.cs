@@ -403,6 +403,116 @@ public static class OneStepRsb
         return (Ending.Reached, t, v);
     }
 
+    // ---------- The fold at T > 0: the load limit of the broken retrieval state ----------
+
+    /// <summary>Residual at fixed (m, T) in u = (q1, q0, theta, alpha): stationarity in every variable.</summary>
+    static double[] FixedM(int p, double temperature, double m, double[] u)
+    {
+        double alpha = u[3];
+        if (!(alpha > 0) || !(u[0] < 1) || !(u[2] > 0)) return [double.NaN, double.NaN, double.NaN, double.NaN];
+        return Gradient(p, alpha, temperature, [m, u[0], u[1], u[2]]);
+    }
+
+    /// <summary>
+    /// The largest load with a broken (1RSB) retrieval state at temperature T: the fold of the retrieval branch
+    /// traced in m at fixed T (<see cref="FoldLine"/>). Null where the broken branch is lost on the way.
+    /// </summary>
+    public static RsbState? Fold(int p, double temperature)
+    {
+        if (!(temperature >= 0) || double.IsInfinity(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), "temperature must be a finite number >= 0");
+        var line = FoldLine(p, temperature);
+        return line[^1].Temperature == temperature ? line[^1] : null;
+    }
+
+    /// <summary>
+    /// The fold alpha_f(T) of the broken retrieval branch from the T = 0 capacity up to <paramref name="maxTemperature"/>
+    /// in steps of <paramref name="step"/>, each continued from the last; it ends early where the breaking collapses
+    /// (q1 -> q0, theta -> 1) or the branch is no longer found. Where alpha_f(T) exceeds the T = 0 capacity the
+    /// broken retrieval state is re-entrant: at such a load it exists above the lower edge T_low(alpha), the
+    /// inverse of alpha_f, and not at T = 0.
+    /// </summary>
+    public static IReadOnlyList<RsbState> FoldLine(int p, double maxTemperature, double step = 0.005)
+    {
+        if (p < 2) throw new ArgumentOutOfRangeException(nameof(p), "--p must be at least 2");
+        if (!(step > 0)) throw new ArgumentOutOfRangeException(nameof(step), "step must be > 0");
+        var capacity = Capacity(p);
+        var line = new List<RsbState> { capacity };
+        double c0 = p == 2 ? capacity.C : 0.5;
+        double t = 0, m = capacity.M, previousM = double.NaN, previousT = double.NaN;
+        double[]? u = null, previous = null;
+        while (t < maxTemperature)
+        {
+            double next = Math.Min(maxTemperature, t + step);
+            // From the T = 0 limit (q1 = 1 - C T, theta = mu T), then by linear extrapolation in T.
+            double[] guess = u is null ? [1 - c0 * next, capacity.Q0, capacity.Mu * next, capacity.Alpha]
+                : previous is null ? [1 - (1 - u[0]) * next / t, u[1], u[2] * next / t, u[3]]
+                : u.Select((x, k) => x + (x - previous[k]) * (next - t) / (t - previousT)).ToArray();
+            double mGuess = previous is null ? m : m + (m - previousM) * (next - t) / (t - previousT);
+            var fold = FoldAtTemperature(p, next, mGuess, guess);
+            if (fold is null) break;
+            (previous, previousM, previousT) = (u, m, t);
+            (m, u) = fold.Value;
+            if (u[0] - u[1] < 1e-6 || u[2] >= 1 - 1e-6) break; // the breaking collapsed
+            t = next;
+            line.Add(new RsbState(p, u[3], t, m, u[1], u[0], u[2], FreeEnergy(p, u[3], t, [m, u[0], u[1], u[2]]), true));
+        }
+        return line;
+    }
+
+    /// <summary>The maximum over m of alpha(m) on the branch at temperature T, from a start near the previous fold.</summary>
+    static (double M, double[] U)? FoldAtTemperature(int p, double temperature, double m0, double[] guess)
+    {
+        var start = Newton(x => FixedM(p, temperature, m0, x), guess);
+        if (start is null) return null;
+        var known = new List<(double M, double[] U)> { (m0, start) };
+        double[]? At(double m)
+        {
+            var near = known.MinBy(k => Math.Abs(k.M - m)).U;
+            var u = Newton(x => FixedM(p, temperature, m, x), near);
+            if (u is not null) known.Add((m, u));
+            return u;
+        }
+        // Bracket the maximum by walking from m0, then golden section.
+        const double dm = 0.002;
+        var up = At(m0 + dm);
+        double dir = up is not null && up[3] > start[3] ? 1 : -1;
+        double a = m0, b = m0 + dir * dm;
+        double[]? ub = dir > 0 ? up : At(b);
+        if (ub is null) return null;
+        double[] ua = start;
+        while (true)
+        {
+            double c = b + dir * dm;
+            var uc = At(c);
+            if (uc is null) return null;
+            if (uc[3] < ub[3]) break;
+            a = b; ua = ub; b = c; ub = uc;
+            if (Math.Abs(b - m0) > 0.3) return null;
+        }
+        // alpha(m) is smooth with its maximum bracketed by (a, b, c): parabolic steps (each replacing the worst
+        // point) find m to 1e-6, i.e. alpha to about 1e-12, in a few solves.
+        var points = new List<(double M, double[] U)> { (a, ua), (b, ub), (b + dir * dm, At(b + dir * dm)!) };
+        for (int it = 0; it < 20; it++)
+        {
+            points.Sort((x, y) => x.M.CompareTo(y.M));
+            var (m1, f1, m2, f2, m3, f3) = (points[0].M, points[0].U[3], points[1].M, points[1].U[3], points[2].M, points[2].U[3]);
+            double denominator = (m2 - m1) * (f2 - f3) - (m2 - m3) * (f2 - f1);
+            if (denominator == 0) break;
+            double vertex = m2 - 0.5 * ((m2 - m1) * (m2 - m1) * (f2 - f3) - (m2 - m3) * (m2 - m3) * (f2 - f1)) / denominator;
+            if (!(vertex > m1 && vertex < m3)) break;
+            var uv = At(vertex);
+            if (uv is null) return null;
+            bool done = Math.Abs(vertex - m2) < 1e-6;
+            // Keep the best three around the maximum.
+            points.Add((vertex, uv));
+            points.Sort((x, y) => y.U[3].CompareTo(x.U[3]));
+            points.RemoveAt(3);
+            if (done) break;
+        }
+        var best = points.MaxBy(x => x.U[3]);
+        return (best.M, best.U);
+    }
+
     /// <summary>
     /// The 1RSB retrieval spinodal T_M(alpha): the highest temperature with a retrieval state. Where the broken
     /// state collapses onto RS on the way up, the line is the RS spinodal (<see cref="Dense.Spinodal"/>); beyond the

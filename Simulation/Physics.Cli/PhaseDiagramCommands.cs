@@ -130,11 +130,13 @@ public static class PhaseDiagramCommands
                     {
                         ["T_M"] = Cli.Pairs(outcome.Lines.Spinodal.Select(x => (x.Alpha, x.T))),
                         ["T_low"] = Cli.Pairs(outcome.Lines.LowerEdge.Select(x => (x.Alpha, x.T))),
+                        ["alpha_f_1rsb"] = Cli.Pairs(outcome.Lines.LowerEdgeOneStep.Select(x => (x.Alpha, x.T))),
                     },
                 }.ToJsonString(Cli.Json));
                 return new Written(PhaseDiagramPlot.DenseChart(outcome.Lines, outcome.Points), outcome.Points.Count, outcome.Computed, outcome.Skipped,
                     new JsonObject { ["p"] = settings.Order, ["alpha_c"] = outcome.Lines.AlphaC, ["m_c"] = outcome.Lines.MC },
-                    $"theory: alpha_c(P = {settings.Order}, T = 0) = {outcome.Lines.AlphaC:G6} (RS, m_c = {outcome.Lines.MC:F6}), {outcome.Lines.AlphaCOneStep:G6} (1RSB); RS retrieval is re-entrant up to alpha = {outcome.Lines.Spinodal.Max(x => x.Alpha):G4}");
+                    $"theory: alpha_c(P = {settings.Order}, T = 0) = {outcome.Lines.AlphaC:G6} (RS, m_c = {outcome.Lines.MC:F6}), {outcome.Lines.AlphaCOneStep:G6} (1RSB); RS retrieval is re-entrant up to alpha = {outcome.Lines.Spinodal.Max(x => x.Alpha):G4}"
+                        + (outcome.Lines.LowerEdgeOneStep.Count > 1 ? $", 1RSB up to {outcome.Lines.LowerEdgeOneStep.Max(x => x.Alpha):G6} (T = {outcome.Lines.LowerEdgeOneStep[^1].T:G2})" : ""));
             });
         }));
         return cmd;

@@ -75,11 +75,23 @@ public static class TheoryCommands
     {
         var p = Cli.Required<int>("--p", "Interaction order P (2 is the classical model)");
         var rsb = RsbOption();
+        var temperature = Cli.Option("--temperature", "With --rsb 1: the largest load with a broken retrieval state at this T (the fold; above the T = 0 capacity where retrieval is re-entrant)", 0.0);
         var json = Cli.JsonOption();
-        var cmd = new Command("dense-capacity", "The T = 0 capacity alpha_c(P) and the retrieval overlap there, RS or 1RSB") { p, rsb, json };
+        var cmd = new Command("dense-capacity", "The capacity alpha_c(P) and the retrieval overlap there, RS (T = 0) or 1RSB (T >= 0)") { p, rsb, temperature, json };
         cmd.SetAction(r => Cli.Guard(() =>
         {
             int order = Order(r.GetValue(p)), level = Rsb(r.GetValue(rsb));
+            double t = Cli.NonNegative(r.GetValue(temperature), "--temperature");
+            if (level == 0 && t > 0) throw new UsageException("--temperature > 0 needs --rsb 1 (the RS retrieval line at T > 0 is `phase-diagram dense`)");
+            if (t > 0)
+            {
+                var f = OneStepRsb.Fold(order, t);
+                if (r.GetValue(json))
+                    Cli.Print(new JsonObject { ["p"] = order, ["rsb"] = 1, ["temperature"] = t, ["alpha_max"] = f?.Alpha, ["at_limit"] = f is null ? null : Describe(f) });
+                else Console.WriteLine(f is null ? $"P = {order}, T = {t}: the broken retrieval branch is not found at this temperature"
+                    : $"P = {order}, T = {t}: alpha_max = {f.Alpha:G8}, m = {f.M:F6}, q1 = {f.Q1:F6}, q0 = {f.Q0:F6}, theta = {f.Theta:F6} (1RSB, K = alpha N^(P-1))");
+                return 0;
+            }
             if (level == 0)
             {
                 var (a, m) = Dense.ZeroTemperatureCapacity(order);

@@ -54,7 +54,8 @@ public sealed record DenseSettings
 /// The dense network's lines: the RS retrieval spinodal T_M(alpha), which is re-entrant (beyond the T = 0 capacity
 /// alpha_c the retrieval state exists between a lower edge T_low(alpha) and T_M(alpha), up to the tip where they
 /// meet), and the T = 0 capacities in RS and one-step RSB. Along T_M the 1RSB state has collapsed onto RS; below
-/// T_low it fills the RS gap at low T up to its own capacity.
+/// T_low it fills the RS gap at low T up to its own capacity, and it is re-entrant too: its load limit alpha_f(T)
+/// grows with T from the 1RSB capacity until the breaking collapses onto RS.
 /// </summary>
 public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyList<(double Alpha, double T)> Spinodal)
 {
@@ -62,6 +63,8 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
     public IReadOnlyList<(double Alpha, double T)> LowerEdge { get; init; } = [];
     /// <summary>The T = 0 capacity in one-step RSB (NaN if not computed).</summary>
     public double AlphaCOneStep { get; init; } = double.NaN;
+    /// <summary>The 1RSB load limit alpha_f(T) from T = 0 until the breaking collapses (its lower edge T_low beyond the 1RSB capacity).</summary>
+    public IReadOnlyList<(double Alpha, double T)> LowerEdgeOneStep { get; init; } = [];
 
     public static DenseLines Compute(int order, int points = 24)
     {
@@ -82,9 +85,14 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
             lower.Add((alpha, low));
         }
         double oneStep = double.NaN;
-        try { oneStep = OneStepRsb.Capacity(order).Alpha; }
+        var oneStepEdge = new List<(double, double)>();
+        try
+        {
+            oneStep = OneStepRsb.Capacity(order).Alpha;
+            oneStepEdge.AddRange(OneStepRsb.FoldLine(order, 1, 0.02).Select(s => (s.Alpha, s.Temperature)));
+        }
         catch (NonConvergenceException) { }
-        return new DenseLines(order, alphaC, mC, line) { LowerEdge = lower, AlphaCOneStep = oneStep };
+        return new DenseLines(order, alphaC, mC, line) { LowerEdge = lower, AlphaCOneStep = oneStep, LowerEdgeOneStep = oneStepEdge };
     }
 }
 

@@ -64,6 +64,8 @@ public static class PhaseDiagramPlot
             Line($"T_M (RS retrieval spinodal, P = {lines.Order})", lines.Spinodal),
             Line("T_low (lower edge of RS retrieval, re-entrance)", lines.LowerEdge),
         };
+        if (lines.LowerEdgeOneStep.Count > 1)
+            charts.Add(Line("1RSB load limit alpha_f(T) (lower edge beyond the 1RSB capacity)", lines.LowerEdgeOneStep));
         if (!double.IsNaN(lines.AlphaCOneStep))
             charts.Add(Plotly.NET.CSharp.Chart.Point<double, double, string>(x: [lines.AlphaC, lines.AlphaCOneStep], y: [0.0, 0.0], Name: "T = 0 capacity: RS, 1RSB"));
         if (points.Count > 0)

@@ -104,6 +104,9 @@ public class CliTests
         Assert.Equal(0.91792, dense.GetProperty("m_c").GetDouble(), 5);
         var rsb = PhysicsProgram.Json("theory", "dense-capacity", "--p", "2", "--rsb", "1");
         Assert.Equal(0.138186, rsb.GetProperty("alpha_c").GetDouble(), 6);
+        var reentrant = PhysicsProgram.Json("theory", "dense-capacity", "--p", "4", "--rsb", "1", "--temperature", "0.01");
+        Assert.InRange(reentrant.GetProperty("alpha_max").GetDouble(), 0.0382, 0.0384);
+        Assert.Equal(2, PhysicsProgram.Run("theory", "dense-capacity", "--p", "4", "--temperature", "0.01").Code);
         var broken = PhysicsProgram.Json("theory", "dense", "--p", "2", "--alpha", "0.138", "--temperature", "0", "--rsb", "1");
         Assert.True(broken.GetProperty("retrieval").GetProperty("broken").GetBoolean());
         var lowLoad = PhysicsProgram.Json("theory", "dense", "--p", "4", "--alpha", "0.01", "--temperature", "0", "--rsb", "1");

@@ -120,6 +120,31 @@ public class OneStepRsbLowLoadTests
 
 public class DenseLinesTests
 {
+    /// <summary>
+    /// The broken retrieval state is re-entrant like the RS one: at T > 0 its load limit (the fold of the branch in m)
+    /// exceeds the T = 0 capacity and grows with T until the breaking collapses onto RS (P = 4: 0.0381953 at T = 0,
+    /// about 0.03834 at T = 0.02, collapsed by T = 0.03). Each fold is stationary in every variable and a maximum of alpha.
+    /// </summary>
+    [Fact]
+    public void One_step_retrieval_is_re_entrant_beyond_its_T0_capacity()
+    {
+        var line = OneStepRsb.FoldLine(4, 0.05, 0.01);
+        Assert.Equal(OneStepRsb.Capacity(4).Alpha, line[0].Alpha, 12);
+        Assert.InRange(line.Count, 3, 4); // T = 0, 0.01, 0.02 (and perhaps a point just before the collapse)
+        for (int k = 1; k < line.Count; k++)
+        {
+            var f = line[k];
+            Assert.True(f.Alpha > line[k - 1].Alpha, $"alpha_f must grow with T: {f.Alpha} at T = {f.Temperature}");
+            Assert.True(f.Q1 > f.Q0 && f.Theta is > 0 and < 1);
+            double[] v = [f.M, f.Q1, f.Q0, f.Theta];
+            Assert.All(OneStepRsb.Gradient(4, f.Alpha, f.Temperature, v), g => Assert.True(Math.Abs(g) < 1e-9, $"gradient {g}"));
+        }
+        Assert.InRange(line[2].Alpha, 0.03833, 0.03836);
+        Assert.Null(OneStepRsb.Fold(4, 0.05)); // collapsed onto RS on the way
+        // At the T = 0.02 fold, the branch solved a little to either side in m has a smaller alpha: a maximum.
+        Assert.Equal(line[2].Alpha, OneStepRsb.Fold(4, 0.02)!.Alpha, 12);
+    }
+
     [Fact]
     public void RS_retrieval_is_re_entrant_beyond_the_T0_capacity_and_1RSB_spinodal_joins_it()
     {
