@@ -364,7 +364,8 @@ public static class OneStepRsb
         // Where the RS retrieval state is locally stable (replicon below 1) 1RSB collapses onto it.
         var rs = ReplicaSymmetric(p, alpha, temperature);
         if (rs is not null && Replicon(p, alpha, temperature, rs.M, rs.Q0) < 1) return rs;
-        if (ground is null || !ground.Broken) return rs;
+        if (ground is null) return Reentrant(p, alpha, temperature) ?? rs;
+        if (!ground.Broken) return rs;
         var (ending, _, v) = ContinueInTemperature(p, alpha, ground, temperature, 1e-4);
         // Collapsed: the breaking vanished on the way and the state is the RS one; Fold: retrieval ended below T.
         return ending == Ending.Reached ? new RsbState(p, alpha, temperature, v[0], v[2], v[1], v[3], FreeEnergy(p, alpha, temperature, v), true) : rs;
@@ -457,6 +458,40 @@ public static class OneStepRsb
             line.Add(new RsbState(p, u[3], t, m, u[1], u[0], u[2], FreeEnergy(p, u[3], t, [m, u[0], u[1], u[2]]), true));
         }
         return line;
+    }
+
+    /// <summary>
+    /// Beyond the T = 0 capacity: the broken retrieval state at (alpha, T) if the load limit alpha_f(T) exceeds alpha,
+    /// found on the retrieval (larger-m) side of the fold by walking m up from it until alpha(m) drops below the
+    /// load, bisecting, and polishing at fixed alpha in every variable.
+    /// </summary>
+    static RsbState? Reentrant(int p, double alpha, double temperature)
+    {
+        var line = FoldLine(p, temperature, 0.01);
+        var fold = line[^1];
+        if (fold.Temperature != temperature || fold.Alpha < alpha) return null;
+        double[] Start(RsbState s) => [s.Q1, s.Q0, s.Theta, s.Alpha];
+        double lo = fold.M, hi = fold.M;
+        double[] at = Start(fold), below = at;
+        for (double dm = 0.002; ; dm *= 1.5)
+        {
+            hi = lo + dm;
+            if (hi >= 1) return null;
+            var u = Newton(x => FixedM(p, temperature, hi, x), at);
+            if (u is null) return null;
+            if (u[3] < alpha) { below = u; break; }
+            lo = hi; at = u;
+        }
+        while (hi - lo > 1e-10)
+        {
+            double mid = 0.5 * (lo + hi);
+            var u = Newton(x => FixedM(p, temperature, mid, x), at);
+            if (u is null) break;
+            if (u[3] > alpha) { lo = mid; at = u; } else { hi = mid; below = u; }
+        }
+        var v = Newton(x => Gradient(p, alpha, temperature, x), [lo, at[0], at[1], at[2]]);
+        if (v is null || !(v[1] - v[2] > 1e-7)) return null;
+        return new RsbState(p, alpha, temperature, v[0], v[2], v[1], v[3], FreeEnergy(p, alpha, temperature, v), true);
     }
 
     /// <summary>The maximum over m of alpha(m) on the branch at temperature T, from a start near the previous fold.</summary>

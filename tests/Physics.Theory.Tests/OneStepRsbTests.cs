@@ -141,8 +141,12 @@ public class DenseLinesTests
         }
         Assert.InRange(line[2].Alpha, 0.03833, 0.03836);
         Assert.Null(OneStepRsb.Fold(4, 0.05)); // collapsed onto RS on the way
-        // At the T = 0.02 fold, the branch solved a little to either side in m has a smaller alpha: a maximum.
         Assert.Equal(line[2].Alpha, OneStepRsb.Fold(4, 0.02)!.Alpha, 12);
+        // A load between the T = 0 capacity and alpha_f(0.02): no retrieval at T = 0, a broken one at T = 0.02.
+        Assert.Null(OneStepRsb.ZeroTemperature(4, 0.03825));
+        var state = OneStepRsb.Solve(4, 0.03825, 0.02)!;
+        Assert.True(state.Broken && state.M > line[2].M && state.Q1 > state.Q0);
+        Assert.All(OneStepRsb.Gradient(4, 0.03825, 0.02, [state.M, state.Q1, state.Q0, state.Theta]), g => Assert.True(Math.Abs(g) < 1e-9));
     }
 
     [Fact]
