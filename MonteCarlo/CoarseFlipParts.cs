@@ -225,6 +225,52 @@ internal sealed class CoarseFlipParts
         return true;
     }
 
+    /// <summary>
+    /// X exactly for one attempt, without touching the copy: the small overlaps' G and H in double lanes, exact while
+    /// every Horner partial sum and every running total stays below 2^53 (checked against the drift-widened reach;
+    /// false otherwise), the large ones from their current exact parts.
+    /// </summary>
+    public unsafe bool TryExact(sbyte* row, short* m, int si, out long total)
+    {
+        total = 0;
+        double r = reach + 2.0 * Flips;
+        if (smallCount * (Absolute(poly.Odd, r) + Absolute(poly.Even, r)) >= 1L << 53 || !Avx512F.IsSupported) return false;
+        if (oddWide is null)
+        {
+            oddWide = poly.Odd.Select(c => (double)c).ToArray();
+            evenWide = poly.Even.Select(c => (double)c).ToArray();
+            if (oddWide.Zip(poly.Odd).Any(x => (long)x.First != x.Second) || evenWide!.Zip(poly.Even).Any(x => (long)x.First != x.Second)) return false;
+        }
+        int degreeOdd = oddWide.Length - 1, degreeEven = evenWide!.Length - 1;
+        var od = stackalloc Vector512<double>[degreeOdd + 1];
+        var ev = stackalloc Vector512<double>[degreeEven + 1];
+        for (int j = 0; j <= degreeOdd; j++) od[j] = Vector512.Create(oddWide[j]);
+        for (int j = 0; j <= degreeEven; j++) ev[j] = Vector512.Create(evenWide[j]);
+        var odds = Vector512<double>.Zero; var evens = Vector512<double>.Zero;
+        fixed (float* w = weight)
+            for (int k = 0; k < stride; k += 8)
+            {
+                var x = Avx512F.ConvertToVector512Double(Avx2.ConvertToVector256Int32(Vector128.Load(m + k)));
+                var mask = Avx512F.ConvertToVector512Double(Vector256.Load(w + k));
+                var xi = Avx512F.ConvertToVector512Double(Avx2.ConvertToVector256Int32(Vector128.CreateScalarUnsafe(*(long*)(row + k)).AsSByte()));
+                var g = od[degreeOdd];
+                for (int j = degreeOdd - 1; j >= 0; j--) g = Avx512F.FusedMultiplyAdd(g, x, od[j]);
+                var h = ev[degreeEven];
+                for (int j = degreeEven - 1; j >= 0; j--) h = Avx512F.FusedMultiplyAdd(h, x, ev[j]);
+                odds = Avx512F.FusedMultiplyAdd(g, Avx512F.Multiply(xi, mask), odds);
+                evens = Avx512F.FusedMultiplyAdd(h, mask, evens);
+            }
+        double* lane = stackalloc double[16];
+        odds.Store(lane); evens.Store(lane + 8);
+        long odd = 0, even = largeEven;
+        for (int j = 0; j < 8; j++) { odd += (long)lane[j]; even += (long)lane[8 + j]; }
+        for (int j = 0; j < largeCount; j++) odd += row[large[j]] * largeOdd[j];
+        total = even + si * odd;
+        return true;
+    }
+
+    double[]? oddWide, evenWide; // the integer coefficients as doubles (exact where they are below 2^53)
+
     static double Gamma(int n) => n * Roundoff / (1 - n * Roundoff);
 
     /// <summary>sum_k |c_k| r^k.</summary>

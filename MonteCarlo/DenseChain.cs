@@ -208,12 +208,17 @@ public sealed class DenseChain
             if (decided < 0)
             {
                 ExactFallbacks++;
-                if (!exactCurrent)
+                long exact;
+                if (!coarse.TryExact(row, m, si, out exact))
                 {
-                    Refresh(); exactCurrent = true;
-                    if (coarse.Flips > 0 && !coarse.Renew(sums)) coarse.Take(sums, odd, evenTotal);
+                    if (!exactCurrent)
+                    {
+                        Refresh(); exactCurrent = true;
+                        if (coarse.Flips > 0 && !coarse.Renew(sums)) coarse.Take(sums, odd, evenTotal);
+                    }
+                    exact = evenTotal + si * SignedSum(row, odd, stride);
                 }
-                if (!Accept(DivideExact(evenTotal + si * SignedSum(row, odd, stride)), acceptWord)) return 0;
+                if (!Accept(DivideExact(exact), acceptWord)) return 0;
             }
             HebbianChain.Flip(row, m, stride, si);
             spins[i] = (sbyte)-si;
