@@ -39,6 +39,7 @@ internal sealed class CoarseFlipParts
     double copyError;                 // the copy's error (X units), without drift
     readonly double[] powerSums;      // upper bounds on sum over the small overlaps of |M|^j, j = 0..P-2, at the copy
     readonly double[] spread;         // |g_k| + |h_k|
+    readonly double[] driftCoefficients; // the drift bound's coefficients in powers of 2f (see Expand)
     long smallEven, largeEven;        // H totals: small overlaps at the copy, large ones current
 
     public CoarseFlipParts(FlipPolynomials poly, int count, int stride)
@@ -49,6 +50,7 @@ internal sealed class CoarseFlipParts
         oddScaled = new float[poly.Odd.Length];
         powerSums = new double[poly.Odd.Length - 1];
         spread = new double[poly.Odd.Length];
+        driftCoefficients = new double[poly.Odd.Length];
         for (int k = 0; k < spread.Length; k++)
             spread[k] = Math.Abs((double)poly.Odd[k]) + (k < poly.Even.Length ? Math.Abs((double)poly.Even[k]) : 0);
         evenScaled = new float[poly.Even.Length];
@@ -106,6 +108,7 @@ internal sealed class CoarseFlipParts
         for (int k = 0; k < evenScaled.Length; k++) evenScaled[k] = (float)(poly.Even[k] * scale);
         copyError = truncation;
         Flips = 0;
+        Expand();
         Bound = Measure();
     }
 
@@ -221,6 +224,7 @@ internal sealed class CoarseFlipParts
         copyError = smallCount * (power + gamma * Absolute(poly.Odd, reach) + (gamma + lanes * (1 + gamma)) * Absolute(poly.Even, reach)) + 1
             + Math.Abs(even) * power * 1e-15;
         Flips = 0;
+        Expand();
         Bound = Measure();
         return true;
     }
@@ -282,24 +286,29 @@ internal sealed class CoarseFlipParts
     }
 
     /// <summary>
-    /// copy error + sum over the small overlaps of sum_k (|g_k| + |h_k|) [(|M| + 2f)^k - |M|^k], by the binomial
-    /// expansion over the power sums; widened by a relative 1e-9 and one unit against rounding.
+    /// The drift bound sum over the small overlaps of sum_k (|g_k| + |h_k|) [(|M| + 2f)^k - |M|^k] as a polynomial in
+    /// 2f, from the binomial expansion over the power sums: coefficient d is sum_(k >= d) (|g_k| + |h_k|) C(k, d)
+    /// S_(k-d). Computed once per copy, so that each flip's bound costs a Horner evaluation.
     /// </summary>
+    void Expand()
+    {
+        Array.Clear(driftCoefficients);
+        for (int k = 1; k < spread.Length; k++)
+        {
+            double binomial = 1; // C(k, d)
+            for (int d = 1; d <= k; d++)
+            {
+                binomial = binomial * (k - d + 1) / d;
+                driftCoefficients[d] += spread[k] * binomial * powerSums[k - d];
+            }
+        }
+    }
+
+    /// <summary>copy error + drift(2f), widened by a relative 1e-9 and one unit against rounding.</summary>
     long Measure()
     {
         double step = 2.0 * Flips, drift = 0;
-        if (Flips > 0)
-            for (int k = 1; k < spread.Length; k++)
-            {
-                double grown = 0, binomial = 1, power = 1; // C(k, j) and step^(k-j), j from k-1 down to 0
-                for (int j = k - 1; j >= 0; j--)
-                {
-                    binomial = binomial * (j + 1) / (k - j);
-                    power *= step;
-                    grown += binomial * power * powerSums[j];
-                }
-                drift += spread[k] * grown;
-            }
+        for (int d = driftCoefficients.Length - 1; d >= 1; d--) drift = (drift + driftCoefficients[d]) * step;
         double bound = (copyError + drift) * (1 + 1e-9) + 1;
         return bound >= Useless ? Useless : (long)Math.Ceiling(bound);
     }
