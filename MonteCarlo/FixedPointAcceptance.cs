@@ -61,7 +61,7 @@ public static class FixedPointAcceptance
 /// which every word is accepted, with room for the threshold's <see cref="FixedPointAcceptance.ErrorBound"/> and one
 /// unit more. Words are uniform, so only the few whose bucket straddles the interval need the exponential.
 /// </summary>
-public sealed class AcceptanceBuckets
+internal sealed class AcceptanceBuckets
 {
     const int MantissaBits = 6;
     /// <summary>Bucket 2b: reject when x_lo &gt;= it; 2b + 1: accept when x_hi &lt;= it (floats, rounded outwards).</summary>

@@ -158,15 +158,7 @@ public class DenseCoarsePathTests
             var first = Enumerable.Range(0, c.n).Select(_ => rng.Next(2) * 2 - 1).ToArray();
             var rows = Enumerable.Range(0, c.k)
                 .Select(_ => (IReadOnlyList<int>)first.Select(x => rng.NextDouble() < c.correlation ? x : rng.Next(2) * 2 - 1).ToArray()).ToList();
-            var patterns = PatternSet.FromRows(rows);
-            var energy = new DenseEnergy(c.p, c.n);
-            var dynamics = c.heatBath ? Dynamics.HeatBath : Dynamics.Metropolis;
-            var start = c.random ? InitialState.Random : InitialState.Pattern;
-            var coarse = new DenseChain(patterns, energy, c.t, dynamics, (ulong)c.seed, 0, 0, start);
-            var exact = new DenseChain(patterns, energy, c.t, dynamics, (ulong)c.seed, 0, 0, start, exactOnly: true);
-            for (int s = 0; s < 6; s++)
-                if (coarse.Sweep() != exact.Sweep()) return false;
-            return coarse.Spins.SequenceEqual(exact.Spins) && coarse.OverlapSums.SequenceEqual(exact.OverlapSums);
+            return SameTrajectory(PatternSet.FromRows(rows), c.p, c.t, c.heatBath, c.random, c.seed, 6);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
     }
 
@@ -186,18 +178,21 @@ public class DenseCoarsePathTests
             from random in Gen.Elements(false, true)
             from seed in Gen.Choose(0, 1000)
             select (p, n, k, t, heatBath, random, seed);
-        Prop.ForAll(cases.ToArbitrary(), c =>
-        {
-            var patterns = PatternSet.Random(c.n, c.k, (ulong)c.seed, 0);
-            var energy = new DenseEnergy(c.p, c.n);
-            var dynamics = c.heatBath ? Dynamics.HeatBath : Dynamics.Metropolis;
-            var start = c.random ? InitialState.Random : InitialState.Pattern;
-            var fast = new DenseChain(patterns, energy, c.t, dynamics, (ulong)c.seed, 0, 0, start);
-            var exact = new DenseChain(patterns, energy, c.t, dynamics, (ulong)c.seed, 0, 0, start, exactOnly: true);
-            for (int s = 0; s < 8; s++)
-                if (fast.Sweep() != exact.Sweep()) return false;
-            return fast.Spins.SequenceEqual(exact.Spins) && fast.OverlapSums.SequenceEqual(exact.OverlapSums);
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(60));
+        Prop.ForAll(cases.ToArbitrary(), c => SameTrajectory(PatternSet.Random(c.n, c.k, (ulong)c.seed, 0), c.p, c.t, c.heatBath, c.random, c.seed, 8))
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(60));
+    }
+
+    /// <summary>The default chain (fast path) and the exact one take the same acceptances every sweep and end equal.</summary>
+    static bool SameTrajectory(PatternSet patterns, int p, double temperature, bool heatBath, bool random, int seed, int sweeps)
+    {
+        var energy = new DenseEnergy(p, patterns.Neurons);
+        var dynamics = heatBath ? Dynamics.HeatBath : Dynamics.Metropolis;
+        var start = random ? InitialState.Random : InitialState.Pattern;
+        var fast = new DenseChain(patterns, energy, temperature, dynamics, (ulong)seed, 0, 0, start);
+        var exact = new DenseChain(patterns, energy, temperature, dynamics, (ulong)seed, 0, 0, start, exactOnly: true);
+        for (int s = 0; s < sweeps; s++)
+            if (fast.Sweep() != exact.Sweep()) return false;
+        return fast.Spins.SequenceEqual(exact.Spins) && fast.OverlapSums.SequenceEqual(exact.OverlapSums);
     }
 
     /// <summary>The coarse estimate must decide most attempts itself (not fall back to the exact parts every time), in retrieval and in the paramagnet.</summary>
