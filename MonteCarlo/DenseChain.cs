@@ -169,15 +169,38 @@ public sealed class DenseChain
     /// once (vectorised, counter = pair index, the same words as one <see cref="Philox4x32.Next"/> per pair) and the
     /// next pair's rows are prefetched.
     /// </summary>
+    public long Sweep() => squares is not null ? SweepWith<SquarePath>() : coarse is not null ? SweepWith<CoarsePath>() : SweepWith<ExactPath>();
+
+    // One sweep loop per flip path: the JIT compiles SweepWith once per struct type argument, so each path runs in a
+    // loop of its own with its attempt inlined and no per-attempt dispatch.
+    interface IFlipPath { unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord); }
+    struct SquarePath : IFlipPath
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptSquares(row, m, i, si, acceptWord);
+    }
+    struct CoarsePath : IFlipPath
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptCoarse(row, m, i, si, stride, acceptWord);
+    }
+    struct ExactPath : IFlipPath
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptExact(row, m, i, si, stride, acceptWord);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public unsafe long Sweep()
+    unsafe long SweepWith<TPath>() where TPath : struct, IFlipPath
     {
         int n = patterns.Neurons, stride = patterns.Stride, pairs = siteWords.Length;
         uint sweep = sweepIndex++;
         long accepted = 0;
+        var path = default(TPath);
         rng.Fill(0, sweep, sample, chain, siteWords, acceptWords, siteWords2, acceptWords2);
         fixed (sbyte* xi = patterns.Row(0))
         fixed (short* m = sums)
+        fixed (sbyte* s = spins)
         {
             for (int pair = 0; pair < pairs; pair++)
             {
@@ -186,62 +209,73 @@ public sealed class DenseChain
                     HebbianChain.Prefetch(xi + (long)Philox4x32.Below(siteWords[pair + 1], n) * stride, stride);
                     HebbianChain.Prefetch(xi + (long)Philox4x32.Below(siteWords2[pair + 1], n) * stride, stride);
                 }
-                accepted += Attempt(xi, m, n, stride, siteWords[pair], acceptWords[pair]);
-                if (2 * pair + 1 < n) accepted += Attempt(xi, m, n, stride, siteWords2[pair], acceptWords2[pair]);
+                int i = Philox4x32.Below(siteWords[pair], n);
+                accepted += path.Attempt(this, xi + (long)i * stride, m, i, s[i], stride, acceptWords[pair]);
+                if (2 * pair + 1 < n)
+                {
+                    i = Philox4x32.Below(siteWords2[pair], n);
+                    accepted += path.Attempt(this, xi + (long)i * stride, m, i, s[i], stride, acceptWords2[pair]);
+                }
             }
         }
         Attempts += n; Accepted += accepted;
         return accepted;
     }
 
+    /// <summary>P = 3: the exact total from the int16 squares (<see cref="SquareFlipParts"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    unsafe int Attempt(sbyte* xi, short* m, int n, int stride, uint siteWord, uint acceptWord)
+    unsafe int AttemptSquares(sbyte* row, short* m, int i, int si, uint acceptWord)
     {
-        int i = Philox4x32.Below(siteWord, n);
-        sbyte* row = xi + (long)i * stride;
-        int si = spins[i];
-        if (coarse is not null)
+        if (!Accept(DivideExact(squares!.Total(row, m, i, si)), acceptWord)) return 0;
+        squares.Flip(row, m, i, si);
+        spins[i] = (sbyte)-si;
+        return 1;
+    }
+
+    /// <summary>Other polynomial P: the coarse estimate and its bound, the exact total where they leave the verdict open.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    unsafe int AttemptCoarse(sbyte* row, short* m, int i, int si, int stride, uint acceptWord)
+    {
+        var parts = coarse!;
+        int decided;
+        fixed (short* c = parts.Coarse) decided = Decide(parts.Estimate(row, c, stride, si), parts.Bound, acceptWord);
+        if (decided == 0) return 0;
+        if (decided < 0 && !AcceptExactly(row, m, si, stride, acceptWord)) return 0;
+        HebbianChain.Flip(row, m, stride, si);
+        spins[i] = (sbyte)-si;
+        exactCurrent = false;
+        parts.Flipped(sums);
+        // A copy that has drifted too far for decisions is renewed (or taken anew when the large overlaps or the
+        // shift no longer fit).
+        if (coefficientPerTotal * parts.Bound > RenewWindow && !parts.Renew(sums))
         {
-            int decided;
-            fixed (short* c = coarse.Coarse) decided = Decide(coarse.Estimate(row, c, stride, si), coarse.Bound, acceptWord);
-            if (decided == 0) return 0;
-            if (decided < 0)
-            {
-                ExactFallbacks++;
-                long exact;
-                if (!coarse.TryExact(row, m, si, out exact))
-                {
-                    if (!exactCurrent)
-                    {
-                        Refresh(); exactCurrent = true;
-                        if (coarse.Flips > 0 && !coarse.Renew(sums)) coarse.Take(sums, odd, evenTotal);
-                    }
-                    exact = evenTotal + si * SignedSum(row, odd, stride);
-                }
-                if (!Accept(DivideExact(exact), acceptWord)) return 0;
-            }
-            HebbianChain.Flip(row, m, stride, si);
-            spins[i] = (sbyte)-si;
-            exactCurrent = false;
-            coarse.Flipped(sums);
-            // A copy that has drifted too far for decisions is renewed (or taken anew when the large overlaps or the
-            // shift no longer fit).
-            if (coefficientPerTotal * coarse.Bound > RenewWindow && !coarse.Renew(sums))
+            Refresh(); exactCurrent = true;
+            parts.Take(sums, odd, evenTotal);
+        }
+        return 1;
+    }
+
+    /// <summary>The exact verdict of an attempt the coarse estimate left open (kept out of the hot loop).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    unsafe bool AcceptExactly(sbyte* row, short* m, int si, int stride, uint acceptWord)
+    {
+        ExactFallbacks++;
+        if (!coarse!.TryExact(row, m, si, out long exact))
+        {
+            if (!exactCurrent)
             {
                 Refresh(); exactCurrent = true;
-                coarse.Take(sums, odd, evenTotal);
+                if (coarse.Flips > 0 && !coarse.Renew(sums)) coarse.Take(sums, odd, evenTotal);
             }
-            return 1;
+            exact = evenTotal + si * SignedSum(row, odd, stride);
         }
-        long scaled;
-        if (squares is not null)
-        {
-            if (!Accept(DivideExact(squares.Total(row, m, i, si)), acceptWord)) return 0;
-            squares.Flip(row, m, i, si);
-            spins[i] = (sbyte)-si;
-            return 1;
-        }
-        scaled = DivideExact(evenTotal + si * SignedSum(row, odd, stride)); // N^(P-1) Delta E, exact (the sum is a multiple of D)
+        return Accept(DivideExact(exact), acceptWord);
+    }
+
+    /// <summary>The exact 64-bit parts (polynomials refreshed after a flip) or the tables.</summary>
+    unsafe int AttemptExact(sbyte* row, short* m, int i, int si, int stride, uint acceptWord)
+    {
+        long scaled = DivideExact(evenTotal + si * SignedSum(row, odd, stride)); // N^(P-1) Delta E, exact (the sum is a multiple of D)
         if (!Accept(scaled, acceptWord)) return 0;
         HebbianChain.Flip(row, m, stride, si);
         spins[i] = (sbyte)-si;

@@ -22,6 +22,7 @@ internal sealed unsafe class SquareFlipParts
     readonly short* squaresAt;
     readonly uint[] largeMasks;      // per block of 32 patterns: which overlaps exceed 255
     readonly int[] large;
+    readonly long[] largeSquares;    // M^2 of the listed overlaps, current
     readonly int[] rowSums;          // sum_mu xi_i^mu per site
     int largeCount;
     long overlapTotal;               // sum_mu M_mu
@@ -33,6 +34,7 @@ internal sealed unsafe class SquareFlipParts
         squaresAt = (short*)Unsafe.AsPointer(ref squares[0]);
         largeMasks = new uint[(stride + 31) / 32];
         large = new int[stride];
+        largeSquares = new long[stride];
         rowSums = new int[patterns.Neurons];
         for (int i = 0; i < patterns.Neurons; i++) foreach (var x in patterns.Row(i)) rowSums[i] += x;
         for (int mu = 0; mu < count; mu++)
@@ -41,7 +43,7 @@ internal sealed unsafe class SquareFlipParts
             if (Math.Abs((int)sums[mu]) > Limit) largeMasks[mu >> 5] |= 1u << (mu & 31);
             else squares[mu] = (short)(sums[mu] * sums[mu] - 32768);
         }
-        ListLarge();
+        ListLarge(sums);
     }
 
     /// <summary>The polynomials have the P = 3 form and every product stays inside 64 bits.</summary>
@@ -49,12 +51,18 @@ internal sealed unsafe class SquareFlipParts
         p.Odd.Select((c, k) => k is 0 or 2 || c == 0).All(x => x) && p.Even.Select((c, k) => k == 1 || c == 0).All(x => x)
         && patterns.Stride < (1 << 16) && patterns.Neurons <= 11585;
 
-    void ListLarge()
+    void ListLarge(ReadOnlySpan<short> sums)
     {
         largeCount = 0;
         for (int b = 0; b < largeMasks.Length; b++)
             for (uint bits = largeMasks[b]; bits != 0; bits &= bits - 1)
                 large[largeCount++] = 32 * b + System.Numerics.BitOperations.TrailingZeroCount(bits);
+        Square(sums);
+    }
+
+    void Square(ReadOnlySpan<short> sums)
+    {
+        for (int j = 0; j < largeCount; j++) largeSquares[j] = (long)sums[large[j]] * sums[large[j]];
     }
 
     /// <summary>X for a flip of spin si at site i (row = its patterns), exactly.</summary>
@@ -64,8 +72,8 @@ internal sealed unsafe class SquareFlipParts
         long signs = 0, exact = 0;
         for (int j = 0; j < largeCount; j++)
         {
-            int mu = large[j], x = row[mu];
-            signs += x; exact += x * ((long)m[mu] * m[mu]);
+            int x = row[large[j]];
+            signs += x; exact += x * largeSquares[j];
         }
         long squared = HebbianChain.Field(row, squaresAt, stride) + 32768L * (rowSums[i] - signs) + exact; // sum_mu xi_i^mu M_mu^2
         return linear * overlapTotal + si * (constant * rowSums[i] + quadratic * squared);
@@ -107,6 +115,7 @@ internal sealed unsafe class SquareFlipParts
                 if (big != (was != 0)) { masks[k >> 5] ^= bit; moved = true; }
             }
         }
-        if (moved) ListLarge();
+        if (moved) ListLarge(new ReadOnlySpan<short>(m, stride));
+        else Square(new ReadOnlySpan<short>(m, stride));
     }
 }
