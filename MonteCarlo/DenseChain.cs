@@ -102,7 +102,7 @@ public sealed class DenseChain
         }
     }
 
-    static (int Shift, ulong Inverse) ExactDivisor(long d)
+    internal static (int Shift, ulong Inverse) ExactDivisor(long d)
     {
         int shift = System.Numerics.BitOperations.TrailingZeroCount(d);
         ulong odd = (ulong)(d >> shift), inverse = odd; // Newton's iteration doubles the correct low bits each step

@@ -11,6 +11,14 @@ public struct DenseSweepArguments
 {
     public int Neurons, Patterns, Stride, FirstSweep, Sweeps, Metropolis;
     public uint Key0, Key1;
+    /// <summary>
+    /// 1 for the P = 3 polynomial form (G = A0 + A2 M^2, H = B1 M, see <see cref="FlipPolynomials"/>): each lane
+    /// squares its own overlaps, no Odd/Even tables are read or written, and X / D (D = 2^Shift * odd, Inverse its
+    /// inverse modulo 2^64) is the same integer as the tables' sum.
+    /// </summary>
+    public int Quadratic, Shift;
+    public long A0, A2, B1;
+    public ulong Inverse;
 }
 
 /// <summary>
@@ -19,7 +27,9 @@ public struct DenseSweepArguments
 /// (<see cref="DenseEnergy.Odd"/>/<see cref="DenseEnergy.Even"/>) and the same integer acceptance
 /// (<see cref="FixedPointAcceptance"/>). A warp advances one chain; lane t owns patterns mu = t, t + W, ...:
 /// their overlap sums (shared memory) and their Odd values (global), and the dot product and the change of the
-/// Even total are reduced by warp shuffles. O(K) per attempt, no P-index tensor.
+/// Even total are reduced by warp shuffles. O(K) per attempt, no P-index tensor. For P = 3 the lanes square their
+/// own overlaps instead (as the native chain's <see cref="SquareFlipParts"/>): an attempt reads only the pattern row
+/// and shared memory, and an accepted flip moves only the overlaps.
 /// </summary>
 public sealed class IlgpuDenseEnsemble : IDisposable
 {
@@ -35,6 +45,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
     readonly int neurons, patternCount, stride, count;
     readonly Dynamics dynamics;
     readonly Philox4x32 rng;
+    readonly FlipPolynomials? quadratic; // the P = 3 form where it applies
     int sweepsDone;
 
     public string Device { get; }
@@ -47,6 +58,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
         if (samples.Any(s => s.Neurons != neurons || s.Count != patternCount)) throw new ArgumentException("samples differ in shape");
         if (energy.Neurons != neurons) throw new ArgumentException("the energy's N differs from the patterns'");
         rng = Philox4x32.FromSeed(seed);
+        if (energy.Polynomials is { } poly && SquareFlipParts.IsQuadratic(poly) && neurons <= 11585 && poly.Reach < (1L << 62) / stride) quadratic = poly;
         (context, accelerator, Device) = DeviceContext.Open(cuda);
         kernel = accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<long>, ArrayView<long>, ArrayView<long>, ArrayView<long>,
             ArrayView<ulong>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments>(SweepKernel);
@@ -90,6 +102,11 @@ public sealed class IlgpuDenseEnsemble : IDisposable
             Neurons = neurons, Patterns = patternCount, Stride = stride, FirstSweep = sweepsDone, Sweeps = sweeps,
             Metropolis = dynamics == Dynamics.Metropolis ? 1 : 0, Key0 = rng.Key0, Key1 = rng.Key1,
         };
+        if (quadratic is { } q)
+        {
+            args.Quadratic = 1; args.A0 = q.Odd[0]; args.A2 = q.Odd[2]; args.B1 = q.Even[1];
+            (args.Shift, args.Inverse) = DenseChain.ExactDivisor(q.Denominator);
+        }
         var config = new KernelConfig(count, accelerator.WarpSize, SharedMemoryConfig.RequestDynamic<int>(stride));
         kernel(config, patterns.View, spins.View, sums.View, odd.View, evenTotal.View, oddTable.View, evenTable.View, factors.View, coefficients.View,
             info.View, accepted.View, args);
@@ -113,6 +130,12 @@ public sealed class IlgpuDenseEnsemble : IDisposable
         long even = evenTotal[c];
         long patternBase = (long)sample * a.Neurons * a.Stride, spinBase = (long)c * a.Neurons;
         long taken = 0;
+        long overlapTotal = 0; // sum_mu M_mu (the P = 3 form's H total over B1)
+        if (a.Quadratic != 0)
+        {
+            for (int mu = t; mu < a.Patterns; mu += g) overlapTotal += m[mu];
+            for (int lanes = g / 2; lanes > 0; lanes /= 2) overlapTotal += Warp.ShuffleXor(overlapTotal, lanes);
+        }
         for (int sw = 0; sw < a.Sweeps; sw++)
         {
             uint sweep = (uint)(a.FirstSweep + sw);
@@ -125,6 +148,27 @@ public sealed class IlgpuDenseEnsemble : IDisposable
                     int i = (int)(((ulong)siteWord * (uint)a.Neurons) >> 32);
                     long row = patternBase + (long)i * a.Stride;
                     int si = spins[spinBase + i]; // read before the shuffle (see IlgpuEnsemble)
+                    if (a.Quadratic != 0)
+                    {
+                        // X = B1 sum_mu M + s_i (A0 sum_mu xi + A2 sum_mu xi M^2), as the native P = 3 path.
+                        long signs = 0, squares = 0;
+                        for (int mu = t; mu < a.Patterns; mu += g)
+                        {
+                            int x = patterns[row + mu], mm = m[mu];
+                            signs += x; squares += x * (long)(mm * mm);
+                        }
+                        for (int lanes = g / 2; lanes > 0; lanes /= 2) { signs += Warp.ShuffleXor(signs, lanes); squares += Warp.ShuffleXor(squares, lanes); }
+                        long total = a.B1 * overlapTotal + si * (a.A0 * signs + a.A2 * squares);
+                        long exact = (long)((ulong)(total >> a.Shift) * a.Inverse);
+                        if ((ulong)acceptWord < Threshold(coefficient * exact, a.Metropolis, factors))
+                        {
+                            for (int mu = t; mu < a.Patterns; mu += g) m[mu] -= 2 * si * patterns[row + mu];
+                            overlapTotal -= 2 * si * signs;
+                            spins[spinBase + i] = (sbyte)-si;
+                            taken++;
+                        }
+                        continue;
+                    }
                     long dot = 0;
                     for (int mu = t; mu < a.Patterns; mu += g) dot += patterns[row + mu] * odd[chainBase + mu];
                     for (int lanes = g / 2; lanes > 0; lanes /= 2) dot += Warp.ShuffleXor(dot, lanes);
