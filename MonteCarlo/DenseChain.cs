@@ -169,7 +169,14 @@ public sealed class DenseChain
     /// once (vectorised, counter = pair index, the same words as one <see cref="Philox4x32.Next"/> per pair) and the
     /// next pair's rows are prefetched.
     /// </summary>
-    public long Sweep() => squares is not null ? SweepWith<SquarePath>() : coarse is not null ? SweepWith<CoarsePath>() : SweepWith<ExactPath>();
+    public unsafe long Sweep()
+    {
+        if (squares is null) return coarse is not null ? SweepWith<CoarsePath>() : SweepWith<ExactPath>();
+        fixed (short* m = sums) squares.Prepare(lastAccepted, patterns.Neurons, m);
+        return lastAccepted = SweepWith<SquarePath>();
+    }
+
+    long lastAccepted; // accepted flips in the last sweep (chooses the P = 3 form)
 
     // One sweep loop per flip path: the JIT compiles SweepWith once per struct type argument, so each path runs in a
     // loop of its own with its attempt inlined and no per-attempt dispatch.

@@ -12,6 +12,10 @@ namespace Physics.MonteCarlo;
 /// is stored as M^2 - 32768 in int16 (the low half of the int16 product with the top bit flipped); the few larger
 /// overlaps (the condensed patterns) store 0 and are summed exactly from a list. An accepted flip moves the overlaps
 /// and squares in one pass, which also notices overlaps crossing 255.
+///
+/// Where most flips are accepted, keeping the squares costs more than it saves: the parts then run on the fly
+/// (<see cref="Prepare"/>), sum_mu xi_i^mu M_mu^2 as one int16 multiply and one multiply-add per 32 patterns, and a
+/// flip moves only the overlaps, as a classical flip does. Both forms give the same integer.
 /// </summary>
 internal sealed unsafe class SquareFlipParts
 {
@@ -26,6 +30,8 @@ internal sealed unsafe class SquareFlipParts
     readonly int[] rowSums;          // sum_mu xi_i^mu per site
     int largeCount;
     long overlapTotal;               // sum_mu M_mu
+    readonly bool canRunOnTheFly;    // the int32 lanes of the on-the-fly sum cannot overflow
+    bool stored = true;              // the squares are kept (else computed on the fly)
 
     public SquareFlipParts(FlipPolynomials poly, PatternSet patterns, ReadOnlySpan<short> sums)
     {
@@ -44,6 +50,41 @@ internal sealed unsafe class SquareFlipParts
             else squares[mu] = (short)(sums[mu] * sums[mu] - 32768);
         }
         ListLarge(sums);
+        // A lane adds stride / 32 pair sums of at most 2 N^2 each.
+        canRunOnTheFly = Avx512BW.IsSupported && (stride / 32 + 1) * 2.0 * patterns.Neurons * patterns.Neurons < int.MaxValue;
+    }
+
+    /// <summary>
+    /// Chooses the form for the next sweep from the last one's acceptance: on the fly above one accepted flip in
+    /// sixteen attempts, stored below (the squares rebuilt from the overlaps on the way back).
+    /// </summary>
+    public void Prepare(long acceptedLastSweep, int attempts, short* m)
+    {
+        bool wantStored = !canRunOnTheFly || 16 * acceptedLastSweep < attempts;
+        if (wantStored == stored) return;
+        stored = wantStored;
+        if (!stored) return;
+        Array.Clear(largeMasks);
+        for (int mu = 0; mu < count; mu++)
+        {
+            if (Math.Abs((int)m[mu]) > Limit) { largeMasks[mu >> 5] |= 1u << (mu & 31); squaresAt[mu] = 0; }
+            else squaresAt[mu] = (short)(m[mu] * m[mu] - 32768);
+        }
+        ListLarge(new ReadOnlySpan<short>(m, stride));
+    }
+
+    /// <summary>sum_mu xi_mu M_mu^2 on the fly: y = xi M in int16, then y . M by multiply-add into int32 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    long SquaresOnTheFly(sbyte* row, short* m)
+    {
+        var acc = Vector512<int>.Zero;
+        for (int k = 0; k < stride; k += 32)
+        {
+            var v = Vector512.Load(m + k);
+            var y = Avx512BW.MultiplyLow(Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k)), v);
+            acc = Avx512F.Add(acc, Avx512BW.MultiplyAddAdjacent(y, v));
+        }
+        return Vector512.Sum(Avx512F.ConvertToVector512Int64(acc.GetLower())) + Vector512.Sum(Avx512F.ConvertToVector512Int64(acc.GetUpper()));
     }
 
     /// <summary>The polynomials have the P = 3 form and every product stays inside 64 bits.</summary>
@@ -72,6 +113,8 @@ internal sealed unsafe class SquareFlipParts
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Total(sbyte* row, short* m, int i, int si)
     {
+        if (!stored)
+            return linear * overlapTotal + si * (constant * rowSums[i] + quadratic * SquaresOnTheFly(row, m));
         long signs = 0, exact = 0;
         for (int j = 0; j < largeCount; j++)
         {
@@ -86,6 +129,7 @@ internal sealed unsafe class SquareFlipParts
     public void Flip(sbyte* row, short* m, int i, int si)
     {
         overlapTotal -= 2L * si * rowSums[i];
+        if (!stored) { HebbianChain.Flip(row, m, stride, si); return; }
         bool moved = false;
         int k = 0;
         short* q = squaresAt;
