@@ -70,8 +70,11 @@ internal sealed class AcceptanceBuckets
     public static readonly AcceptanceBuckets Metropolis = new(Dynamics.Metropolis), HeatBath = new(Dynamics.HeatBath);
     public static AcceptanceBuckets For(Dynamics dynamics) => dynamics == Dynamics.Metropolis ? Metropolis : HeatBath;
 
+    readonly bool metropolis;
+
     AcceptanceBuckets(Dynamics dynamics)
     {
+        metropolis = dynamics == Dynamics.Metropolis;
         const double one = 4294967296.0, margin = FixedPointAcceptance.ErrorBound + 1;
         // The x where the exact threshold (2^32 min(1, e^-x) or 2^32 / (1 + e^x)) equals w; +-infinity outside (0, 2^32).
         double Inverse(double w) => w <= 0 ? double.PositiveInfinity : w >= one ? double.NegativeInfinity
@@ -106,9 +109,19 @@ internal sealed class AcceptanceBuckets
     }
 
     /// <summary>1: every x in [xLow, xHigh] accepts the word; 0: every x rejects it; -1: undecided.</summary>
+    /// <remarks>
+    /// Small Metropolis steps (most flips of a hot chain) are decided without the table: 1 - x &lt;= e^-x &lt;= 1 - x + x^2/2
+    /// for x &gt;= 0, widened by the threshold's error bound and one unit.
+    /// </remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public int Decide(uint word, double xLow, double xHigh)
     {
+        const double one = 4294967296.0, margin = FixedPointAcceptance.ErrorBound + 1;
+        if (metropolis && xHigh < 0.25)
+        {
+            if (word < one * (1 - xHigh) - margin) return 1;
+            if (xLow >= 0 && word >= one * (1 - xLow + 0.5 * xLow * xLow) + margin) return 0;
+        }
         int b = 2 * Index(word);
         if (xLow >= limits[b]) return 0;
         if (xHigh <= limits[b + 1]) return 1;
