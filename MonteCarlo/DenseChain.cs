@@ -305,6 +305,7 @@ public sealed class DenseChain
     bool Accept(long scaled, uint acceptWord)
     {
         if (scaled >= rejectFrom) return false;
+        if (AcceptanceBuckets.SurelyAccepted(dynamics, acceptWord, coefficient * scaled)) return true;
         return (dynamics == Dynamics.Metropolis ? scaled <= 0 : scaled <= -rejectFrom)
             || (buckets.Decide(acceptWord, coefficient * scaled, coefficient * scaled) is int verdict && verdict >= 0 ? verdict == 1
                 : acceptWord < FixedPointAcceptance.Threshold(coefficient * scaled, dynamics));
@@ -322,6 +323,7 @@ public sealed class DenseChain
     {
         long low = estimate - bound, high = estimate + bound;
         if (low >= rejectFromTotal) return 0;
+        if (AcceptanceBuckets.SurelyAccepted(dynamics, acceptWord, coefficientPerTotal * high)) return 1;
         if (dynamics == Dynamics.Metropolis ? high <= 0 : high <= -rejectFromTotal) return 1;
         double xLow = coefficientPerTotal * low, xHigh = coefficientPerTotal * high;
         int verdict = buckets.Decide(acceptWord, xLow, xHigh);

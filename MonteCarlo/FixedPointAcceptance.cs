@@ -108,6 +108,15 @@ internal sealed class AcceptanceBuckets
         return (lead << MantissaBits) + mantissa;
     }
 
+    /// <summary>
+    /// A one-comparison sufficient test for the common case of a hot Metropolis chain: for every x &lt;= xHigh the
+    /// threshold is at least 2^32 (1 - max(x, 0)) - ErrorBound, so a word below that minus one unit is accepted. It
+    /// stands in for the downhill test too, without its unpredictable branch.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static bool SurelyAccepted(Dynamics dynamics, uint word, double xHigh) =>
+        dynamics == Dynamics.Metropolis && word < 4294967296.0 * (1 - Math.Max(xHigh, 0)) - (FixedPointAcceptance.ErrorBound + 1);
+
     /// <summary>1: every x in [xLow, xHigh] accepts the word; 0: every x rejects it; -1: undecided.</summary>
     /// <remarks>
     /// Small Metropolis steps (most flips of a hot chain) are decided without the table: 1 - x &lt;= e^-x &lt;= 1 - x + x^2/2
