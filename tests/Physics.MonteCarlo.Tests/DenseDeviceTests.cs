@@ -221,7 +221,25 @@ public class DenseCoarsePathTests
             var dynamics = c.heatBath ? Dynamics.HeatBath : Dynamics.Metropolis;
             int verdict = AcceptanceBuckets.For(dynamics).Decide(c.Item1, c.Item2, c.Item2);
             bool accepted = c.Item1 < FixedPointAcceptance.Threshold(c.Item2, dynamics);
-            return verdict < 0 || (verdict == 1) == accepted;
+            return (verdict < 0 || (verdict == 1) == accepted) && (!AcceptanceBuckets.SurelyAccepted(dynamics, c.Item1, c.Item2) || accepted);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(200_000));
+    }
+
+    /// <summary>The shortcuts where they matter most: tiny energy changes and words near the top of the range.</summary>
+    [Fact]
+    public void Small_steps_and_top_words_are_decided_as_the_threshold_decides()
+    {
+        var cases =
+            from top in Gen.Choose(0, 1 << 24)
+            from nano in Gen.Choose(-2_000_000, 300_000_000)
+            from heatBath in Gen.Elements(false, true)
+            select (uint.MaxValue - (uint)top, nano / 1e9, heatBath);
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var dynamics = c.heatBath ? Dynamics.HeatBath : Dynamics.Metropolis;
+            bool accepted = c.Item1 < FixedPointAcceptance.Threshold(c.Item2, dynamics);
+            int verdict = AcceptanceBuckets.For(dynamics).Decide(c.Item1, c.Item2, c.Item2);
+            return (verdict < 0 || (verdict == 1) == accepted) && (!AcceptanceBuckets.SurelyAccepted(dynamics, c.Item1, c.Item2) || accepted);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(200_000));
     }
 
