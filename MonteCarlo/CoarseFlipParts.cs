@@ -15,9 +15,10 @@ namespace Physics.MonteCarlo;
 /// the condensed patterns) + an H total, where c_mu ~ G(M_mu) / 2^shift in int16 for the many small overlaps. The
 /// copy is taken exactly (<see cref="Take"/>) or renewed by a vectorised float pass (<see cref="Renew"/>), and is
 /// off by at most its truncation and float rounding plus the drift since: after f accepted flips every overlap has
-/// moved by at most 2f, so each small pattern's parts moved by at most A(r + 2f) - A(r), A(r) = sum_k (|g_k| + |h_k|)
-/// r^k, r the largest small |M|. The chain decides from the interval only where every X in it decides alike and
-/// otherwise takes the exact parts (<see cref="DenseChain"/>): the trajectory is the exact one, bit for bit.
+/// moved by at most 2f, so a small pattern's parts moved by at most A(|M| + 2f) - A(|M|), A(r) = sum_k (|g_k| + |h_k|)
+/// r^k, summed over the small overlaps through their power sums (<see cref="Expand"/>). The chain decides from the
+/// interval only where every X in it decides alike and otherwise computes X exactly (<see cref="TryExact"/>, or the
+/// chain's 64-bit parts): the trajectory is the exact one, bit for bit.
 /// </summary>
 internal sealed class CoarseFlipParts
 {
@@ -210,8 +211,8 @@ internal sealed class CoarseFlipParts
         }
         if (peak > 32000) return false;
         reach = (int)widest;
-        // Powers of integers up to 2^24 are exact floats only below 2^24: the lane sums carry a relative error of
-        // at most gamma_(P + stride / 16); widen them by twice that.
+        // The powers |M|^j round in float once they pass 2^24, and so do the lane sums: together a relative error of
+        // at most gamma_(P + stride / 16); the sums are widened by twice that to stay upper bounds.
         double widen = 1 + 2 * Gamma(powerSums.Length + stride / 16 + 2);
         powerSums[0] = smallCount;
         for (int j = 1; j < powerSums.Length; j++) powerSums[j] *= widen;
