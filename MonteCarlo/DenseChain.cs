@@ -41,6 +41,7 @@ public sealed class DenseChain
     // estimate of X = D N^(P-1) Delta E, compared in X units (X is a multiple of D) and, near the acceptance
     // threshold, through coefficient / D; the rest fall back to the exact parts.
     readonly CoarseFlipParts? coarse;
+    readonly CubicFlipParts? cubic;         // P = 4 on the fly, for hot chains
     readonly long rejectFromTotal;          // rejectFrom * D (X >= it is always rejected)
     readonly double coefficientPerTotal;    // beta Delta E = coefficientPerTotal * X
     readonly AcceptanceBuckets buckets;
@@ -92,6 +93,7 @@ public sealed class DenseChain
                 Refresh();
                 coarse = new CoarseFlipParts(poly, patterns.Count, patterns.Stride);
                 coarse.Take(sums, odd, evenTotal);
+                if (CubicFlipParts.Fits(poly, patterns)) cubic = new CubicFlipParts(poly, patterns);
             }
             else Refresh();
         }
@@ -171,12 +173,29 @@ public sealed class DenseChain
     /// </summary>
     public unsafe long Sweep()
     {
-        if (squares is null) return coarse is not null ? SweepWith<CoarsePath>() : SweepWith<ExactPath>();
-        fixed (short* m = sums) squares.Prepare(lastAccepted, patterns.Neurons, m);
-        return lastAccepted = SweepWith<SquarePath>();
+        if (squares is not null)
+        {
+            fixed (short* m = sums) squares.Prepare(lastAccepted, patterns.Neurons, m);
+            return lastAccepted = SweepWith<SquarePath>();
+        }
+        if (coarse is null) return SweepWith<ExactPath>();
+        // P = 4 chains accepting more than one flip in sixteen attempts run on the fly (CubicFlipParts) while their
+        // overlaps allow; the coarse copy is taken anew on the way back.
+        bool hot = cubic is not null && 16 * lastAccepted >= patterns.Neurons;
+        if (hot && !onTheFly) fixed (short* m = sums) onTheFly = cubic!.Begin(m);
+        else if (!hot && onTheFly) LeaveOnTheFly();
+        return lastAccepted = onTheFly ? SweepWith<CubicPath>() : SweepWith<CoarsePath>();
     }
 
-    long lastAccepted; // accepted flips in the last sweep (chooses the P = 3 form)
+    long lastAccepted; // accepted flips in the last sweep (chooses the P = 3 and P = 4 forms)
+    bool onTheFly;     // the P = 4 chain runs on CubicFlipParts (its coarse copy is stale meanwhile)
+
+    void LeaveOnTheFly()
+    {
+        onTheFly = false;
+        Refresh(); exactCurrent = true;
+        coarse!.Take(sums, odd, evenTotal);
+    }
 
     // One sweep loop per flip path: the JIT compiles SweepWith once per struct type argument, so each path runs in a
     // loop of its own with its attempt inlined and no per-attempt dispatch.
@@ -190,6 +209,11 @@ public sealed class DenseChain
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptCoarse(row, m, i, si, stride, acceptWord);
+    }
+    struct CubicPath : IFlipPath
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptCubic(row, m, i, si, stride, acceptWord);
     }
     struct ExactPath : IFlipPath
     {
@@ -259,6 +283,19 @@ public sealed class DenseChain
             Refresh(); exactCurrent = true;
             parts.Take(sums, odd, evenTotal);
         }
+        return 1;
+    }
+
+    /// <summary>P = 4 on the fly (<see cref="CubicFlipParts"/>), back to the coarse copy once an overlap leaves its range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    unsafe int AttemptCubic(sbyte* row, short* m, int i, int si, int stride, uint acceptWord)
+    {
+        if (!onTheFly) return AttemptCoarse(row, m, i, si, stride, acceptWord);
+        long total = cubic!.Total(row, m, si, out long linear);
+        if (!Accept(DivideExact(total), acceptWord)) return 0;
+        spins[i] = (sbyte)-si;
+        exactCurrent = false;
+        if (!cubic.Flip(row, m, si, linear)) LeaveOnTheFly();
         return 1;
     }
 

@@ -225,6 +225,47 @@ public class DenseCoarsePathTests
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(200_000));
     }
 
+    /// <summary>
+    /// The P = 4 on-the-fly parts: their total equals the exact 64-bit one, a flip keeps sum M^2 exact, and a flip that
+    /// takes an overlap past 255 is reported (the chain then returns to the coarse copy).
+    /// </summary>
+    [Fact]
+    public unsafe void P4_parts_on_the_fly_are_exact_and_report_overlaps_leaving_their_range()
+    {
+        const int n = 300, k = 5;
+        var patterns = PatternSet.Random(n, k, 9, 0);
+        var energy = new DenseEnergy(4, n);
+        var poly = energy.Polynomials!;
+        Assert.True(CubicFlipParts.Fits(poly, patterns));
+        var parts = new CubicFlipParts(poly, patterns);
+        var spins = patterns.State(0);
+        for (int i = 0; i < 60; i++) spins[i] = (sbyte)-spins[i]; // M_1 = 300 - 120 = 180
+        var sums = new short[patterns.Stride];
+        patterns.OverlapSums(spins, sums);
+        fixed (short* m = sums)
+        fixed (sbyte* xi = patterns.Row(0))
+        {
+            Assert.True(parts.Begin(m));
+            bool inside = true;
+            for (int i = 0; i < 60 && inside; i++)
+            {
+                sbyte* row = xi + (long)i * patterns.Stride;
+                int si = spins[i];
+                long total = parts.Total(row, m, si, out long linear);
+                // The exact total from the polynomials, pattern by pattern.
+                long expected = 0;
+                for (int mu = 0; mu < k; mu++)
+                    expected += si * row[mu] * FlipPolynomials.Evaluate(poly.Odd, m[mu]) + FlipPolynomials.Evaluate(poly.Even, m[mu]);
+                Assert.Equal(expected, total);
+                inside = parts.Flip(row, m, si, linear);
+                spins[i] = (sbyte)-si;
+                Assert.Equal(inside, Math.Abs((int)m[0]) <= 255);
+            }
+            Assert.False(inside); // restoring the 60 spins walks M_1 from 180 up past 255
+            Assert.False(parts.Begin(m));
+        }
+    }
+
     /// <summary>The shortcuts where they matter most: tiny energy changes and words near the top of the range.</summary>
     [Fact]
     public void Small_steps_and_top_words_are_decided_as_the_threshold_decides()
