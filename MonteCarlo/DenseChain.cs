@@ -48,8 +48,9 @@ public sealed class DenseChain
     bool exactCurrent = true;               // odd and evenTotal are those of the current overlaps
     // Half-width in beta Delta E beyond which the copy is renewed after a flip. Up to about twice it of the words
     // near the threshold are left to the exact parts; a renewal and an exact fallback (CoarseFlipParts.TryExact)
-    // each cost several classical attempts. In the P = 4 paramagnet (bench dense, N = 4000, K = 400) a dense
-    // attempt costs 2.7-2.9 classical ones with 1/8 or 1/16, 2.9-3.4 with 1/4 or 1/32, and 7 with 2.
+    // each cost several classical attempts. Measured in the P = 4 paramagnet (bench dense, N = 4000, K = 400) before
+    // hot P = 4 chains moved to CubicFlipParts: a dense attempt cost 2.7-2.9 classical ones with 1/8 or 1/16,
+    // 2.9-3.4 with 1/4 or 1/32, and 7 with 2.
     const double RenewWindow = 1.0 / 8;
     uint sweepIndex;
     readonly uint[] siteWords, acceptWords, siteWords2, acceptWords2; // one sweep's Philox words
