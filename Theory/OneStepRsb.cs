@@ -507,26 +507,38 @@ public static class OneStepRsb
             if (u is not null) known.Add((m, u));
             return u;
         }
-        // Bracket the maximum by walking from m0, then golden section.
-        const double dm = 0.002;
-        var up = At(m0 + dm);
-        double dir = up is not null && up[3] > start[3] ? 1 : -1;
-        double a = m0, b = m0 + dir * dm;
-        double[]? ub = dir > 0 ? up : At(b);
-        if (ub is null) return null;
-        double[] ua = start;
-        while (true)
+        // Bracket the maximum: m0 itself (from the last temperature) or a walk towards larger alpha. The step
+        // shrinks where Newton loses the branch: at P = 2 alpha(m) is sharply peaked (1e-6 over 1e-3 in m).
+        double dm = 0.002;
+        double[]? up = null, down = null;
+        for (; dm >= 1e-6; dm /= 4)
         {
-            double c = b + dir * dm;
-            var uc = At(c);
-            if (uc is null) return null;
-            if (uc[3] < ub[3]) break;
-            a = b; ua = ub; b = c; ub = uc;
-            if (Math.Abs(b - m0) > 0.3) return null;
+            up = At(m0 + dm); down = At(m0 - dm);
+            if (up is not null && down is not null) break;
         }
-        // alpha(m) is smooth with its maximum bracketed by (a, b, c): parabolic steps (each replacing the worst
-        // point) find m to 1e-6, i.e. alpha to about 1e-12, in a few solves.
-        var points = new List<(double M, double[] U)> { (a, ua), (b, ub), (b + dir * dm, At(b + dir * dm)!) };
+        if (up is null || down is null) return null;
+        List<(double M, double[] U)> points;
+        if (up[3] <= start[3] && down[3] <= start[3]) points = [(m0 - dm, down), (m0, start), (m0 + dm, up)];
+        else
+        {
+            double dir = up[3] > start[3] ? 1 : -1;
+            (double M, double[] U) previous = (m0, start), best = (m0 + dir * dm, dir > 0 ? up : down);
+            while (true)
+            {
+                double c = best.M + dir * dm;
+                var uc = At(c);
+                if (uc is null)
+                {
+                    if ((dm /= 4) < 1e-6) return null;
+                    continue;
+                }
+                if (uc[3] < best.U[3]) { points = [previous, best, (c, uc)]; break; }
+                (previous, best) = (best, (c, uc));
+                if (Math.Abs(best.M - m0) > 0.3) return null;
+            }
+        }
+        // alpha(m) is smooth with its maximum bracketed by the three points: parabolic steps (each replacing the
+        // worst point) find m to 1e-6, i.e. alpha to about 1e-11 even at P = 2, in a few solves.
         for (int it = 0; it < 20; it++)
         {
             points.Sort((x, y) => x.M.CompareTo(y.M));
@@ -544,8 +556,8 @@ public static class OneStepRsb
             points.RemoveAt(3);
             if (done) break;
         }
-        var best = points.MaxBy(x => x.U[3]);
-        return (best.M, best.U);
+        var top = points.MaxBy(x => x.U[3]);
+        return (top.M, top.U);
     }
 
     /// <summary>

@@ -149,6 +149,22 @@ public class DenseLinesTests
         Assert.All(OneStepRsb.Gradient(4, 0.03825, 0.02, [state.M, state.Q1, state.Q0, state.Theta]), g => Assert.True(Math.Abs(g) < 1e-9));
     }
 
+    /// <summary>
+    /// The classical model's broken retrieval state is re-entrant too, barely: alpha_f rises from Steffan-Kuhn's
+    /// 0.1381865 to 0.1381968 at T = 0.01 (its maximum, 0.13819701, is near T = 0.015; the breaking collapses near
+    /// T = 0.025). alpha(m) is sharply peaked there, which the fold tracer must resolve.
+    /// </summary>
+    [Fact]
+    public void Classical_one_step_retrieval_is_barely_re_entrant()
+    {
+        var line = OneStepRsb.FoldLine(2, 0.01, 0.005);
+        Assert.Equal(3, line.Count);
+        Assert.InRange(line[2].Alpha, 0.1381960, 0.1381975);
+        Assert.True(line[1].Alpha > line[0].Alpha && line[2].Alpha > line[1].Alpha);
+        var f = line[2];
+        Assert.All(OneStepRsb.Gradient(2, f.Alpha, f.Temperature, [f.M, f.Q1, f.Q0, f.Theta]), g => Assert.True(Math.Abs(g) < 1e-9, $"gradient {g}"));
+    }
+
     [Fact]
     public void RS_retrieval_is_re_entrant_beyond_the_T0_capacity_and_1RSB_spinodal_joins_it()
     {
