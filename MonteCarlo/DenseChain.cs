@@ -85,11 +85,11 @@ public sealed class DenseChain
         if (poly is not null && poly.Reach < (1L << 62) / patterns.Stride)
         {
             (denominatorShift, oddInverse) = ExactDivisor(poly.Denominator);
+            rejectFromTotal = rejectFrom > long.MaxValue / poly.Denominator ? long.MaxValue : rejectFrom * poly.Denominator;
             if (!exactOnly && SquareFlipParts.Fits(poly, patterns)) squares = new SquareFlipParts(poly, patterns, sums);
             // int32 lanes of the coarse dot product; estimate +- bound stays inside 64 bits.
             else if (!exactOnly && patterns.Stride < (1 << 16) && poly.Reach < CoarseFlipParts.Useless / patterns.Stride)
             {
-                rejectFromTotal = rejectFrom > long.MaxValue / poly.Denominator ? long.MaxValue : rejectFrom * poly.Denominator;
                 coefficientPerTotal = coefficient / poly.Denominator;
                 Refresh();
                 coarse = new CoarseFlipParts(poly, patterns.Count, patterns.Stride);
@@ -258,7 +258,8 @@ public sealed class DenseChain
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     unsafe int AttemptSquares(sbyte* row, short* m, int i, int si, uint acceptWord)
     {
-        if (!Accept(DivideExact(squares!.Total(row, m, i, si)), acceptWord)) return 0;
+        long total = squares!.Total(row, m, i, si);
+        if (total >= rejectFromTotal || !Accept(DivideExact(total), acceptWord)) return 0;
         squares.Flip(row, m, i, si);
         spins[i] = (sbyte)-si;
         return 1;
