@@ -12,7 +12,8 @@ namespace Physics.MonteCarlo;
 /// polynomials (<see cref="FlipPolynomials"/>) an attempt costs about one classical int8 x int16 dot product: for
 /// P = 3 exactly (<see cref="SquareFlipParts"/>), for other P through a coarse copy with an error bound that decides
 /// most attempts and leaves the rest to the exact parts, kept times D and refreshed by vectorised Horner evaluation
-/// only when needed (<see cref="CoarseFlipParts"/>). Every path takes the same decisions. Sites and acceptance words come
+/// only when needed (<see cref="CoarseFlipParts"/>); chains that accept most flips switch per sweep to exact parts
+/// on the fly (P = 3 squares, <see cref="CubicFlipParts"/> for P = 4). Every path takes the same decisions. Sites and acceptance words come
 /// from the same Philox counters as the classical chain; acceptance is min(1, exp(-beta Delta E))
 /// (Metropolis) or 1/(1 + exp(beta Delta E)) (heat bath) against a 32-bit word, through
 /// <see cref="FixedPointAcceptance"/> so that the ILGPU engine decides identically.
