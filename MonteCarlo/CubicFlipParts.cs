@@ -74,14 +74,7 @@ internal sealed unsafe class CubicFlipParts
         var limit = Vector512.Create((short)Limit);
         var outside = Vector512<short>.Zero;
         for (int k = 0; k < stride; k += 32)
-        {
-            var x = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
-            x = Avx512BW.Add(x, x);
-            var v = Vector512.Load(m + k);
-            v = si > 0 ? Avx512BW.Subtract(v, x) : Avx512BW.Add(v, x);
-            v.Store(m + k);
-            outside = Avx512F.Or(outside, Avx512BW.CompareGreaterThan(Avx512BW.Abs(v).AsInt16(), limit));
-        }
+            outside = Avx512F.Or(outside, Avx512BW.CompareGreaterThan(Avx512BW.Abs(HebbianChain.FlipBlock(row, m, k, si)).AsInt16(), limit));
         return outside == Vector512<short>.Zero;
     }
 }

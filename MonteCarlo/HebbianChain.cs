@@ -171,18 +171,28 @@ public sealed class HebbianChain
         return sum;
     }
 
+    /// <summary>
+    /// M_mu += -2 s_i xi_i^mu for the 32 patterns from k on (AVX-512); returns the new overlaps, for passes that do
+    /// more with them (the dense chains' squares and range checks).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe Vector512<short> FlipBlock(sbyte* row, short* m, int k, int si)
+    {
+        var x = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
+        x = Avx512BW.Add(x, x);
+        var v = Vector512.Load(m + k);
+        v = si > 0 ? Avx512BW.Subtract(v, x) : Avx512BW.Add(v, x);
+        v.Store(m + k);
+        return v;
+    }
+
     /// <summary>M_mu += -2 s_i xi_i^mu for a flip of a spin that was s_i.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static unsafe void Flip(sbyte* row, short* m, int stride, int si)
     {
         if (Avx512BW.IsSupported)
         {
-            for (int k = 0; k < stride; k += 32)
-            {
-                var x = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
-                var v = Vector512.Load(m + k);
-                (si > 0 ? v - x - x : v + x + x).Store(m + k);
-            }
+            for (int k = 0; k < stride; k += 32) FlipBlock(row, m, k, si);
             return;
         }
         if (Avx2.IsSupported)

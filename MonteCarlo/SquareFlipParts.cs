@@ -141,11 +141,7 @@ internal sealed unsafe class SquareFlipParts
                 var top = Vector512.Create(unchecked((short)0x8000));
                 for (; k + 32 <= stride; k += 32)
                 {
-                    var x = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
-                    x = Avx512BW.Add(x, x);
-                    var v = Vector512.Load(m + k);
-                    v = si > 0 ? Avx512BW.Subtract(v, x) : Avx512BW.Add(v, x);
-                    v.Store(m + k);
+                    var v = HebbianChain.FlipBlock(row, m, k, si);
                     var big = Avx512BW.CompareGreaterThan(Avx512BW.Abs(v).AsInt16(), limit);
                     Avx512F.AndNot(big, Avx512F.Xor(Avx512BW.MultiplyLow(v, v), top)).Store(q + k);
                     uint bits = (uint)big.ExtractMostSignificantBits();
