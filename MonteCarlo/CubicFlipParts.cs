@@ -11,8 +11,8 @@ namespace Physics.MonteCarlo;
 /// H(M) = b0 + b2 M^2, so X = b0 K + b2 sum_mu M_mu^2 + s_i (a1 sum_mu xi M + a3 sum_mu xi M^3). While every overlap
 /// has |M| &lt;= 255 (a hot chain's are about sqrt(N)), y = xi M and M^2 - 32768 fit int16, and
 /// sum xi M^3 = sum y (M^2 - 32768) + 32768 sum y comes from two int16 multiplies and two multiply-adds per 32
-/// patterns; sum M^2 is kept exactly (a flip changes it by 4K - 4 s_i sum xi M). A flip moves only the overlaps and
-/// reports when one has left the range, and the chain then returns to the coarse copy.
+/// patterns; sum M^2 is kept exactly (a flip changes it by 4K - 4 s_i sum xi M). A flip moves only the overlaps, in the
+/// next attempt's pass over them, which reports when one has left the range; the chain then returns to the coarse copy.
 /// </summary>
 internal sealed unsafe class CubicFlipParts
 {
@@ -20,6 +20,14 @@ internal sealed unsafe class CubicFlipParts
     readonly long a1, a3, b0, b2;
     readonly int count, stride;
     long squareTotal; // sum_mu M_mu^2 over the patterns
+    long lastLinear;  // sum_mu xi_mu M_mu of the last attempt
+    // An accepted flip not yet applied to the overlaps: the next attempt applies it in its own pass over them, so an
+    // accepted flip costs no separate pass (the chain settles it before the overlaps are read elsewhere).
+    sbyte* pendingRow;
+    int pendingSign;
+    // A bound on max |M| once the pending flip is applied: each flip moves an overlap by 2, so the range is checked
+    // only when the bound passes 255 (every few dozen flips in a hot chain), not in every pass.
+    int reach;
 
     public CubicFlipParts(FlipPolynomials poly, PatternSet patterns)
     {
@@ -37,44 +45,95 @@ internal sealed unsafe class CubicFlipParts
     /// <summary>Starts from the current overlaps; false (nothing to do on the fly) when one exceeds 255.</summary>
     public bool Begin(short* m)
     {
-        squareTotal = 0;
+        pendingRow = null;
+        squareTotal = 0; reach = 0;
         for (int mu = 0; mu < count; mu++)
         {
-            if (Math.Abs((int)m[mu]) > Limit) return false;
+            int size = Math.Abs((int)m[mu]);
+            if (size > Limit) return false;
             squareTotal += m[mu] * m[mu];
+            reach = Math.Max(reach, size);
         }
         return true;
     }
 
-    /// <summary>X for a flip of spin si (row = its patterns), exactly; <paramref name="linear"/> = sum_mu xi_mu M_mu.</summary>
+    /// <summary>
+    /// X for a flip of spin si (row = its patterns), exactly, after applying the pending flip to the overlaps in the
+    /// same pass. False when that flip took an overlap outside [-255, 255]: the overlaps are then current, but X is not
+    /// computed and the chain must leave this form.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long Total(sbyte* row, short* m, int si, out long linear)
+    public bool TryTotal(sbyte* row, short* m, int si, out long total)
     {
-        var cubes = Vector512<int>.Zero; var lines = Vector512<int>.Zero;
+        long linear, cubed;
+        if (pendingRow == null) (linear, cubed, _) = Pass(row, m, si, flip: false, check: false);
+        else if (reach <= Limit) (linear, cubed, _) = Pass(row, m, si, flip: true, check: false);
+        else
+        {
+            (linear, cubed, reach) = Pass(row, m, si, flip: true, check: true);
+            if (reach > Limit) { pendingRow = null; total = 0; return false; }
+        }
+        pendingRow = null;
+        lastLinear = linear;
+        total = b0 * count + b2 * squareTotal + si * (a1 * linear + a3 * cubed);
+        return true;
+    }
+
+    /// <summary>
+    /// One pass over the overlaps: the pending flip's update (fused with this attempt's loads, so its overlaps stay in
+    /// registers), sum xi M, sum xi M^3 and, when asked, the largest |M| after the flip.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    (long Linear, long Cubed, int Reach) Pass(sbyte* row, short* m, int si, bool flip, bool check)
+    {
+        var cubes = Vector512<int>.Zero; var lines = Vector512<int>.Zero; var size = Vector512<ushort>.Zero;
         var top = Vector512.Create(unchecked((short)0x8000));
+        sbyte* flipped = pendingRow;
+        int flippedSign = pendingSign;
         for (int k = 0; k < stride; k += 32)
         {
-            var v = Vector512.Load(m + k);
+            var v = flip ? HebbianChain.FlipBlock(flipped, m, k, flippedSign) : Vector512.Load(m + k);
+            if (check) size = Avx512BW.Max(size, Avx512BW.Abs(v));
             var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
             var y = Avx512BW.MultiplyLow(xi, v);
             var square = Avx512F.Xor(Avx512BW.MultiplyLow(v, v), top); // M^2 - 32768
             cubes = Avx512F.Add(cubes, Avx512BW.MultiplyAddAdjacent(y, square));
             lines = Avx512F.Add(lines, Avx512BW.MultiplyAddAdjacent(xi, v));
         }
-        linear = Vector512.Sum(lines);
+        long linear = Vector512.Sum(lines);
         long cubed = Vector512.Sum(Avx512F.ConvertToVector512Int64(cubes.GetLower())) + Vector512.Sum(Avx512F.ConvertToVector512Int64(cubes.GetUpper()))
             + 32768L * linear;
-        return b0 * count + b2 * squareTotal + si * (a1 * linear + a3 * cubed);
+        return (linear, cubed, check ? Largest(size) : 0);
     }
 
-    /// <summary>The flip (M_mu -= 2 s_i xi_mu); false when an overlap has left [-255, 255].</summary>
-    public bool Flip(sbyte* row, short* m, int si, long linear)
+    static int Largest(Vector512<ushort> size)
     {
-        squareTotal += 4L * count - 4L * si * linear;
-        var limit = Vector512.Create((short)Limit);
-        var outside = Vector512<short>.Zero;
-        for (int k = 0; k < stride; k += 32)
-            outside = Avx512F.Or(outside, Avx512BW.CompareGreaterThan(Avx512BW.Abs(HebbianChain.FlipBlock(row, m, k, si)).AsInt16(), limit));
-        return outside == Vector512<short>.Zero;
+        var half = Avx512BW.Max(size.GetLower(), size.GetUpper());
+        int largest = 0;
+        for (int j = 0; j < 16; j++) largest = Math.Max(largest, half.GetElement(j));
+        return largest;
+    }
+
+    /// <summary>
+    /// Accepts the flip of spin si whose X was just computed: sum M^2 moves now, the overlaps (M_mu -= 2 s_i xi_mu) in
+    /// the next pass over them (<see cref="TryTotal"/> or <see cref="Settle"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Flip(sbyte* row, int si)
+    {
+        squareTotal += 4L * count - 4L * si * lastLinear;
+        pendingRow = row; pendingSign = si;
+        reach += 2;
+    }
+
+    /// <summary>Applies the pending flip (before the overlaps are read elsewhere); false when an overlap has left [-255, 255].</summary>
+    public bool Settle(short* m)
+    {
+        if (pendingRow == null) return true;
+        var size = Vector512<ushort>.Zero;
+        for (int k = 0; k < stride; k += 32) size = Avx512BW.Max(size, Avx512BW.Abs(HebbianChain.FlipBlock(pendingRow, m, k, pendingSign)));
+        pendingRow = null;
+        reach = Largest(size);
+        return reach <= Limit;
     }
 }

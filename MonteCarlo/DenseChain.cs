@@ -178,7 +178,9 @@ public sealed class DenseChain
         if (squares is not null)
         {
             fixed (short* m = sums) squares.Prepare(lastAccepted, patterns.Neurons, m);
-            return lastAccepted = SweepWith<SquarePath>();
+            lastAccepted = SweepWith<SquarePath>();
+            fixed (short* m = sums) squares.Settle(m); // the last accepted flip on the fly
+            return lastAccepted;
         }
         if (coarse is null) return SweepWith<ExactPath>();
         // P = 4 chains accepting more than one flip in sixteen attempts run on the fly (CubicFlipParts) while their
@@ -186,7 +188,10 @@ public sealed class DenseChain
         bool hot = cubic is not null && 16 * lastAccepted >= patterns.Neurons;
         if (hot && !onTheFly) fixed (short* m = sums) onTheFly = cubic!.Begin(m);
         else if (!hot && onTheFly) LeaveOnTheFly();
-        return lastAccepted = onTheFly ? SweepWith<CubicPath>() : SweepWith<CoarsePath>();
+        if (!onTheFly) return lastAccepted = SweepWith<CoarsePath>();
+        lastAccepted = SweepWith<CubicPath>();
+        if (onTheFly) fixed (short* m = sums) if (!cubic!.Settle(m)) LeaveOnTheFly(); // the last accepted flip
+        return lastAccepted;
     }
 
     long lastAccepted; // accepted flips in the last sweep (chooses the P = 3 and P = 4 forms)
@@ -294,11 +299,15 @@ public sealed class DenseChain
     unsafe int AttemptCubic(sbyte* row, short* m, int i, int si, int stride, uint acceptWord)
     {
         if (!onTheFly) return AttemptCoarse(row, m, i, si, stride, acceptWord);
-        long total = cubic!.Total(row, m, si, out long linear);
+        if (!cubic!.TryTotal(row, m, si, out long total))
+        {
+            LeaveOnTheFly(); // the last flip took an overlap past 255 (the overlaps are current)
+            return AttemptCoarse(row, m, i, si, stride, acceptWord);
+        }
         if (!Accept(DivideExact(total), acceptWord)) return 0;
         spins[i] = (sbyte)-si;
         exactCurrent = false;
-        if (!cubic.Flip(row, m, si, linear)) LeaveOnTheFly();
+        cubic.Flip(row, si);
         return 1;
     }
 

@@ -15,7 +15,7 @@ namespace Physics.MonteCarlo;
 ///
 /// Where most flips are accepted, keeping the squares costs more than it saves: the parts then run on the fly
 /// (<see cref="Prepare"/>), sum_mu xi_i^mu M_mu^2 as one int16 multiply and one multiply-add per 32 patterns, and a
-/// flip moves only the overlaps, as a classical flip does. Both forms give the same integer.
+/// flip moves only the overlaps, as a classical flip does, inside the next attempt's pass. Both forms give the same integer.
 /// </summary>
 internal sealed unsafe class SquareFlipParts
 {
@@ -32,6 +32,10 @@ internal sealed unsafe class SquareFlipParts
     long overlapTotal;               // sum_mu M_mu
     readonly bool canRunOnTheFly;    // the int32 lanes of the on-the-fly sum cannot overflow
     bool stored = true;              // the squares are kept (else computed on the fly)
+    // On the fly, an accepted flip is applied to the overlaps in the next attempt's pass over them (the chain settles
+    // it before the overlaps are read elsewhere), so it costs no pass of its own.
+    sbyte* pendingRow;
+    int pendingSign;
 
     public SquareFlipParts(FlipPolynomials poly, PatternSet patterns, ReadOnlySpan<short> sums)
     {
@@ -56,7 +60,8 @@ internal sealed unsafe class SquareFlipParts
 
     /// <summary>
     /// Chooses the form for the next sweep from the last one's acceptance: on the fly above one accepted flip in
-    /// sixteen attempts, stored below (the squares rebuilt from the overlaps on the way back).
+    /// sixteen attempts, stored below (the squares rebuilt from the overlaps on the way back). The overlaps must be
+    /// settled (<see cref="Settle"/>).
     /// </summary>
     public void Prepare(long acceptedLastSweep, int attempts, short* m)
     {
@@ -73,18 +78,37 @@ internal sealed unsafe class SquareFlipParts
         ListLarge(new ReadOnlySpan<short>(m, stride));
     }
 
-    /// <summary>sum_mu xi_mu M_mu^2 on the fly: y = xi M in int16, then y . M by multiply-add into int32 lanes.</summary>
+    /// <summary>
+    /// sum_mu xi_mu M_mu^2 on the fly: y = xi M in int16, then y . M by multiply-add into int32 lanes, with the pending
+    /// flip's overlap update fused into the same pass (its overlaps stay in registers).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     long SquaresOnTheFly(sbyte* row, short* m)
+    {
+        sbyte* flipped = pendingRow;
+        pendingRow = null;
+        return flipped == null ? SquaresOnTheFly(row, m, null, 0, flip: false) : SquaresOnTheFly(row, m, flipped, pendingSign, flip: true);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    long SquaresOnTheFly(sbyte* row, short* m, sbyte* flipped, int flippedSign, bool flip)
     {
         var acc = Vector512<int>.Zero;
         for (int k = 0; k < stride; k += 32)
         {
-            var v = Vector512.Load(m + k);
+            var v = flip ? HebbianChain.FlipBlock(flipped, m, k, flippedSign) : Vector512.Load(m + k);
             var y = Avx512BW.MultiplyLow(Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k)), v);
             acc = Avx512F.Add(acc, Avx512BW.MultiplyAddAdjacent(y, v));
         }
         return Vector512.Sum(Avx512F.ConvertToVector512Int64(acc.GetLower())) + Vector512.Sum(Avx512F.ConvertToVector512Int64(acc.GetUpper()));
+    }
+
+    /// <summary>Applies the pending on-the-fly flip, before the overlaps are read elsewhere.</summary>
+    public void Settle(short* m)
+    {
+        if (pendingRow == null) return;
+        HebbianChain.Flip(pendingRow, m, stride, pendingSign);
+        pendingRow = null;
     }
 
     /// <summary>The polynomials have the P = 3 form and every product stays inside 64 bits.</summary>
@@ -129,7 +153,7 @@ internal sealed unsafe class SquareFlipParts
     public void Flip(sbyte* row, short* m, int i, int si)
     {
         overlapTotal -= 2L * si * rowSums[i];
-        if (!stored) { HebbianChain.Flip(row, m, stride, si); return; }
+        if (!stored) { pendingRow = row; pendingSign = si; return; } // applied in the next attempt's pass
         bool moved = false;
         int k = 0;
         short* q = squaresAt;

@@ -226,8 +226,9 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
-    /// The P = 4 on-the-fly parts: their total equals the exact 64-bit one, a flip keeps sum M^2 exact, and a flip that
-    /// takes an overlap past 255 is reported (the chain then returns to the coarse copy).
+    /// The P = 4 on-the-fly parts: their total equals the exact 64-bit one, a flip (applied in the next pass) keeps
+    /// sum M^2 and the overlaps exact, and a flip that takes an overlap past 255 is reported by the next pass (the
+    /// chain then returns to the coarse copy).
     /// </summary>
     [Fact]
     public unsafe void P4_parts_on_the_fly_are_exact_and_report_overlaps_leaving_their_range()
@@ -242,26 +243,38 @@ public class DenseCoarsePathTests
         for (int i = 0; i < 60; i++) spins[i] = (sbyte)-spins[i]; // M_1 = 300 - 120 = 180
         var sums = new short[patterns.Stride];
         patterns.OverlapSums(spins, sums);
+        var truth = (short[])sums.Clone(); // the overlaps with every accepted flip applied
         fixed (short* m = sums)
         fixed (sbyte* xi = patterns.Row(0))
         {
             Assert.True(parts.Begin(m));
             bool inside = true;
-            for (int i = 0; i < 60 && inside; i++)
+            // Sites 60-79 flipped and restored move M_1 down to 140 and back (40 flips: the bound on max |M| passes 255
+            // and is renewed by a checked pass), then restoring the 60 spins walks M_1 from 180 up past 255.
+            int[] sites = [.. Enumerable.Range(60, 20), .. Enumerable.Range(60, 20), .. Enumerable.Range(0, 60)];
+            foreach (int i in sites)
             {
                 sbyte* row = xi + (long)i * patterns.Stride;
                 int si = spins[i];
-                long total = parts.Total(row, m, si, out long linear);
+                inside = parts.TryTotal(row, m, si, out long total);
+                Assert.Equal(truth, sums);
+                Assert.Equal(truth.All(x => Math.Abs((int)x) <= 255), inside);
+                if (!inside) break;
                 // The exact total from the polynomials, pattern by pattern.
                 long expected = 0;
                 for (int mu = 0; mu < k; mu++)
                     expected += si * row[mu] * FlipPolynomials.Evaluate(poly.Odd, m[mu]) + FlipPolynomials.Evaluate(poly.Even, m[mu]);
                 Assert.Equal(expected, total);
-                inside = parts.Flip(row, m, si, linear);
+                parts.Flip(row, si);
                 spins[i] = (sbyte)-si;
-                Assert.Equal(inside, Math.Abs((int)m[0]) <= 255);
+                for (int mu = 0; mu < k; mu++) truth[mu] = (short)(truth[mu] - 2 * si * row[mu]);
+                if (i == 70) // settling at once gives the same overlaps
+                {
+                    Assert.True(parts.Settle(m));
+                    Assert.Equal(truth, sums);
+                }
             }
-            Assert.False(inside); // restoring the 60 spins walks M_1 from 180 up past 255
+            Assert.False(inside);
             Assert.False(parts.Begin(m));
         }
     }
