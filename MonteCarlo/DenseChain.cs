@@ -178,9 +178,7 @@ public sealed class DenseChain
         if (squares is not null)
         {
             fixed (short* m = sums) squares.Prepare(lastAccepted, patterns.Neurons, m);
-            lastAccepted = SweepWith<SquarePath>();
-            fixed (short* m = sums) squares.Settle(m); // the last accepted flip on the fly
-            return lastAccepted;
+            return lastAccepted = SweepWith<SquarePath>();
         }
         if (coarse is null) return SweepWith<ExactPath>();
         // P = 4 chains accepting more than one flip in sixteen attempts run on the fly (CubicFlipParts) while their
@@ -188,10 +186,7 @@ public sealed class DenseChain
         bool hot = cubic is not null && 16 * lastAccepted >= patterns.Neurons;
         if (hot && !onTheFly) fixed (short* m = sums) onTheFly = cubic!.Begin(m);
         else if (!hot && onTheFly) LeaveOnTheFly();
-        if (!onTheFly) return lastAccepted = SweepWith<CoarsePath>();
-        lastAccepted = SweepWith<CubicPath>();
-        if (onTheFly) fixed (short* m = sums) if (!cubic!.Settle(m)) LeaveOnTheFly(); // the last accepted flip
-        return lastAccepted;
+        return lastAccepted = onTheFly ? SweepWith<CubicPath>() : SweepWith<CoarsePath>();
     }
 
     long lastAccepted; // accepted flips in the last sweep (chooses the P = 3 and P = 4 forms)
@@ -206,26 +201,36 @@ public sealed class DenseChain
 
     // One sweep loop per flip path: the JIT compiles SweepWith once per struct type argument, so each path runs in a
     // loop of its own with its attempt inlined and no per-attempt dispatch.
-    interface IFlipPath { unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord); }
+    // Settle applies an accepted flip that an on-the-fly path left for the next attempt's pass, while the patterns are
+    // still pinned (the pending row is a pointer into them).
+    interface IFlipPath
+    {
+        unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord);
+        unsafe void Settle(DenseChain chain, short* m);
+    }
     struct SquarePath : IFlipPath
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptSquares(row, m, i, si, acceptWord);
+        public unsafe void Settle(DenseChain chain, short* m) => chain.squares!.Settle(m);
     }
     struct CoarsePath : IFlipPath
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptCoarse(row, m, i, si, stride, acceptWord);
+        public unsafe void Settle(DenseChain chain, short* m) { }
     }
     struct CubicPath : IFlipPath
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptCubic(row, m, i, si, stride, acceptWord);
+        public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !chain.cubic!.Settle(m)) chain.LeaveOnTheFly(); }
     }
     struct ExactPath : IFlipPath
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptExact(row, m, i, si, stride, acceptWord);
+        public unsafe void Settle(DenseChain chain, short* m) { }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -255,6 +260,7 @@ public sealed class DenseChain
                     accepted += path.Attempt(this, xi + (long)i * stride, m, i, s[i], stride, acceptWords2[pair]);
                 }
             }
+            path.Settle(this, m);
         }
         Attempts += n; Accepted += accepted;
         return accepted;

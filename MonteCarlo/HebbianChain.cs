@@ -113,6 +113,10 @@ public sealed class HebbianChain
             rng.Fill(0, sweep, sample, chain, siteWords, acceptWords, siteWords2, acceptWords2);
             Prefetch(xi + (long)Philox4x32.Below(siteWords[0], n) * stride, stride);
             Prefetch(xi + (long)Philox4x32.Below(siteWords2[0], n) * stride, stride);
+            // An accepted flip is applied to the overlaps in the next attempt's pass over them (AVX-512), so it costs
+            // no pass of its own; the last one is applied before the sweep returns.
+            sbyte* pending = null;
+            int pendingSign = 0;
             for (int pair = 0; pair < pairs; pair++)
             {
                 if (pair + 1 < pairs)
@@ -120,9 +124,10 @@ public sealed class HebbianChain
                     Prefetch(xi + (long)Philox4x32.Below(siteWords[pair + 1], n) * stride, stride);
                     Prefetch(xi + (long)Philox4x32.Below(siteWords2[pair + 1], n) * stride, stride);
                 }
-                accepted += Attempt(xi, m, s, nonZero, n, stride, siteWords[pair], acceptWords[pair]);
-                if (2 * pair + 1 < n) accepted += Attempt(xi, m, s, nonZero, n, stride, siteWords2[pair], acceptWords2[pair]);
+                accepted += Attempt(xi, m, s, nonZero, n, stride, siteWords[pair], acceptWords[pair], ref pending, ref pendingSign);
+                if (2 * pair + 1 < n) accepted += Attempt(xi, m, s, nonZero, n, stride, siteWords2[pair], acceptWords2[pair], ref pending, ref pendingSign);
             }
+            if (pending != null) Flip(pending, m, stride, pendingSign);
         }
         Attempts += n; Accepted += accepted;
         return accepted;
@@ -136,16 +141,30 @@ public sealed class HebbianChain
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    unsafe int Attempt(sbyte* xi, short* m, sbyte* s, int* nonZero, int n, int stride, uint siteWord, uint acceptWord)
+    unsafe int Attempt(sbyte* xi, short* m, sbyte* s, int* nonZero, int n, int stride, uint siteWord, uint acceptWord, ref sbyte* pending, ref int pendingSign)
     {
         int i = Philox4x32.Below(siteWord, n);
         sbyte* row = xi + (long)i * stride;
         int si = s[i];
-        long k = si * Field(row, m, stride) - nonZero[i];
+        int field;
+        if (pending == null) field = Field(row, m, stride);
+        else { field = FieldAfterFlip(row, m, stride, pending, pendingSign); pending = null; }
+        long k = si * field - nonZero[i];
         if (!table.Accept(k, acceptWord)) return 0;
-        Flip(row, m, stride, si);
+        if (Avx512BW.IsSupported) { pending = row; pendingSign = si; }
+        else Flip(row, m, stride, si);
         s[i] = (sbyte)-si;
         return 1;
+    }
+
+    /// <summary><see cref="Field"/> after the flip of the spin that was flippedSign with patterns flipped, applied to the overlaps in the same pass (AVX-512).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe int FieldAfterFlip(sbyte* row, short* m, int stride, sbyte* flipped, int flippedSign)
+    {
+        var acc = Vector512<int>.Zero;
+        for (int k = 0; k < stride; k += 32)
+            acc += Avx512BW.MultiplyAddAdjacent(Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k)), FlipBlock(flipped, m, k, flippedSign));
+        return Vector512.Sum(acc);
     }
 
     /// <summary>sum_mu xi_i^mu M_mu over a zero-padded row: int8 entries widened to int16, multiply-add into int32 lanes.</summary>

@@ -30,7 +30,7 @@ public static class BenchCommands
         var device = MonteCarloCommands.DeviceOption();
         var chains = Cli.Option("--chains", "Chains on an accelerator (--device cuda or ilgpu-cpu); the CPU benchmark runs single chains", 1);
         var json = Cli.JsonOption();
-        var cmd = new Command("dense", "Cost of a dense (P-spin) attempt against a classical attempt with the same N and K (single native chains, or many chains on an accelerator)")
+        var cmd = new Command("dense", "Cost of a dense (P-spin) attempt against a classical attempt with the same N and K, at the same temperature and at the same acceptance (single native chains, or many chains on an accelerator)")
             { p, neurons, patterns, temperature, sweeps, repeats, device, chains, json };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -48,10 +48,18 @@ public static class BenchCommands
                     ["dense_attempts_per_second"] = o.DenseAttemptsPerSecond, ["classical_attempts_per_second"] = o.ClassicalAttemptsPerSecond,
                     ["cost_ratio"] = o.CostRatio, ["p"] = order, ["neurons"] = s.Neurons, ["patterns"] = s.Patterns, ["temperature"] = s.Temperature,
                     ["device"] = o.Device, ["chains"] = s.Chains,
+                    ["dense_acceptance"] = o.DenseAcceptance, ["classical_acceptance"] = o.ClassicalAcceptance,
+                    ["matched_temperature"] = o.MatchedTemperature, ["matched_acceptance"] = o.MatchedAcceptance,
+                    ["matched_attempts_per_second"] = o.MatchedAttemptsPerSecond, ["matched_cost_ratio"] = o.MatchedCostRatio,
                 });
             else
-                Console.WriteLine($"P = {order}, N = {s.Neurons}, K = {s.Patterns}, {o.Device}: dense {o.DenseAttemptsPerSecond:E3}/s, classical {o.ClassicalAttemptsPerSecond:E3}/s: "
+            {
+                Console.WriteLine($"P = {order}, N = {s.Neurons}, K = {s.Patterns}, T = {s.Temperature}, {o.Device}: dense {o.DenseAttemptsPerSecond:E3}/s "
+                    + $"(accepting {o.DenseAcceptance:P1}), classical {o.ClassicalAttemptsPerSecond:E3}/s (accepting {o.ClassicalAcceptance:P1}): "
                     + $"a dense attempt costs {o.CostRatio:F2} classical attempts (target about 1.2)");
+                Console.WriteLine($"  like for like: classical at T = {o.MatchedTemperature:G4} accepts {o.MatchedAcceptance:P1}, {o.MatchedAttemptsPerSecond:E3}/s: "
+                    + $"a dense attempt costs {o.MatchedCostRatio:F2} of its attempts");
+            }
             return 0;
         }));
         return cmd;

@@ -175,6 +175,32 @@ public class CliTests
         Assert.Equal(2, o.GetProperty("chains").GetInt32());
     }
 
+    /// <summary>
+    /// bench dense times a third chain, classical at the temperature where it accepts the dense chain's fraction of
+    /// flips: a P = 3 chain at T = 0.5 melts and accepts nearly every flip while the classical one retrieves.
+    /// </summary>
+    [Fact]
+    public void Bench_dense_matches_the_classical_acceptance()
+    {
+        var o = PhysicsProgram.Json("bench", "dense", "--p", "3", "--neurons", "400", "--patterns", "40", "--temperature", "0.5", "--sweeps", "10", "--repeats", "3");
+        double dense = o.GetProperty("dense_acceptance").GetDouble(), classical = o.GetProperty("classical_acceptance").GetDouble();
+        double matched = o.GetProperty("matched_acceptance").GetDouble();
+        Assert.True(dense > 0.9, $"dense acceptance {dense}");
+        Assert.True(classical < 0.5, $"classical acceptance {classical}");
+        Assert.True(Math.Abs(matched - dense) < 0.03, $"matched {matched} against dense {dense}");
+        Assert.True(o.GetProperty("matched_temperature").GetDouble() > 1);
+        Assert.True(o.GetProperty("matched_cost_ratio").GetDouble() > 0);
+    }
+
+    /// <summary>The matching temperature grows with the acceptance asked for (bisection on a monotone curve).</summary>
+    [Fact]
+    public void Matching_temperature_grows_with_acceptance()
+    {
+        var patterns = Physics.Networks.PatternSet.Random(400, 40, 3, 0);
+        double[] temperatures = [.. new[] { 0.05, 0.3, 0.6, 0.9, 0.99 }.Select(a => Physics.Simulation.DenseBenchmark.MatchingTemperature(patterns, a, 3))];
+        for (int j = 1; j < temperatures.Length; j++) Assert.True(temperatures[j] > temperatures[j - 1], string.Join(", ", temperatures));
+    }
+
     [Theory]
     [InlineData("--device", "mc", "hopfield", "--alpha", "0.1", "--temperature", "0.5", "--device", "tpu")]
     [InlineData("--temperatures", "mc", "hopfield", "--alpha", "0.1", "--temperatures", "0.5,-1")]
