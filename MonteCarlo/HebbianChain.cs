@@ -157,7 +157,10 @@ public sealed class HebbianChain
         return 1;
     }
 
-    /// <summary><see cref="Field"/> after the flip of the spin that was flippedSign with patterns flipped, applied to the overlaps in the same pass (AVX-512).</summary>
+    /// <summary>
+    /// <see cref="Field"/> after the pending flip (of the spin that was flippedSign, with patterns row flipped), which this
+    /// pass applies to the overlaps (AVX-512).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static unsafe int FieldAfterFlip(sbyte* row, short* m, int stride, sbyte* flipped, int flippedSign)
     {
