@@ -12,12 +12,12 @@ public struct DenseSweepArguments
     public int Neurons, Patterns, Stride, FirstSweep, Sweeps, Metropolis;
     public uint Key0, Key1;
     /// <summary>
-    /// 1 for the P = 3 polynomial form (G = A0 + A2 M^2, H = B1 M, see <see cref="FlipPolynomials"/>): each lane
-    /// squares its own overlaps, no Odd/Even tables are read or written, and X / D (D = 2^Shift * odd, Inverse its
-    /// inverse modulo 2^64) is the same integer as the tables' sum.
+    /// 1 where the flip parts are integer polynomials (<see cref="FlipPolynomials"/>, every P) whose K-fold sums fit
+    /// 64 bits: each lane evaluates G and H at its own overlaps, G = M^GOdd g(M^2) and H = M^HOdd h(M^2) with g's
+    /// GTerms coefficients and then h's HTerms in the polynomial buffer, so no Odd/Even tables are read or written,
+    /// and X / D (D = 2^Shift * odd, Inverse its inverse modulo 2^64) is the same integer as the tables' sum.
     /// </summary>
-    public int Quadratic, Shift;
-    public long A0, A2, B1;
+    public int Polynomial, GTerms, HTerms, GOdd, HOdd, Shift;
     public ulong Inverse;
 }
 
@@ -27,25 +27,27 @@ public struct DenseSweepArguments
 /// (<see cref="DenseEnergy.Odd"/>/<see cref="DenseEnergy.Even"/>) and the same integer acceptance
 /// (<see cref="FixedPointAcceptance"/>). A warp advances one chain; lane t owns patterns mu = t, t + W, ...:
 /// their overlap sums (shared memory) and their Odd values (global), and the dot product and the change of the
-/// Even total are reduced by warp shuffles. O(K) per attempt, no P-index tensor. For P = 3 the lanes square their
-/// own overlaps instead (as the native chain's <see cref="SquareFlipParts"/>): an attempt reads only the pattern row
-/// and shared memory, and an accepted flip moves only the overlaps.
+/// Even total are reduced by warp shuffles. O(K) per attempt, no P-index tensor. Where the flip parts are integer
+/// polynomials (every P at the sizes where their sums fit 64 bits) the lanes evaluate them at their own overlaps
+/// instead: an attempt reads only the pattern row and shared memory, and an accepted flip moves only the overlaps
+/// (and the Even total, kept exactly).
 /// </summary>
 public sealed class IlgpuDenseEnsemble : IDisposable
 {
     readonly Context context;
     readonly Accelerator accelerator;
     readonly Action<KernelConfig, ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<long>, ArrayView<long>, ArrayView<long>, ArrayView<long>,
-        ArrayView<ulong>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments> kernel;
+        ArrayView<long>, ArrayView<ulong>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments> kernel;
     readonly MemoryBuffer1D<sbyte, Stride1D.Dense> patterns, spins;
     readonly MemoryBuffer1D<int, Stride1D.Dense> sums, info;
-    readonly MemoryBuffer1D<long, Stride1D.Dense> odd, evenTotal, oddTable, evenTable, accepted;
+    readonly MemoryBuffer1D<long, Stride1D.Dense> odd, evenTotal, oddTable, evenTable, polynomial, accepted;
     readonly MemoryBuffer1D<ulong, Stride1D.Dense> factors;
     readonly MemoryBuffer1D<double, Stride1D.Dense> coefficients;
     readonly int neurons, patternCount, stride, count;
     readonly Dynamics dynamics;
     readonly Philox4x32 rng;
-    readonly FlipPolynomials? quadratic; // the P = 3 form where it applies
+    readonly FlipPolynomials? poly;   // the polynomial form where it applies
+    readonly DenseSweepArguments form; // its coefficient counts, parities and exact divisor
     int sweepsDone;
 
     public string Device { get; }
@@ -58,14 +60,22 @@ public sealed class IlgpuDenseEnsemble : IDisposable
         if (samples.Any(s => s.Neurons != neurons || s.Count != patternCount)) throw new ArgumentException("samples differ in shape");
         if (energy.Neurons != neurons) throw new ArgumentException("the energy's N differs from the patterns'");
         rng = Philox4x32.FromSeed(seed);
-        if (energy.Polynomials is { } poly && SquareFlipParts.IsQuadratic(poly) && neurons <= 11585 && poly.Reach < (1L << 62) / stride) quadratic = poly;
+        long[] polynomialCoefficients = [0];
+        if (energy.Polynomials is { } p && p.Reach < (1L << 62) / stride
+            && InSquares(p.Odd) is ({ } g, int gOdd) && InSquares(p.Even) is ({ } h, int hOdd))
+        {
+            poly = p;
+            polynomialCoefficients = [.. g, .. h];
+            form = new DenseSweepArguments { Polynomial = 1, GTerms = g.Length, HTerms = h.Length, GOdd = gOdd, HOdd = hOdd };
+            (form.Shift, form.Inverse) = DenseChain.ExactDivisor(p.Denominator);
+        }
         (context, accelerator, Device) = DeviceContext.Open(cuda);
         kernel = accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<long>, ArrayView<long>, ArrayView<long>, ArrayView<long>,
-            ArrayView<ulong>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments>(SweepKernel);
+            ArrayView<long>, ArrayView<ulong>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments>(SweepKernel);
 
         patterns = accelerator.Allocate1D(IlgpuEnsemble.PatternRows(samples));
         var (hostSpins, hostSums) = IlgpuEnsemble.InitialStates(samples, chains, seed);
-        var hostOdd = new long[count * stride];
+        var hostOdd = new long[poly is null ? count * stride : 1]; // the polynomial form keeps no Odd values
         var hostEven = new long[count];
         var hostInfo = new int[count * 2];
         var hostCoefficients = new double[count];
@@ -74,6 +84,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
             for (int mu = 0; mu < patternCount; mu++)
             {
                 int m = hostSums[c * stride + mu];
+                if (poly is not null) { hostEven[c] += FlipPolynomials.Evaluate(poly.Even, m); continue; } // D Even, exactly
                 hostOdd[c * stride + mu] = energy.Odd(m);
                 hostEven[c] += energy.Even(m);
             }
@@ -90,6 +101,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
         for (int plus = 0; plus <= neurons; plus++) { oddValues[plus] = energy.Odd(2 * plus - neurons); evenValues[plus] = energy.Even(2 * plus - neurons); }
         oddTable = accelerator.Allocate1D(oddValues);
         evenTable = accelerator.Allocate1D(evenValues);
+        polynomial = accelerator.Allocate1D(polynomialCoefficients);
         factors = accelerator.Allocate1D(FixedPointAcceptance.Factors);
         accepted = accelerator.Allocate1D<long>(count);
         accepted.MemSetToZero();
@@ -97,19 +109,12 @@ public sealed class IlgpuDenseEnsemble : IDisposable
 
     public void Sweep(int sweeps)
     {
-        var args = new DenseSweepArguments
-        {
-            Neurons = neurons, Patterns = patternCount, Stride = stride, FirstSweep = sweepsDone, Sweeps = sweeps,
-            Metropolis = dynamics == Dynamics.Metropolis ? 1 : 0, Key0 = rng.Key0, Key1 = rng.Key1,
-        };
-        if (quadratic is { } q)
-        {
-            args.Quadratic = 1; args.A0 = q.Odd[0]; args.A2 = q.Odd[2]; args.B1 = q.Even[1];
-            (args.Shift, args.Inverse) = DenseChain.ExactDivisor(q.Denominator);
-        }
+        var args = form;
+        args.Neurons = neurons; args.Patterns = patternCount; args.Stride = stride; args.FirstSweep = sweepsDone; args.Sweeps = sweeps;
+        args.Metropolis = dynamics == Dynamics.Metropolis ? 1 : 0; args.Key0 = rng.Key0; args.Key1 = rng.Key1;
         var config = new KernelConfig(count, accelerator.WarpSize, SharedMemoryConfig.RequestDynamic<int>(stride));
-        kernel(config, patterns.View, spins.View, sums.View, odd.View, evenTotal.View, oddTable.View, evenTable.View, factors.View, coefficients.View,
-            info.View, accepted.View, args);
+        kernel(config, patterns.View, spins.View, sums.View, odd.View, evenTotal.View, oddTable.View, evenTable.View, polynomial.View, factors.View,
+            coefficients.View, info.View, accepted.View, args);
         accelerator.Synchronize();
         sweepsDone += sweeps;
     }
@@ -117,9 +122,24 @@ public sealed class IlgpuDenseEnsemble : IDisposable
     /// <summary>Spins (chain-major), overlap sums (stride per chain) and accepted flips per chain.</summary>
     public (sbyte[] Spins, int[] Sums, long[] Accepted) Snapshot() => (spins.GetAsArray1D(), sums.GetAsArray1D(), accepted.GetAsArray1D());
 
+    /// <summary>
+    /// A polynomial of one parity as M^odd c(M^2): the coefficients c (lowest first) and odd (0 or 1); null when it
+    /// mixes even and odd powers (the flip parts never do: G and H have the parities of P - 1 and P).
+    /// </summary>
+    internal static (long[]? Coefficients, int Odd) InSquares(long[] p)
+    {
+        bool hasEven = false, hasOdd = false;
+        for (int k = 0; k < p.Length; k++) if (p[k] != 0) { if (k % 2 == 0) hasEven = true; else hasOdd = true; }
+        if (hasEven && hasOdd) return (null, 0);
+        int odd = hasOdd ? 1 : 0;
+        var c = new long[Math.Max(1, (p.Length - odd + 1) / 2)];
+        for (int k = odd; k < p.Length; k += 2) c[k / 2] = p[k];
+        return (c, odd);
+    }
+
     static void SweepKernel(ArrayView<sbyte> patterns, ArrayView<sbyte> spins, ArrayView<int> sums, ArrayView<long> odd, ArrayView<long> evenTotal,
-        ArrayView<long> oddTable, ArrayView<long> evenTable, ArrayView<ulong> factors, ArrayView<double> coefficients, ArrayView<int> info,
-        ArrayView<long> accepted, DenseSweepArguments a)
+        ArrayView<long> oddTable, ArrayView<long> evenTable, ArrayView<long> polynomial, ArrayView<ulong> factors, ArrayView<double> coefficients,
+        ArrayView<int> info, ArrayView<long> accepted, DenseSweepArguments a)
     {
         int c = Grid.IdxX, t = Group.IdxX, g = Group.DimX;
         var m = SharedMemory.GetDynamic<int>();
@@ -130,12 +150,6 @@ public sealed class IlgpuDenseEnsemble : IDisposable
         long even = evenTotal[c];
         long patternBase = (long)sample * a.Neurons * a.Stride, spinBase = (long)c * a.Neurons;
         long taken = 0;
-        long overlapTotal = 0; // sum_mu M_mu (the P = 3 form's H total over B1)
-        if (a.Quadratic != 0)
-        {
-            for (int mu = t; mu < a.Patterns; mu += g) overlapTotal += m[mu];
-            for (int lanes = g / 2; lanes > 0; lanes /= 2) overlapTotal += Warp.ShuffleXor(overlapTotal, lanes);
-        }
         for (int sw = 0; sw < a.Sweeps; sw++)
         {
             uint sweep = (uint)(a.FirstSweep + sw);
@@ -148,22 +162,26 @@ public sealed class IlgpuDenseEnsemble : IDisposable
                     int i = (int)(((ulong)siteWord * (uint)a.Neurons) >> 32);
                     long row = patternBase + (long)i * a.Stride;
                     int si = spins[spinBase + i]; // read before the shuffle (see IlgpuEnsemble)
-                    if (a.Quadratic != 0)
+                    if (a.Polynomial != 0)
                     {
-                        // X = B1 sum_mu M + s_i (A0 sum_mu xi + A2 sum_mu xi M^2), as the native P = 3 path.
-                        long signs = 0, squares = 0;
-                        for (int mu = t; mu < a.Patterns; mu += g)
-                        {
-                            int x = patterns[row + mu], mm = m[mu];
-                            signs += x; squares += x * (long)(mm * mm);
-                        }
-                        for (int lanes = g / 2; lanes > 0; lanes /= 2) { signs += Warp.ShuffleXor(signs, lanes); squares += Warp.ShuffleXor(squares, lanes); }
-                        long total = a.B1 * overlapTotal + si * (a.A0 * signs + a.A2 * squares);
+                        // X = sum_mu H(M) + s_i sum_mu xi G(M) in D units, as the native polynomial paths (64-bit arithmetic
+                        // wraps, so Horner's rule is exact wherever the value fits, which Reach guarantees).
+                        long sum = 0;
+                        for (int mu = t; mu < a.Patterns; mu += g) sum += patterns[row + mu] * Part(polynomial, 0, a.GTerms, a.GOdd, m[mu]);
+                        for (int lanes = g / 2; lanes > 0; lanes /= 2) sum += Warp.ShuffleXor(sum, lanes);
+                        long total = even + si * sum;
                         long exact = (long)((ulong)(total >> a.Shift) * a.Inverse);
                         if ((ulong)acceptWord < Threshold(coefficient * exact, a.Metropolis, factors))
                         {
-                            for (int mu = t; mu < a.Patterns; mu += g) m[mu] -= 2 * si * patterns[row + mu];
-                            overlapTotal -= 2 * si * signs;
+                            long change = 0;
+                            for (int mu = t; mu < a.Patterns; mu += g)
+                            {
+                                int was = m[mu], now = was - 2 * si * patterns[row + mu];
+                                m[mu] = now;
+                                change += Part(polynomial, a.GTerms, a.HTerms, a.HOdd, now) - Part(polynomial, a.GTerms, a.HTerms, a.HOdd, was);
+                            }
+                            for (int lanes = g / 2; lanes > 0; lanes /= 2) change += Warp.ShuffleXor(change, lanes);
+                            even += change;
                             spins[spinBase + i] = (sbyte)-si;
                             taken++;
                         }
@@ -195,6 +213,14 @@ public sealed class IlgpuDenseEnsemble : IDisposable
         if (t == 0) { accepted[c] += taken; evenTotal[c] = even; }
     }
 
+    /// <summary>M^odd c(M^2) with the count coefficients of c from index from, by Horner's rule in M^2.</summary>
+    static long Part(ArrayView<long> polynomial, int from, int count, int odd, int m)
+    {
+        long square = (long)m * m, acc = 0;
+        for (int k = count - 1; k >= 0; k--) acc = acc * square + polynomial[from + k];
+        return odd != 0 ? acc * m : acc;
+    }
+
     /// <summary><see cref="FixedPointAcceptance.Threshold"/> in kernel form (the same integer steps).</summary>
     static ulong Threshold(double x, int metropolis, ArrayView<ulong> factors)
     {
@@ -219,7 +245,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
     public void Dispose()
     {
         patterns.Dispose(); spins.Dispose(); sums.Dispose(); info.Dispose(); odd.Dispose(); evenTotal.Dispose(); oddTable.Dispose();
-        evenTable.Dispose(); accepted.Dispose(); factors.Dispose(); coefficients.Dispose();
+        evenTable.Dispose(); polynomial.Dispose(); accepted.Dispose(); factors.Dispose(); coefficients.Dispose();
         accelerator.Dispose(); context.Dispose();
     }
 }

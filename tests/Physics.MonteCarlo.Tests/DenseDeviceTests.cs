@@ -36,13 +36,19 @@ public class FixedPointAcceptanceTests
 [Collection("ilgpu")]
 public class DenseDeviceTests
 {
+    /// <summary>
+    /// The kernel's polynomial form (every row but the last: the lanes evaluate G and H at their own overlaps) and its
+    /// table form (P = 6 at N = 1000, where K-fold polynomial sums could pass 64 bits) against the native chain.
+    /// </summary>
     [Theory]
-    [InlineData(3, Dynamics.Metropolis, 0.1, InitialState.Pattern)]
-    [InlineData(4, Dynamics.HeatBath, 0.05, InitialState.Random)]
-    [InlineData(3, Dynamics.HeatBath, 0.3, InitialState.Random)]
-    public void ILGPU_dense_chains_equal_the_native_sampler_bit_for_bit(int p, Dynamics dynamics, double temperature, InitialState start)
+    [InlineData(3, Dynamics.Metropolis, 0.1, InitialState.Pattern, 40, 70)]
+    [InlineData(4, Dynamics.HeatBath, 0.05, InitialState.Random, 40, 70)]
+    [InlineData(3, Dynamics.HeatBath, 0.3, InitialState.Random, 40, 70)]
+    [InlineData(2, Dynamics.Metropolis, 0.4, InitialState.Pattern, 40, 70)]
+    [InlineData(5, Dynamics.Metropolis, 0.02, InitialState.Random, 40, 70)]
+    [InlineData(6, Dynamics.HeatBath, 0.02, InitialState.Random, 1000, 10)]
+    public void ILGPU_dense_chains_equal_the_native_sampler_bit_for_bit(int p, Dynamics dynamics, double temperature, InitialState start, int n, int k)
     {
-        const int n = 40, k = 70;
         var energy = new DenseEnergy(p, n);
         var samples = Enumerable.Range(0, 2).Select(s => PatternSet.Random(n, k, 13, s)).ToList();
         var specs = new List<ChainSpec>();
@@ -104,9 +110,9 @@ public class IlgpuRetrievalTests
 public class DenseFastPathTests
 {
     /// <summary>
-    /// The P = 3 chain's sparse and dense high-limb paths (|M| > 181) and the integer shortcuts, against the ILGPU
-    /// table path: patterns close to one another make every overlap large (dense path); random ones leave only the
-    /// condensed pattern large (sparse path).
+    /// The P = 3 chain with large overlaps (|M| > 255, summed exactly from a list) and the integer shortcuts, against
+    /// the ILGPU kernel: patterns close to one another make every overlap large; random ones leave only the condensed
+    /// pattern large.
     /// </summary>
     [Theory]
     [InlineData(true, Dynamics.Metropolis, 0.02)]
