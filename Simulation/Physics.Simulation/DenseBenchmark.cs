@@ -46,9 +46,10 @@ public static class DenseBenchmark
         // melt), the acceptance to match.
         for (int t = 0; t < s.Sweeps; t++) dense.Sweep();
         classical.Sweep();
+        int measured = AcceptanceSweeps(s);
         long warm = 0;
-        for (int t = 0; t < s.Sweeps; t++) warm += dense.Sweep();
-        double matchedTemperature = MatchingTemperature(patterns, (double)warm / ((long)s.Sweeps * s.Neurons), s.Seed);
+        for (int t = 0; t < measured; t++) warm += dense.Sweep();
+        double matchedTemperature = MatchingTemperature(patterns, (double)warm / ((long)measured * s.Neurons), s.Seed);
         var matched = new HebbianChain(patterns, matchedTemperature, Dynamics.Metropolis, s.Seed, 0, 0, InitialState.Pattern);
         matched.Sweep();
         var denseRates = new List<double>(); var classicalRates = new List<double>(); var matchedRates = new List<double>();
@@ -66,6 +67,9 @@ public static class DenseBenchmark
             MatchedTemperature = matchedTemperature, MatchedAcceptance = (matched.Accepted - matchedFrom) / attempts, MatchedAttemptsPerSecond = Median(matchedRates),
         };
     }
+
+    /// <summary>Sweeps after the warm-up over which the dense acceptance to match is counted: at least 20000 attempts.</summary>
+    static int AcceptanceSweeps(Settings s) => Math.Max(s.Sweeps, (int)Math.Ceiling(20000.0 / ((double)s.Neurons * s.Chains)));
 
     static double Rate(Settings s, int chains, Action sweeps)
     {
@@ -114,8 +118,9 @@ public static class DenseBenchmark
         long Classical(IlgpuEnsemble e) { var snap = e.Snapshot(); long a = 0; for (int c = 0; c < s.Chains; c++) a += snap.Accepted(c); return a; }
         double chainAttempts = (double)s.Chains * s.Sweeps * s.Neurons;
         long warm = Total(dense.Snapshot().Accepted);
-        dense.Sweep(s.Sweeps);
-        double matchedTemperature = MatchingTemperature(patterns, (Total(dense.Snapshot().Accepted) - warm) / chainAttempts, s.Seed);
+        int measured = AcceptanceSweeps(s);
+        dense.Sweep(measured);
+        double matchedTemperature = MatchingTemperature(patterns, (Total(dense.Snapshot().Accepted) - warm) / ((double)s.Chains * measured * s.Neurons), s.Seed);
         var matchedSpecs = specs.Select(c => c with { Temperature = matchedTemperature }).ToList();
         using var matched = new IlgpuEnsemble(new EnsembleSetup([patterns], matchedSpecs, Dynamics.Metropolis, s.Seed), cuda);
         matched.Sweep(1);
