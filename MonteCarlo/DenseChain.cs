@@ -13,7 +13,7 @@ namespace Physics.MonteCarlo;
 /// P = 3 exactly (<see cref="SquareFlipParts"/>), for other P through a coarse copy with an error bound that decides
 /// most attempts and leaves the rest to the exact parts, kept times D and refreshed by vectorised Horner evaluation
 /// only when needed (<see cref="CoarseFlipParts"/>); chains that accept most flips switch per sweep to exact parts
-/// on the fly (P = 3 squares, <see cref="CubicFlipParts"/> for P = 4). Every path takes the same decisions. Sites and acceptance words come
+/// on the fly (P = 3 squares, <see cref="PowerFlipParts"/> for P = 4 to 8, which small networks use at every temperature). Every path takes the same decisions. Sites and acceptance words come
 /// from the same Philox counters as the classical chain; acceptance is min(1, exp(-beta Delta E))
 /// (Metropolis) or 1/(1 + exp(beta Delta E)) (heat bath) against a 32-bit word, through
 /// <see cref="FixedPointAcceptance"/> so that the ILGPU engine decides identically.
@@ -42,7 +42,7 @@ public sealed class DenseChain
     // estimate of X = D N^(P-1) Delta E, compared in X units (X is a multiple of D) and, near the acceptance
     // threshold, through coefficient / D; the rest fall back to the exact parts.
     readonly CoarseFlipParts? coarse;
-    readonly CubicFlipParts? cubic;         // P = 4 on the fly, for hot chains
+    readonly PowerFlipParts? power;         // P = 4 to 8 on the fly, for hot chains and small networks
     readonly long rejectFromTotal;          // rejectFrom * D (X >= it is always rejected)
     readonly double coefficientPerTotal;    // beta Delta E = coefficientPerTotal * X
     readonly AcceptanceBuckets buckets;
@@ -50,7 +50,7 @@ public sealed class DenseChain
     // Half-width in beta Delta E beyond which the copy is renewed after a flip. Up to about twice it of the words
     // near the threshold are left to the exact parts; a renewal and an exact fallback (CoarseFlipParts.TryExact)
     // each cost several classical attempts. Measured in the P = 4 paramagnet (bench dense, N = 4000, K = 400) before
-    // hot P = 4 chains moved to CubicFlipParts: a dense attempt cost 2.7-2.9 classical ones with 1/8 or 1/16,
+    // hot P = 4 chains moved to exact parts on the fly (now PowerFlipParts): a dense attempt cost 2.7-2.9 classical ones with 1/8 or 1/16,
     // 2.9-3.4 with 1/4 or 1/32, and 7 with 2.
     const double RenewWindow = 1.0 / 8;
     uint sweepIndex;
@@ -95,7 +95,7 @@ public sealed class DenseChain
                 Refresh();
                 coarse = new CoarseFlipParts(poly, patterns.Count, patterns.Stride);
                 coarse.Take(sums, odd, evenTotal);
-                if (CubicFlipParts.Fits(poly, patterns)) cubic = new CubicFlipParts(poly, patterns);
+                if (PowerFlipParts.Fits(poly, patterns, energy.Order)) power = new PowerFlipParts(poly, patterns, energy.Order);
             }
             else Refresh();
         }
@@ -181,16 +181,27 @@ public sealed class DenseChain
             return lastAccepted = SweepWith<SquarePath>();
         }
         if (coarse is null) return SweepWith<ExactPath>();
-        // P = 4 chains accepting more than one flip in sixteen attempts run on the fly (CubicFlipParts) while their
-        // overlaps allow; the coarse copy is taken anew on the way back.
-        bool hot = cubic is not null && 16 * lastAccepted >= patterns.Neurons;
-        if (hot && !onTheFly) fixed (short* m = sums) onTheFly = cubic!.Begin(m);
-        else if (!hot && onTheFly) LeaveOnTheFly();
-        return lastAccepted = onTheFly ? SweepWith<CubicPath>() : SweepWith<CoarsePath>();
+        // Chains accepting more than one flip in sixteen attempts run on the fly (PowerFlipParts) while their overlaps
+        // allow; the coarse copy is taken anew on the way back. For P >= 5 small networks (every overlap within the
+        // limit) do so at every temperature: their coarse copy is too coarse to decide K ~ N^(P-1) terms, and the exact
+        // fallbacks cost more (bench dense: P = 5, N = 30, K = 8100, T = 0.005: 2.4 classical attempts on the coarse
+        // copy, 1.65 on the fly); for P = 4 the coarse copy is the cheaper (N = 60, K = 2000, T = 0.01: 1.1-1.3 against 1.6).
+        bool wanted = power is not null && (power.AlwaysInRange && power.Order >= 5 || 16 * lastAccepted >= patterns.Neurons);
+        if (wanted && !onTheFly) fixed (short* m = sums) onTheFly = power!.Begin(m);
+        else if (!wanted && onTheFly) LeaveOnTheFly();
+        if (!onTheFly) return lastAccepted = SweepWith<CoarsePath>();
+        return lastAccepted = power!.Order switch
+        {
+            4 => SweepWith<PowerPath<Order4>>(),
+            5 => SweepWith<PowerPath<Order5>>(),
+            6 => SweepWith<PowerPath<Order6>>(),
+            7 => SweepWith<PowerPath<Order7>>(),
+            _ => SweepWith<PowerPath<Order8>>(),
+        };
     }
 
     long lastAccepted; // accepted flips in the last sweep (chooses the P = 3 and P = 4 forms)
-    bool onTheFly;     // the P = 4 chain runs on CubicFlipParts (its coarse copy is stale meanwhile)
+    bool onTheFly;     // the chain runs on PowerFlipParts (its coarse copy is stale meanwhile)
 
     void LeaveOnTheFly()
     {
@@ -220,11 +231,11 @@ public sealed class DenseChain
         public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptCoarse(row, m, i, si, stride, acceptWord);
         public unsafe void Settle(DenseChain chain, short* m) { }
     }
-    struct CubicPath : IFlipPath
+    struct PowerPath<TOrder> : IFlipPath where TOrder : struct, IPowerOrder
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptCubic(row, m, i, si, stride, acceptWord);
-        public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !chain.cubic!.Settle(m)) chain.LeaveOnTheFly(); }
+        public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptPower<TOrder>(row, m, i, si, stride, acceptWord);
+        public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !chain.power!.Settle(m)) chain.LeaveOnTheFly(); }
     }
     struct ExactPath : IFlipPath
     {
@@ -300,12 +311,12 @@ public sealed class DenseChain
         return 1;
     }
 
-    /// <summary>P = 4 on the fly (<see cref="CubicFlipParts"/>), back to the coarse copy once an overlap leaves its range.</summary>
+    /// <summary>Exact parts on the fly (<see cref="PowerFlipParts"/>), back to the coarse copy once an overlap leaves their range.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    unsafe int AttemptCubic(sbyte* row, short* m, int i, int si, int stride, uint acceptWord)
+    unsafe int AttemptPower<TOrder>(sbyte* row, short* m, int i, int si, int stride, uint acceptWord) where TOrder : struct, IPowerOrder
     {
         if (!onTheFly) return AttemptCoarse(row, m, i, si, stride, acceptWord);
-        if (!cubic!.TryTotal(row, m, si, out long total))
+        if (!power!.TryTotal<TOrder>(row, m, i, si, out long total))
         {
             LeaveOnTheFly(); // the last flip took an overlap past 255 (the overlaps are current)
             return AttemptCoarse(row, m, i, si, stride, acceptWord);
@@ -313,7 +324,7 @@ public sealed class DenseChain
         if (!Accept(DivideExact(total), acceptWord)) return 0;
         spins[i] = (sbyte)-si;
         exactCurrent = false;
-        cubic.Flip(row, si);
+        power.Flip(row, si);
         return 1;
     }
 

@@ -141,15 +141,17 @@ public class DenseFastPathTests
 public class DenseCoarsePathTests
 {
     /// <summary>
-    /// The coarse estimate only decides where its error bound leaves no doubt, so a chain on it must take exactly
-    /// the exact chain's decisions: random P, N, K, temperature (from frozen to paramagnetic), dynamics, start, and
-    /// patterns from independent to strongly correlated (every overlap large, several kept exactly).
+    /// The coarse estimate only decides where its error bound leaves no doubt, and the power sums on the fly are
+    /// exact, so a chain on them must take exactly the exact chain's decisions: random P, N, K, temperature (from
+    /// frozen to paramagnetic), dynamics, start, and patterns from independent to strongly correlated (every overlap
+    /// large, several kept exactly). Small networks run on the power sums (P = 4 and 5 always here, P = 6 for
+    /// N &lt;= 31, P = 7 for N &lt;= 13), the others on the coarse copy and, when hot, on the power sums.
     /// </summary>
     [Fact]
     public void The_coarse_path_takes_the_exact_decisions()
     {
         var cases =
-            from p in Gen.Choose(2, 5)
+            from p in Gen.Choose(2, 7)
             from n in Gen.Choose(p + 2, 70)
             from k in Gen.Choose(1, 90)
             from t in Gen.Elements(0.003, 0.03, 0.1, 0.3, 1.0, 30.0)
@@ -170,13 +172,14 @@ public class DenseCoarsePathTests
 
     /// <summary>
     /// Larger networks: overlaps grow from random starts past |M| = 255 (where the P = 3 squares leave int16 and the
-    /// coarse copy must choose a new shift and new large overlaps) and shrink again when the chain melts.
+    /// coarse copy must choose a new shift and new large overlaps) and shrink again when the chain melts (hot P = 4 and
+    /// 5 chains moving between the power sums and the coarse copy as an overlap passes 255 or 127).
     /// </summary>
     [Fact]
     public void The_fast_paths_take_the_exact_decisions_as_overlaps_grow_and_melt()
     {
         var cases =
-            from p in Gen.Choose(3, 4)
+            from p in Gen.Choose(3, 5)
             from n in Gen.Choose(300, 700)
             from k in Gen.Choose(2, 30)
             from t in Gen.Elements(0.02, 0.1, 0.25, 0.6)
@@ -232,39 +235,51 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
-    /// The P = 4 on-the-fly parts: their total equals the exact 64-bit one, a flip (applied in the next pass) keeps
-    /// sum M^2 and the overlaps exact, and a flip that takes an overlap past 255 is reported by the next pass (the
-    /// chain then returns to the coarse copy).
+    /// The on-the-fly power-sum parts for P = 4, 5, 6: their total equals the exact 64-bit one, a flip (applied in the
+    /// next pass) keeps the power totals and the overlaps exact, and a flip that takes an overlap past the limit (255,
+    /// 127, 31) is reported by the next pass (the chain then returns to the coarse copy).
     /// </summary>
-    [Fact]
-    public unsafe void P4_parts_on_the_fly_are_exact_and_report_overlaps_leaving_their_range()
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    public unsafe void Power_parts_on_the_fly_are_exact_and_report_overlaps_leaving_their_range(int order)
     {
-        const int n = 300, k = 5;
+        int limit = PowerFlipParts.LimitFor(order), n = limit + 45, k = 5;
         var patterns = PatternSet.Random(n, k, 9, 0);
-        var energy = new DenseEnergy(4, n);
+        var energy = new DenseEnergy(order, n);
         var poly = energy.Polynomials!;
-        Assert.True(CubicFlipParts.Fits(poly, patterns));
-        var parts = new CubicFlipParts(poly, patterns);
+        Assert.True(PowerFlipParts.Fits(poly, patterns, order));
+        var parts = new PowerFlipParts(poly, patterns, order);
+        Assert.False(parts.AlwaysInRange);
         var spins = patterns.State(0);
-        for (int i = 0; i < 60; i++) spins[i] = (sbyte)-spins[i]; // M_1 = 300 - 120 = 180
+        int down = (n - 7 * limit / 10) / 2; // M_1 = n - 2 down, about 0.7 of the limit
+        for (int i = 0; i < down; i++) spins[i] = (sbyte)-spins[i];
         var sums = new short[patterns.Stride];
         patterns.OverlapSums(spins, sums);
         var truth = (short[])sums.Clone(); // the overlaps with every accepted flip applied
+        bool TryTotal(sbyte* row, short* m, int i, int si, out long total) => order switch
+        {
+            4 => parts.TryTotal<Order4>(row, m, i, si, out total),
+            5 => parts.TryTotal<Order5>(row, m, i, si, out total),
+            _ => parts.TryTotal<Order6>(row, m, i, si, out total),
+        };
         fixed (short* m = sums)
         fixed (sbyte* xi = patterns.Row(0))
         {
             Assert.True(parts.Begin(m));
             bool inside = true;
-            // Sites 60-79 flipped and restored move M_1 down to 140 and back (40 flips: the bound on max |M| passes 255
-            // and is renewed by a checked pass), then restoring the 60 spins walks M_1 from 180 up past 255.
-            int[] sites = [.. Enumerable.Range(60, 20), .. Enumerable.Range(60, 20), .. Enumerable.Range(0, 60)];
+            // Sites down.. down+19 flipped and restored move M_1 down by 40 and back (the bound on max |M| passes the
+            // limit and is renewed by a checked pass), then restoring the first spins walks M_1 up past the limit.
+            int[] sites = [.. Enumerable.Range(down, 20), .. Enumerable.Range(down, 20), .. Enumerable.Range(0, down)];
+            int step = 0;
             foreach (int i in sites)
             {
                 sbyte* row = xi + (long)i * patterns.Stride;
                 int si = spins[i];
-                inside = parts.TryTotal(row, m, si, out long total);
+                inside = TryTotal(row, m, i, si, out long total);
                 Assert.Equal(truth, sums);
-                Assert.Equal(truth.All(x => Math.Abs((int)x) <= 255), inside);
+                Assert.Equal(truth.All(x => Math.Abs((int)x) <= limit), inside);
                 if (!inside) break;
                 // The exact total from the polynomials, pattern by pattern.
                 long expected = 0;
@@ -274,7 +289,7 @@ public class DenseCoarsePathTests
                 parts.Flip(row, si);
                 spins[i] = (sbyte)-si;
                 for (int mu = 0; mu < k; mu++) truth[mu] = (short)(truth[mu] - 2 * si * row[mu]);
-                if (i == 70) // settling at once gives the same overlaps
+                if (++step == 10) // settling at once gives the same overlaps
                 {
                     Assert.True(parts.Settle(m));
                     Assert.Equal(truth, sums);
@@ -283,6 +298,12 @@ public class DenseCoarsePathTests
             Assert.False(inside);
             Assert.False(parts.Begin(m));
         }
+    }
+
+    [Fact]
+    public void Power_limits_keep_every_int16_power_and_int32_lane_exact()
+    {
+        Assert.Equal([255, 127, 31, 13, 7], new[] { 4, 5, 6, 7, 8 }.Select(PowerFlipParts.LimitFor));
     }
 
     /// <summary>The shortcuts where they matter most: tiny energy changes and words near the top of the range.</summary>

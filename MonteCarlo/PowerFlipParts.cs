@@ -1,0 +1,273 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Physics.Networks;
+
+namespace Physics.MonteCarlo;
+
+/// <summary>
+/// Exact flip parts on the fly from power sums of the overlaps, for P = 4 to 8 chains whose overlaps stay small: hot
+/// chains (where the coarse copy of <see cref="CoarseFlipParts"/> would need renewing every few flips; their overlaps
+/// are about sqrt(N)) and small networks (every |M| &lt;= N within the limit, the sizes at which large P is studied).
+/// G(M) = M^a g(M^2) and H(M) = M^b h(M^2), a and b the parities of P - 1 and P (<see cref="FlipPolynomials"/>), so
+/// X = sum_k h_k T_(2k+b) + s_i sum_k g_k S_(2k+a) with the power totals T_j = sum_mu M_mu^j, kept exactly (a flip
+/// moves them by the binomial expansion of (M - 2 s_i xi)^j, in the T's and in the S's of its own attempt), and the
+/// site's signed power sums S_j = sum_mu xi_mu M_mu^j, summed in one pass: y = xi M^a in int16, then per level
+/// S_(j+2) += y . M^2 (int16 multiply-add into int32 lanes, widened to int64 before they could overflow) and y *= M^2.
+/// Every power must fit int16: |M| &lt;= <see cref="Limit"/> (255 for P = 4, whose one level runs against M^2 - 32768;
+/// 127 for P = 5, 31 for P = 6, 13 for P = 7, 7 for P = 8). An accepted flip moves the overlaps inside the next
+/// attempt's pass, which reports an overlap leaving the range (checked only when a bound on max |M|, 2 more per
+/// flip, passes the limit); the chain then returns to the coarse copy.
+/// </summary>
+internal sealed unsafe class PowerFlipParts
+{
+    readonly int order, count, stride, limit, neurons, flushEvery;
+    readonly long g0, g1, g2, g3; // G = M^a (g0 + g1 M^2 + g2 M^4 + g3 M^6)
+    readonly long[] h;          // H = M^b sum_k h_k M^(2k), up to its last nonzero coefficient
+    readonly int b, top;        // parity of H (of P); the highest power total H needs
+    readonly long[] totals;     // T_j = sum_mu M_mu^j, j = 0..top (those of H's parity kept; T_0 = K)
+    readonly long[] sums;       // S_j of the last attempt, j = 0..P-1 (those of G's parity)
+    readonly long[] moved;      // scratch for the T update
+    // The T update's coefficients C(j, l) (-2)^l, flattened: row j from j (j + 1) / 2.
+    readonly long[] expansion;
+    readonly int[] rowSums;     // S_0 = sum_mu xi_mu per site
+    long even;                  // sum_k h_k T_(2k+b), the H total
+    // An accepted flip not yet applied to the overlaps: the next attempt applies it in its own pass over them (the
+    // chain settles it before the overlaps are read elsewhere).
+    sbyte* pendingRow;
+    int pendingSign;
+    int reach;                  // a bound on max |M| once the pending flip is applied
+
+    public PowerFlipParts(FlipPolynomials poly, PatternSet patterns, int order)
+    {
+        this.order = order;
+        count = patterns.Count; stride = patterns.Stride; neurons = patterns.Neurons;
+        limit = LimitFor(order);
+        flushEvery = FlushEvery(order, limit);
+        // G has degree P - 1 and parity a, H degree at most P and parity b (Fits): S_j up to P - 1 are summed and T_j
+        // up to P kept.
+        var odd = IlgpuDenseEnsemble.InSquares(poly.Odd).Coefficients!;
+        var (even, parity) = IlgpuDenseEnsemble.InSquares(poly.Even);
+        b = order % 2;
+        long G(int k) => k < odd.Length ? odd[k] : 0;
+        (g0, g1, g2, g3) = (G(0), G(1), G(2), G(3));
+        h = parity == b && LastNonZero(even!) >= 0 ? even![..(LastNonZero(even!) + 1)] : [0];
+        top = 2 * (h.Length - 1) + b;
+        totals = new long[top + 1]; sums = new long[order]; moved = new long[top + 1];
+        var binomial = new long[top + 1, top + 1];
+        expansion = new long[(top + 1) * (top + 2) / 2];
+        for (int j = 0; j <= top; j++)
+        {
+            binomial[j, 0] = 1;
+            long power = 1;
+            for (int l = 1; l <= j; l++)
+            {
+                binomial[j, l] = binomial[j - 1, l - 1] + (l <= j - 1 ? binomial[j - 1, l] : 0);
+                power *= -2;
+                expansion[j * (j + 1) / 2 + l] = binomial[j, l] * power;
+            }
+        }
+        rowSums = new int[neurons];
+        for (int i = 0; i < neurons; i++) foreach (var x in patterns.Row(i)) rowSums[i] += x;
+    }
+
+    public int Order => order;
+    /// <summary>The largest |M| for which every int16 power fits.</summary>
+    public int Limit => limit;
+    /// <summary>Every overlap is within the limit whatever the state (N &lt;= Limit).</summary>
+    public bool AlwaysInRange => neurons <= limit;
+
+    /// <summary>P = 4 to 8, G and H of one parity each (P - 1 and P), a usable limit, AVX-512.</summary>
+    public static bool Fits(FlipPolynomials p, PatternSet patterns, int order) =>
+        Avx512BW.IsSupported && order is >= 4 and <= 8 && patterns.Stride < (1 << 16)
+        && IlgpuDenseEnsemble.InSquares(p.Odd) is ({ } g, int a) && a == (order - 1) % 2 && 2 * LastNonZero(g) + a <= order - 1
+        && IlgpuDenseEnsemble.InSquares(p.Even) is ({ } h, int b) && (b == order % 2 || LastNonZero(h) < 0) && 2 * LastNonZero(h) + b <= order
+        && LimitFor(order) >= 2;
+
+    static int LastNonZero(long[] c) { int k = c.Length - 1; while (k >= 0 && c[k] == 0) k--; return k; }
+
+    /// <summary>
+    /// The largest |M| &lt;= 255 for which y = M^(P-3) fits int16, M^2 too where y is multiplied by it again (else the
+    /// one level runs against M^2 - 32768), and at least four blocks of multiply-adds fit an int32 lane.
+    /// </summary>
+    internal static int LimitFor(int order)
+    {
+        int levels = (order - 1) / 2;
+        for (int l = 255; l >= 2; l--)
+        {
+            double top = Math.Pow(l, order - 3);
+            if (top > short.MaxValue) continue;
+            bool offset = l * l > short.MaxValue;
+            if (offset && levels > 1) continue;
+            if (FlushEvery(order, l) >= 4) return l;
+        }
+        return 0;
+    }
+
+    /// <summary>Blocks of 32 patterns whose multiply-adds an int32 lane can sum (each adds two products |y| |M^2|).</summary>
+    static int FlushEvery(int order, int limit)
+    {
+        double square = (double)limit * limit > short.MaxValue ? 32768 : (double)limit * limit;
+        return (int)Math.Min(1 << 20, Math.Floor(int.MaxValue / (2 * Math.Pow(limit, order - 3) * square)));
+    }
+
+    /// <summary>Starts from the current overlaps; false (nothing to do on the fly) when one exceeds the limit.</summary>
+    public bool Begin(short* m)
+    {
+        pendingRow = null;
+        reach = 0;
+        for (int mu = 0; mu < count; mu++) reach = Math.Max(reach, Math.Abs((int)m[mu]));
+        if (reach > limit) return false;
+        Array.Clear(totals);
+        for (int mu = 0; mu < count; mu++)
+        {
+            long power = 1;
+            for (int j = 0; j <= top; j++) { totals[j] += power; power *= m[mu]; }
+        }
+        even = 0;
+        for (int k = 0; k < h.Length; k++) even += h[k] * totals[2 * k + b];
+        return true;
+    }
+
+    /// <summary>
+    /// X for a flip of spin si at site i (row = its patterns), exactly, after applying the pending flip to the overlaps
+    /// in the same pass. False when that flip took an overlap past the limit: the overlaps are then current, but X is
+    /// not computed and the chain must leave this form.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryTotal<TOrder>(sbyte* row, short* m, int i, int si, out long total) where TOrder : struct, IPowerOrder
+    {
+        if (pendingRow == null) Pass<TOrder>(row, m, flip: false, check: false);
+        else if (reach <= limit) Pass<TOrder>(row, m, flip: true, check: false);
+        else
+        {
+            reach = Pass<TOrder>(row, m, flip: true, check: true);
+            if (reach > limit) { pendingRow = null; total = 0; return false; }
+        }
+        pendingRow = null;
+        int a = TOrder.OddG ? 1 : 0;
+        if (a == 0) sums[0] = rowSums[i];
+        long odd = g0 * sums[a] + g1 * sums[a + 2];
+        if (TOrder.Levels >= 2) odd += g2 * sums[a + 4];
+        if (TOrder.Levels >= 3) odd += g3 * sums[a + 6];
+        total = even + si * odd;
+        return true;
+    }
+
+    /// <summary>
+    /// One pass over the overlaps: the pending flip's update (fused with this attempt's loads), the signed power sums
+    /// S_j (j of G's parity, into sums) and, when asked, the largest |M| after the flip (returned).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    int Pass<TOrder>(sbyte* row, short* m, bool flip, bool check) where TOrder : struct, IPowerOrder
+    {
+        var top = Vector512.Create(unchecked((short)0x8000));
+        var size = Vector512<ushort>.Zero;
+        var baseLanes = Vector512<int>.Zero;
+        var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero; var wide3 = Vector512<long>.Zero;
+        sbyte* flipped = pendingRow;
+        int flippedSign = pendingSign;
+        for (int start = 0; start < stride; start += 32 * flushEvery)
+        {
+            var lanes1 = Vector512<int>.Zero; var lanes2 = Vector512<int>.Zero; var lanes3 = Vector512<int>.Zero;
+            int end = Math.Min(stride, start + 32 * flushEvery);
+            for (int k = start; k < end; k += 32)
+            {
+                var v = flip ? HebbianChain.FlipBlock(flipped, m, k, flippedSign) : Vector512.Load(m + k);
+                if (check) size = Avx512BW.Max(size, Avx512BW.Abs(v));
+                var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
+                var square = Avx512BW.MultiplyLow(v, v);
+                var y = xi;
+                if (TOrder.OddG)
+                {
+                    baseLanes = Avx512F.Add(baseLanes, Avx512BW.MultiplyAddAdjacent(xi, v));
+                    y = Avx512BW.MultiplyLow(xi, v);
+                }
+                lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(y, TOrder.OffsetTop ? Avx512F.Xor(square, top) : square));
+                if (TOrder.Levels >= 2)
+                {
+                    y = Avx512BW.MultiplyLow(y, square);
+                    lanes2 = Avx512F.Add(lanes2, Avx512BW.MultiplyAddAdjacent(y, square));
+                }
+                if (TOrder.Levels >= 3)
+                {
+                    y = Avx512BW.MultiplyLow(y, square);
+                    lanes3 = Avx512F.Add(lanes3, Avx512BW.MultiplyAddAdjacent(y, square));
+                }
+            }
+            wide1 = Avx512F.Add(wide1, Widen(lanes1));
+            if (TOrder.Levels >= 2) wide2 = Avx512F.Add(wide2, Widen(lanes2));
+            if (TOrder.Levels >= 3) wide3 = Avx512F.Add(wide3, Widen(lanes3));
+        }
+        int a = TOrder.OddG ? 1 : 0;
+        if (TOrder.OddG) sums[1] = Vector512.Sum(baseLanes);
+        // With the offset, the one level summed y (M^2 - 32768): add back 32768 sum y = 32768 S_a.
+        sums[a + 2] = Vector512.Sum(wide1) + (TOrder.OffsetTop ? 32768L * (TOrder.OddG ? sums[1] : 0) : 0);
+        if (TOrder.Levels >= 2) sums[a + 4] = Vector512.Sum(wide2);
+        if (TOrder.Levels >= 3) sums[a + 6] = Vector512.Sum(wide3);
+        return check ? Largest(size) : 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<long> Widen(Vector512<int> lanes) =>
+        Avx512F.Add(Avx512F.ConvertToVector512Int64(lanes.GetLower()), Avx512F.ConvertToVector512Int64(lanes.GetUpper()));
+
+    static int Largest(Vector512<ushort> size)
+    {
+        var half = Avx512BW.Max(size.GetLower(), size.GetUpper());
+        int largest = 0;
+        for (int j = 0; j < 16; j++) largest = Math.Max(largest, half.GetElement(j));
+        return largest;
+    }
+
+    /// <summary>
+    /// Accepts the flip of spin si whose X was just computed: the totals move now, by
+    /// sum_mu (M - 2 s_i xi)^j = sum_l C(j, l) (-2 s_i)^l (S_(j-l) for odd l, T_(j-l) for even l) (xi^2 = 1 for every
+    /// pattern; the padding has M = 0), the overlaps in the next pass over them (<see cref="TryTotal"/> or
+    /// <see cref="Settle"/>).
+    /// </summary>
+    public void Flip(sbyte* row, int si)
+    {
+        for (int j = b == 0 ? 2 : 1; j <= top; j += 2)
+        {
+            long t = totals[j];
+            int at = j * (j + 1) / 2;
+            for (int l = 1; l <= j; l += 2) t += si * expansion[at + l] * sums[j - l]; // (-2 s_i)^l = s_i (-2)^l for odd l
+            for (int l = 2; l <= j; l += 2) t += expansion[at + l] * totals[j - l];
+            moved[j] = t;
+        }
+        even = 0;
+        for (int j = b == 0 ? 2 : 1; j <= top; j += 2) totals[j] = moved[j];
+        for (int k = 0; k < h.Length; k++) even += h[k] * totals[2 * k + b];
+        pendingRow = row; pendingSign = si;
+        reach = Math.Min(reach + 2, neurons);
+    }
+
+    /// <summary>Applies the pending flip (before the overlaps are read elsewhere); false when an overlap has passed the limit.</summary>
+    public bool Settle(short* m)
+    {
+        if (pendingRow == null) return true;
+        var size = Vector512<ushort>.Zero;
+        for (int k = 0; k < stride; k += 32) size = Avx512BW.Max(size, Avx512BW.Abs(HebbianChain.FlipBlock(pendingRow, m, k, pendingSign)));
+        pendingRow = null;
+        reach = Largest(size);
+        return reach <= limit;
+    }
+}
+
+/// <summary>The shape of <see cref="PowerFlipParts"/>' pass for one P, as constants (one compiled pass per P).</summary>
+internal interface IPowerOrder
+{
+    /// <summary>Multiply-add levels: S_(a+2), ..., S_(P-1).</summary>
+    static abstract int Levels { get; }
+    /// <summary>G is odd (P even): y starts at xi M and S_1 is summed too.</summary>
+    static abstract bool OddG { get; }
+    /// <summary>The one level runs against M^2 - 32768 (P = 4, |M| up to 255).</summary>
+    static abstract bool OffsetTop { get; }
+}
+
+internal struct Order4 : IPowerOrder { public static int Levels => 1; public static bool OddG => true; public static bool OffsetTop => true; }
+internal struct Order5 : IPowerOrder { public static int Levels => 2; public static bool OddG => false; public static bool OffsetTop => false; }
+internal struct Order6 : IPowerOrder { public static int Levels => 2; public static bool OddG => true; public static bool OffsetTop => false; }
+internal struct Order7 : IPowerOrder { public static int Levels => 3; public static bool OddG => false; public static bool OffsetTop => false; }
+internal struct Order8 : IPowerOrder { public static int Levels => 3; public static bool OddG => true; public static bool OffsetTop => false; }
