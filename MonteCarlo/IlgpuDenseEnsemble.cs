@@ -62,7 +62,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
         rng = Philox4x32.FromSeed(seed);
         long[] polynomialCoefficients = [0];
         if (energy.Polynomials is { } p && p.Reach < (1L << 62) / stride
-            && InSquares(p.Odd) is ({ } g, int gOdd) && InSquares(p.Even) is ({ } h, int hOdd))
+            && FlipPolynomials.InSquares(p.Odd) is ({ } g, int gOdd) && FlipPolynomials.InSquares(p.Even) is ({ } h, int hOdd))
         {
             poly = p;
             polynomialCoefficients = [.. g, .. h];
@@ -122,20 +122,6 @@ public sealed class IlgpuDenseEnsemble : IDisposable
     /// <summary>Spins (chain-major), overlap sums (stride per chain) and accepted flips per chain.</summary>
     public (sbyte[] Spins, int[] Sums, long[] Accepted) Snapshot() => (spins.GetAsArray1D(), sums.GetAsArray1D(), accepted.GetAsArray1D());
 
-    /// <summary>
-    /// A polynomial of one parity as M^odd c(M^2): the coefficients c (lowest first) and odd (0 or 1); null when it
-    /// mixes even and odd powers (the flip parts never do: G and H have the parities of P - 1 and P).
-    /// </summary>
-    internal static (long[]? Coefficients, int Odd) InSquares(long[] p)
-    {
-        bool hasEven = false, hasOdd = false;
-        for (int k = 0; k < p.Length; k++) if (p[k] != 0) { if (k % 2 == 0) hasEven = true; else hasOdd = true; }
-        if (hasEven && hasOdd) return (null, 0);
-        int odd = hasOdd ? 1 : 0;
-        var c = new long[Math.Max(1, (p.Length - odd + 1) / 2)];
-        for (int k = odd; k < p.Length; k += 2) c[k / 2] = p[k];
-        return (c, odd);
-    }
 
     static void SweepKernel(ArrayView<sbyte> patterns, ArrayView<sbyte> spins, ArrayView<int> sums, ArrayView<long> odd, ArrayView<long> evenTotal,
         ArrayView<long> oddTable, ArrayView<long> evenTable, ArrayView<long> polynomial, ArrayView<ulong> factors, ArrayView<double> coefficients,

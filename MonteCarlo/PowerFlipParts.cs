@@ -46,8 +46,8 @@ internal sealed unsafe class PowerFlipParts
         flushEvery = FlushEvery(order, limit);
         // G has degree P - 1 and parity a, H degree at most P and parity b (Fits): S_j up to P - 1 are summed and T_j
         // up to P kept.
-        var odd = IlgpuDenseEnsemble.InSquares(poly.Odd).Coefficients!;
-        var (even, parity) = IlgpuDenseEnsemble.InSquares(poly.Even);
+        var odd = FlipPolynomials.InSquares(poly.Odd).Coefficients!;
+        var (even, parity) = FlipPolynomials.InSquares(poly.Even);
         b = order % 2;
         long G(int k) => k < odd.Length ? odd[k] : 0;
         (g0, g1, g2, g3) = (G(0), G(1), G(2), G(3));
@@ -80,8 +80,8 @@ internal sealed unsafe class PowerFlipParts
     /// <summary>P = 4 to 8, G and H of one parity each (P - 1 and P), a usable limit, AVX-512.</summary>
     public static bool Fits(FlipPolynomials p, PatternSet patterns, int order) =>
         Avx512BW.IsSupported && order is >= 4 and <= 8 && patterns.Stride < (1 << 16)
-        && IlgpuDenseEnsemble.InSquares(p.Odd) is ({ } g, int a) && a == (order - 1) % 2 && 2 * LastNonZero(g) + a <= order - 1
-        && IlgpuDenseEnsemble.InSquares(p.Even) is ({ } h, int b) && (b == order % 2 || LastNonZero(h) < 0) && 2 * LastNonZero(h) + b <= order
+        && FlipPolynomials.InSquares(p.Odd) is ({ } g, int a) && a == (order - 1) % 2 && 2 * LastNonZero(g) + a <= order - 1
+        && FlipPolynomials.InSquares(p.Even) is ({ } h, int b) && (b == order % 2 || LastNonZero(h) < 0) && 2 * LastNonZero(h) + b <= order
         && LimitFor(order) >= 2;
 
     static int LastNonZero(long[] c) { int k = c.Length - 1; while (k >= 0 && c[k] == 0) k--; return k; }

@@ -104,4 +104,34 @@ public class FlipPolynomialTests
         Assert.Equal(poly.Denominator * (energy.Odd(n) + energy.Even(n)), FlipPolynomials.Evaluate(poly.Odd, n) + FlipPolynomials.Evaluate(poly.Even, n));
         Assert.Equal(poly.Denominator * (energy.Even(-n) - energy.Odd(-n)), FlipPolynomials.Evaluate(poly.Even, -n) - FlipPolynomials.Evaluate(poly.Odd, -n));
     }
+
+    /// <summary>
+    /// G has the parity of P - 1 and H that of P, so each is M^parity c(M^2) (the form the power-sum paths and the
+    /// ILGPU kernel evaluate), equal to the polynomial at every overlap.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 60)]
+    [InlineData(3, 300)]
+    [InlineData(4, 300)]
+    [InlineData(5, 100)]
+    [InlineData(6, 40)]
+    [InlineData(7, 20)]
+    [InlineData(8, 12)]
+    public void Flip_polynomials_are_polynomials_in_the_square(int p, int n)
+    {
+        var poly = new DenseEnergy(p, n).Polynomials!;
+        foreach (var (c, parity) in new[] { (poly.Odd, (p - 1) % 2), (poly.Even, p % 2) })
+        {
+            var (squares, odd) = FlipPolynomials.InSquares(c);
+            Assert.NotNull(squares);
+            if (c.Any(x => x != 0)) Assert.Equal(parity, odd);
+            for (long m = -n; m <= n; m += 2)
+            {
+                long inSquare = 0;
+                for (int k = squares!.Length - 1; k >= 0; k--) inSquare = inSquare * m * m + squares[k];
+                Assert.Equal(FlipPolynomials.Evaluate(c, m), odd == 1 ? inSquare * m : inSquare);
+            }
+        }
+        Assert.Null(FlipPolynomials.InSquares([1, 2]).Coefficients); // mixed parities
+    }
 }
