@@ -13,10 +13,10 @@ namespace Physics.MonteCarlo;
 /// P = 3 exactly (<see cref="SquareFlipParts"/>), for other P through a coarse copy with an error bound that decides
 /// most attempts and leaves the rest to the exact parts, kept times D and refreshed by vectorised Horner evaluation
 /// only when needed (<see cref="CoarseFlipParts"/>); chains that accept most flips switch per sweep to exact parts
-/// on the fly (P = 3 squares, <see cref="PowerFlipParts"/> for P = 4 to 8, which small networks use at every temperature). Every path takes the same decisions. Sites and acceptance words come
-/// from the same Philox counters as the classical chain; acceptance is min(1, exp(-beta Delta E))
-/// (Metropolis) or 1/(1 + exp(beta Delta E)) (heat bath) against a 32-bit word, through
-/// <see cref="FixedPointAcceptance"/> so that the ILGPU engine decides identically.
+/// on the fly (P = 3 squares, <see cref="PowerFlipParts"/> for P = 4 to 8, which small P >= 5 networks use at every
+/// temperature). Every path takes the same decisions. Sites and acceptance words come from the same Philox counters
+/// as the classical chain; acceptance is min(1, exp(-beta Delta E)) (Metropolis) or 1/(1 + exp(beta Delta E)) (heat
+/// bath) against a 32-bit word, through <see cref="FixedPointAcceptance"/> so that the ILGPU engine decides identically.
 /// </summary>
 public sealed class DenseChain
 {
@@ -50,8 +50,8 @@ public sealed class DenseChain
     // Half-width in beta Delta E beyond which the copy is renewed after a flip. Up to about twice it of the words
     // near the threshold are left to the exact parts; a renewal and an exact fallback (CoarseFlipParts.TryExact)
     // each cost several classical attempts. Measured in the P = 4 paramagnet (bench dense, N = 4000, K = 400) before
-    // hot P = 4 chains moved to exact parts on the fly (now PowerFlipParts): a dense attempt cost 2.7-2.9 classical ones with 1/8 or 1/16,
-    // 2.9-3.4 with 1/4 or 1/32, and 7 with 2.
+    // hot P = 4 chains moved to exact parts on the fly (now PowerFlipParts): a dense attempt cost 2.7-2.9 classical
+    // ones with 1/8 or 1/16, 2.9-3.4 with 1/4 or 1/32, and 7 with 2.
     const double RenewWindow = 1.0 / 8;
     uint sweepIndex;
     readonly uint[] siteWords, acceptWords, siteWords2, acceptWords2; // one sweep's Philox words
@@ -200,7 +200,7 @@ public sealed class DenseChain
         };
     }
 
-    long lastAccepted; // accepted flips in the last sweep (chooses the P = 3 and P = 4 forms)
+    long lastAccepted; // accepted flips in the last sweep (chooses the on-the-fly forms)
     bool onTheFly;     // the chain runs on PowerFlipParts (its coarse copy is stale meanwhile)
 
     void LeaveOnTheFly()
@@ -318,7 +318,7 @@ public sealed class DenseChain
         if (!onTheFly) return AttemptCoarse(row, m, i, si, stride, acceptWord);
         if (!power!.TryTotal<TOrder>(row, m, i, si, out long total))
         {
-            LeaveOnTheFly(); // the last flip took an overlap past 255 (the overlaps are current)
+            LeaveOnTheFly(); // the last flip took an overlap past the limit (the overlaps are current)
             return AttemptCoarse(row, m, i, si, stride, acceptWord);
         }
         if (!Accept(DivideExact(total), acceptWord)) return 0;

@@ -155,17 +155,19 @@ public sealed class FlipPolynomials
     }
 
     /// <summary>
-    /// A polynomial of one parity as M^odd c(M^2): the coefficients c (lowest first) and odd (0 or 1); null when it
-    /// mixes even and odd powers (the flip parts never do: G and H have the parities of P - 1 and P).
+    /// A polynomial of one parity as M^odd c(M^2): the coefficients c (lowest first, up to the last nonzero one; [0]
+    /// for the zero polynomial) and odd (0 or 1); null when it mixes even and odd powers (the flip parts never do: G
+    /// and H have the parities of P - 1 and P).
     /// </summary>
     public static (long[]? Coefficients, int Odd) InSquares(long[] p)
     {
         bool hasEven = false, hasOdd = false;
-        for (int k = 0; k < p.Length; k++) if (p[k] != 0) { if (k % 2 == 0) hasEven = true; else hasOdd = true; }
+        int last = -1;
+        for (int k = 0; k < p.Length; k++) if (p[k] != 0) { last = k; if (k % 2 == 0) hasEven = true; else hasOdd = true; }
         if (hasEven && hasOdd) return (null, 0);
         int odd = hasOdd ? 1 : 0;
-        var c = new long[Math.Max(1, (p.Length - odd + 1) / 2)];
-        for (int k = odd; k < p.Length; k += 2) c[k / 2] = p[k];
+        var c = new long[Math.Max(1, (last - odd) / 2 + 1)];
+        for (int k = odd; k <= last; k += 2) c[k / 2] = p[k];
         return (c, odd);
     }
 
