@@ -324,7 +324,7 @@ public sealed class DenseChain
         if (!Accept(DivideExact(total), acceptWord)) return 0;
         spins[i] = (sbyte)-si;
         exactCurrent = false;
-        power.Flip(row, si);
+        power.Flip<TOrder>(row, si);
         return 1;
     }
 

@@ -25,11 +25,12 @@ internal sealed unsafe class PowerFlipParts
     readonly long g0, g1, g2, g3; // G = M^a (g0 + g1 M^2 + g2 M^4 + g3 M^6)
     readonly long[] h;          // H = M^b sum_k h_k M^(2k), up to its last nonzero coefficient
     readonly int b, top;        // parity of H (of P); the highest power total H needs
-    readonly long[] totals;     // T_j = sum_mu M_mu^j, j = 0..top (those of H's parity kept; T_0 = K)
-    readonly long[] sums;       // S_j of the last attempt, j = 0..P-1 (those of G's parity)
-    readonly long[] moved;      // scratch for the T update
-    // The T update's coefficients C(j, l) (-2)^l, flattened: row j from j (j + 1) / 2.
-    readonly long[] expansion;
+    // Pinned, read through pointers in every attempt and flip (no bounds checks in the hot path):
+    readonly long* totals;      // T_j = sum_mu M_mu^j, j = 0..top (those of H's parity kept; T_0 = K)
+    readonly long* sums;        // S_j of the last attempt, j = 0..P-1 (those of G's parity)
+    readonly long* expansion;   // the T update's coefficients C(j, l) (-2)^l, flattened: row j from j (j + 1) / 2
+    readonly long* hAt;
+    readonly long[] pinned;     // the storage behind these four
     readonly int[] rowSums;     // S_0 = sum_mu xi_mu per site
     long even;                  // sum_k h_k T_(2k+b), the H total
     // An accepted flip not yet applied to the overlaps: the next attempt applies it in its own pass over them (the
@@ -53,9 +54,14 @@ internal sealed unsafe class PowerFlipParts
         (g0, g1, g2, g3) = (G(0), G(1), G(2), G(3));
         h = parity == b && LastNonZero(even!) >= 0 ? even![..(LastNonZero(even!) + 1)] : [0];
         top = 2 * (h.Length - 1) + b;
-        totals = new long[top + 1]; sums = new long[order]; moved = new long[top + 1];
+        int rows = (top + 1) * (top + 2) / 2;
+        pinned = GC.AllocateArray<long>(top + 1 + order + rows + h.Length, pinned: true);
+        totals = (long*)Unsafe.AsPointer(ref pinned[0]);
+        sums = totals + top + 1;
+        expansion = sums + order;
+        hAt = expansion + rows;
+        for (int k = 0; k < h.Length; k++) hAt[k] = h[k];
         var binomial = new long[top + 1, top + 1];
-        expansion = new long[(top + 1) * (top + 2) / 2];
         for (int j = 0; j <= top; j++)
         {
             binomial[j, 0] = 1;
@@ -118,14 +124,13 @@ internal sealed unsafe class PowerFlipParts
         reach = 0;
         for (int mu = 0; mu < count; mu++) reach = Math.Max(reach, Math.Abs((int)m[mu]));
         if (reach > limit) return false;
-        Array.Clear(totals);
+        for (int j = 0; j <= top; j++) totals[j] = 0;
         for (int mu = 0; mu < count; mu++)
         {
             long power = 1;
             for (int j = 0; j <= top; j++) { totals[j] += power; power *= m[mu]; }
         }
-        even = 0;
-        for (int k = 0; k < h.Length; k++) even += h[k] * totals[2 * k + b];
+        even = Even();
         return true;
     }
 
@@ -226,21 +231,40 @@ internal sealed unsafe class PowerFlipParts
     /// pattern; the padding has M = 0), the overlaps in the next pass over them (<see cref="TryTotal"/> or
     /// <see cref="Settle"/>).
     /// </summary>
-    public void Flip(sbyte* row, int si)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Flip<TOrder>(sbyte* row, int si) where TOrder : struct, IPowerOrder
     {
-        for (int j = b == 0 ? 2 : 1; j <= top; j += 2)
+        // P = 4 (H = h_0 + h_1 M^2): T_2 moves by 4K - 4 s_i S_1, in a few instructions (most flips of a hot P = 4 chain).
+        if (TOrder.OffsetTop && top == 2)
         {
-            long t = totals[j];
-            int at = j * (j + 1) / 2;
-            for (int l = 1; l <= j; l += 2) t += si * expansion[at + l] * sums[j - l]; // (-2 s_i)^l = s_i (-2)^l for odd l
-            for (int l = 2; l <= j; l += 2) t += expansion[at + l] * totals[j - l];
-            moved[j] = t;
+            totals[2] += 4L * count - 4L * si * sums[1];
+            even = hAt[0] * count + hAt[1] * totals[2];
         }
-        even = 0;
-        for (int j = b == 0 ? 2 : 1; j <= top; j += 2) totals[j] = moved[j];
-        for (int k = 0; k < h.Length; k++) even += h[k] * totals[2 * k + b];
+        else Expand(si);
         pendingRow = row; pendingSign = si;
         reach = Math.Min(reach + 2, neurons);
+    }
+
+    void Expand(int si)
+    {
+        // From the highest power down, so that the lower totals each update reads are still the old ones.
+        for (int j = top; j >= 1; j -= 2)
+        {
+            long t = totals[j];
+            long* c = expansion + j * (j + 1) / 2;
+            for (int l = 1; l <= j; l += 2) t += si * c[l] * sums[j - l]; // (-2 s_i)^l = s_i (-2)^l for odd l
+            for (int l = 2; l <= j; l += 2) t += c[l] * totals[j - l];
+            totals[j] = t;
+        }
+        even = Even();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    long Even()
+    {
+        long total = 0;
+        for (int k = 0; k < h.Length; k++) total += hAt[k] * totals[2 * k + b];
+        return total;
     }
 
     /// <summary>Applies the pending flip (before the overlaps are read elsewhere); false when an overlap has passed the limit.</summary>

@@ -264,6 +264,12 @@ public class DenseCoarsePathTests
             5 => parts.TryTotal<Order5>(row, m, i, si, out total),
             _ => parts.TryTotal<Order6>(row, m, i, si, out total),
         };
+        void Flip(sbyte* row, int si)
+        {
+            if (order == 4) parts.Flip<Order4>(row, si);
+            else if (order == 5) parts.Flip<Order5>(row, si);
+            else parts.Flip<Order6>(row, si);
+        }
         fixed (short* m = sums)
         fixed (sbyte* xi = patterns.Row(0))
         {
@@ -286,7 +292,7 @@ public class DenseCoarsePathTests
                 for (int mu = 0; mu < k; mu++)
                     expected += si * row[mu] * FlipPolynomials.Evaluate(poly.Odd, m[mu]) + FlipPolynomials.Evaluate(poly.Even, m[mu]);
                 Assert.Equal(expected, total);
-                parts.Flip(row, si);
+                Flip(row, si);
                 spins[i] = (sbyte)-si;
                 for (int mu = 0; mu < k; mu++) truth[mu] = (short)(truth[mu] - 2 * si * row[mu]);
                 if (++step == 10) // settling at once gives the same overlaps
