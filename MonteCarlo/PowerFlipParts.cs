@@ -142,29 +142,33 @@ internal sealed unsafe class PowerFlipParts
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryTotal<TOrder>(sbyte* row, short* m, int i, int si, out long total) where TOrder : struct, IPowerOrder
     {
-        if (pendingRow == null) Pass<TOrder>(row, m, flip: false, check: false);
-        else if (reach <= limit) Pass<TOrder>(row, m, flip: true, check: false);
+        Sums s;
+        if (pendingRow == null) s = Pass<TOrder>(row, m, flip: false, check: false);
+        else if (reach <= limit) s = Pass<TOrder>(row, m, flip: true, check: false);
         else
         {
-            reach = Pass<TOrder>(row, m, flip: true, check: true);
+            s = Pass<TOrder>(row, m, flip: true, check: true);
+            reach = s.Largest;
             if (reach > limit) { pendingRow = null; total = 0; return false; }
         }
         pendingRow = null;
         int a = TOrder.OddG ? 1 : 0;
-        if (a == 0) sums[0] = rowSums[i];
-        long odd = g0 * sums[a] + g1 * sums[a + 2];
-        if (TOrder.Levels >= 2) odd += g2 * sums[a + 4];
-        if (TOrder.Levels >= 3) odd += g3 * sums[a + 6];
+        if (a == 0) s.Base = rowSums[i];
+        // The flip's update of the totals reads these.
+        sums[a] = s.Base; sums[a + 2] = s.First;
+        long odd = g0 * s.Base + g1 * s.First;
+        if (TOrder.Levels >= 2) { odd += g2 * s.Second; sums[a + 4] = s.Second; }
+        if (TOrder.Levels >= 3) { odd += g3 * s.Third; sums[a + 6] = s.Third; }
         total = even + si * odd;
         return true;
     }
 
     /// <summary>
     /// One pass over the overlaps: the pending flip's update (fused with this attempt's loads), the signed power sums
-    /// S_j (j of G's parity, into sums) and, when asked, the largest |M| after the flip (returned).
+    /// S_j (j of G's parity) and, when asked, the largest |M| after the flip.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    int Pass<TOrder>(sbyte* row, short* m, bool flip, bool check) where TOrder : struct, IPowerOrder
+    Sums Pass<TOrder>(sbyte* row, short* m, bool flip, bool check) where TOrder : struct, IPowerOrder
     {
         var top = Vector512.Create(unchecked((short)0x8000));
         var size = Vector512<ushort>.Zero;
@@ -204,14 +208,17 @@ internal sealed unsafe class PowerFlipParts
             if (TOrder.Levels >= 2) wide2 = Avx512F.Add(wide2, Widen(lanes2));
             if (TOrder.Levels >= 3) wide3 = Avx512F.Add(wide3, Widen(lanes3));
         }
-        int a = TOrder.OddG ? 1 : 0;
-        if (TOrder.OddG) sums[1] = Vector512.Sum(baseLanes);
+        var s = new Sums { Base = TOrder.OddG ? Vector512.Sum(baseLanes) : 0 };
         // With the offset, the one level summed y (M^2 - 32768): add back 32768 sum y = 32768 S_a.
-        sums[a + 2] = Vector512.Sum(wide1) + (TOrder.OffsetTop ? 32768L * (TOrder.OddG ? sums[1] : 0) : 0);
-        if (TOrder.Levels >= 2) sums[a + 4] = Vector512.Sum(wide2);
-        if (TOrder.Levels >= 3) sums[a + 6] = Vector512.Sum(wide3);
-        return check ? Largest(size) : 0;
+        s.First = Vector512.Sum(wide1) + (TOrder.OffsetTop ? 32768L * s.Base : 0);
+        if (TOrder.Levels >= 2) s.Second = Vector512.Sum(wide2);
+        if (TOrder.Levels >= 3) s.Third = Vector512.Sum(wide3);
+        if (check) s.Largest = Largest(size);
+        return s;
     }
+
+    /// <summary>One pass's S_a, S_(a+2), S_(a+4), S_(a+6) and, when checked, the largest |M|.</summary>
+    struct Sums { public long Base, First, Second, Third; public int Largest; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector512<long> Widen(Vector512<int> lanes) =>
