@@ -144,14 +144,15 @@ public class DenseCoarsePathTests
     /// The coarse estimate only decides where its error bound leaves no doubt, and the power sums on the fly are
     /// exact, so a chain on them must take exactly the exact chain's decisions: random P, N, K, temperature (from
     /// frozen to paramagnetic), dynamics, start, and patterns from independent to strongly correlated (every overlap
-    /// large, several kept exactly). Small networks run on the power sums (P = 4 and 5 always here, P = 6 for
-    /// N &lt;= 31, P = 7 for N &lt;= 13), the others on the coarse copy and, when hot, on the power sums.
+    /// large, several kept exactly). Small P >= 5 networks run on the power sums at every temperature (P = 5 always
+    /// here, P = 6 for N &lt;= 31, P = 7 for N &lt;= 13); the others on the coarse copy and, when hot, on the power sums
+    /// (P = 4 to 8).
     /// </summary>
     [Fact]
     public void The_coarse_path_takes_the_exact_decisions()
     {
         var cases =
-            from p in Gen.Choose(2, 7)
+            from p in Gen.Choose(2, 8)
             from n in Gen.Choose(p + 2, 70)
             from k in Gen.Choose(1, 90)
             from t in Gen.Elements(0.003, 0.03, 0.1, 0.3, 1.0, 30.0)
