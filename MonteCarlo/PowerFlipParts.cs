@@ -46,7 +46,7 @@ internal sealed unsafe class PowerFlipParts
         limit = LimitFor(order);
         flushEvery = FlushEvery(order, limit);
         // G has degree P - 1 and parity a, H degree at most P and parity b (Fits): S_j up to P - 1 are summed and T_j
-        // up to P kept.
+        // up to H's degree kept.
         var odd = FlipPolynomials.InSquares(poly.Odd).Coefficients!;
         var (even, parity) = FlipPolynomials.InSquares(poly.Even);
         b = order % 2;
