@@ -37,45 +37,69 @@ public static class DenseBenchmark
     public static Outcome Run(Settings s)
     {
         string device = Devices.Resolve(s.Device);
-        if (device != Devices.Cpu) return OnDevice(s, device);
         var patterns = PatternSet.Random(s.Neurons, s.Patterns, s.Seed, 0);
         var energy = new DenseEnergy(s.Order, s.Neurons);
-        var dense = new DenseChain(patterns, energy, s.Temperature, Dynamics.Metropolis, s.Seed, 0, 0, InitialState.Pattern);
-        var classical = new HebbianChain(patterns, s.Temperature, Dynamics.Metropolis, s.Seed, 0, 0, InitialState.Pattern);
-        // JIT and first touch outside the timing; after the dense chain's warm-up (a chain started in a pattern may
-        // melt), the acceptance to match.
-        for (int t = 0; t < s.Sweeps; t++) dense.Sweep();
-        classical.Sweep();
-        int measured = AcceptanceSweeps(s);
-        long warm = 0;
-        for (int t = 0; t < measured; t++) warm += dense.Sweep();
-        double matchedTemperature = MatchingTemperature(patterns, (double)warm / ((long)measured * s.Neurons), s.Seed);
-        var matched = new HebbianChain(patterns, matchedTemperature, Dynamics.Metropolis, s.Seed, 0, 0, InitialState.Pattern);
-        matched.Sweep();
-        var denseRates = new List<double>(); var classicalRates = new List<double>(); var matchedRates = new List<double>();
-        long denseFrom = dense.Accepted, classicalFrom = classical.Accepted, matchedFrom = matched.Accepted;
-        for (int r = 0; r < s.Repeats; r++)
+        if (device == Devices.Cpu)
         {
-            denseRates.Add(Rate(s, 1, () => { for (int t = 0; t < s.Sweeps; t++) dense.Sweep(); }));
-            classicalRates.Add(Rate(s, 1, () => { for (int t = 0; t < s.Sweeps; t++) classical.Sweep(); }));
-            matchedRates.Add(Rate(s, 1, () => { for (int t = 0; t < s.Sweeps; t++) matched.Sweep(); }));
+            HebbianChain Classical(double t) => new(patterns, t, Dynamics.Metropolis, s.Seed, 0, 0, InitialState.Pattern);
+            var dense = new DenseChain(patterns, energy, s.Temperature, Dynamics.Metropolis, s.Seed, 0, 0, InitialState.Pattern);
+            return Compare(s with { Chains = 1 }, patterns, device, Native(dense.Sweep, () => dense.Accepted), t => { var c = Classical(t); return Native(c.Sweep, () => c.Accepted); });
         }
-        double attempts = (double)s.Repeats * s.Sweeps * s.Neurons;
-        return new Outcome(Median(denseRates), Median(classicalRates))
+        // Many chains of one disorder sample on the accelerator, both ILGPU engines, aggregate attempts per second.
+        bool cuda = device == Devices.Cuda;
+        var specs = Enumerable.Range(0, s.Chains).Select(c => new ChainSpec(0, c, s.Temperature, InitialState.Pattern)).ToList();
+        var engines = new List<IDisposable>();
+        try
         {
-            DenseAcceptance = (dense.Accepted - denseFrom) / attempts, ClassicalAcceptance = (classical.Accepted - classicalFrom) / attempts,
-            MatchedTemperature = matchedTemperature, MatchedAcceptance = (matched.Accepted - matchedFrom) / attempts, MatchedAttemptsPerSecond = Median(matchedRates),
-        };
+            var dense = new IlgpuDenseEnsemble([patterns], energy, specs, Dynamics.Metropolis, s.Seed, cuda);
+            engines.Add(dense);
+            return Compare(s, patterns, device, new Engine(dense.Sweep, () => dense.Snapshot().Accepted.Sum()), t =>
+            {
+                var e = new IlgpuEnsemble(new EnsembleSetup([patterns], specs.Select(c => c with { Temperature = t }).ToList(), Dynamics.Metropolis, s.Seed), cuda);
+                engines.Add(e);
+                return new Engine(e.Sweep, () => { var snap = e.Snapshot(); return Enumerable.Range(0, s.Chains).Sum(c => snap.Accepted(c)); });
+            });
+        }
+        finally { foreach (var e in engines) e.Dispose(); }
     }
 
-    /// <summary>Sweeps after the warm-up over which the dense acceptance to match is counted: at least 20000 attempts.</summary>
-    static int AcceptanceSweeps(Settings s) => Math.Max(s.Sweeps, (int)Math.Ceiling(20000.0 / ((double)s.Neurons * s.Chains)));
+    /// <summary>Sweeps n sweeps; the flips accepted so far (all chains).</summary>
+    sealed record Engine(Action<int> Sweep, Func<long> Accepted);
 
-    static double Rate(Settings s, int chains, Action sweeps)
+    static Engine Native(Func<long> sweep, Func<long> accepted) => new(n => { for (int t = 0; t < n; t++) sweep(); }, accepted);
+
+    /// <summary>
+    /// The dense engine against a classical one at the same temperature and one at the temperature where it accepts
+    /// the dense engine's fraction of flips, timed alternately (kernel compilation, JIT and warm-up outside the timing).
+    /// </summary>
+    static Outcome Compare(Settings s, PatternSet patterns, string device, Engine dense, Func<double, Engine> classicalAt)
     {
-        var clock = Stopwatch.StartNew();
-        sweeps();
-        return (double)chains * s.Sweeps * s.Neurons / clock.Elapsed.TotalSeconds;
+        var classical = classicalAt(s.Temperature);
+        // After the dense warm-up (a chain started in a pattern may melt), the acceptance to match.
+        dense.Sweep(s.Sweeps); classical.Sweep(1);
+        int measured = Math.Max(s.Sweeps, (int)Math.Ceiling(20000.0 / ((double)s.Neurons * s.Chains))); // at least 20000 attempts
+        long warm = dense.Accepted();
+        dense.Sweep(measured);
+        double matchedTemperature = MatchingTemperature(patterns, (dense.Accepted() - warm) / ((double)s.Chains * measured * s.Neurons), s.Seed);
+        var matched = classicalAt(matchedTemperature);
+        matched.Sweep(1);
+        Engine[] engines = [dense, classical, matched];
+        var from = engines.Select(e => e.Accepted()).ToArray();
+        var rates = engines.Select(_ => new List<double>()).ToArray();
+        for (int r = 0; r < s.Repeats; r++)
+            for (int e = 0; e < engines.Length; e++)
+            {
+                var clock = Stopwatch.StartNew();
+                engines[e].Sweep(s.Sweeps);
+                rates[e].Add((double)s.Chains * s.Sweeps * s.Neurons / clock.Elapsed.TotalSeconds);
+            }
+        double attempts = (double)s.Repeats * s.Chains * s.Sweeps * s.Neurons;
+        double Acceptance(int e) => (engines[e].Accepted() - from[e]) / attempts;
+        return new Outcome(Median(rates[0]), Median(rates[1]))
+        {
+            Device = device, DenseAcceptance = Acceptance(0), ClassicalAcceptance = Acceptance(1),
+            MatchedTemperature = matchedTemperature, MatchedAcceptance = Acceptance(2), MatchedAttemptsPerSecond = Median(rates[2]),
+        };
     }
 
     /// <summary>
@@ -100,44 +124,4 @@ public static class DenseBenchmark
     }
 
     static double Median(List<double> x) { x.Sort(); return x[x.Count / 2]; }
-
-    /// <summary>
-    /// Many chains of one disorder sample on an accelerator, dense against classical (both ILGPU engines, same N, K,
-    /// chains and sweeps, and the classical ensemble at the matching temperature), kernel compilation outside the timing:
-    /// aggregate attempts per second.
-    /// </summary>
-    static Outcome OnDevice(Settings s, string device)
-    {
-        var patterns = PatternSet.Random(s.Neurons, s.Patterns, s.Seed, 0);
-        var specs = Enumerable.Range(0, s.Chains).Select(c => new ChainSpec(0, c, s.Temperature, InitialState.Pattern)).ToList();
-        bool cuda = device == Devices.Cuda;
-        using var dense = new IlgpuDenseEnsemble([patterns], new DenseEnergy(s.Order, s.Neurons), specs, Dynamics.Metropolis, s.Seed, cuda);
-        using var classical = new IlgpuEnsemble(new EnsembleSetup([patterns], specs, Dynamics.Metropolis, s.Seed), cuda);
-        dense.Sweep(s.Sweeps); classical.Sweep(1); // kernel compilation and warm-up outside the timing
-        long Total(long[] accepted) => accepted.Sum();
-        long Classical(IlgpuEnsemble e) { var snap = e.Snapshot(); long a = 0; for (int c = 0; c < s.Chains; c++) a += snap.Accepted(c); return a; }
-        double chainAttempts = (double)s.Chains * s.Sweeps * s.Neurons;
-        long warm = Total(dense.Snapshot().Accepted);
-        int measured = AcceptanceSweeps(s);
-        dense.Sweep(measured);
-        double matchedTemperature = MatchingTemperature(patterns, (Total(dense.Snapshot().Accepted) - warm) / ((double)s.Chains * measured * s.Neurons), s.Seed);
-        var matchedSpecs = specs.Select(c => c with { Temperature = matchedTemperature }).ToList();
-        using var matched = new IlgpuEnsemble(new EnsembleSetup([patterns], matchedSpecs, Dynamics.Metropolis, s.Seed), cuda);
-        matched.Sweep(1);
-        long denseFrom = Total(dense.Snapshot().Accepted), classicalFrom = Classical(classical), matchedFrom = Classical(matched);
-        var denseRates = new List<double>(); var classicalRates = new List<double>(); var matchedRates = new List<double>();
-        for (int r = 0; r < s.Repeats; r++)
-        {
-            denseRates.Add(Rate(s, s.Chains, () => dense.Sweep(s.Sweeps)));
-            classicalRates.Add(Rate(s, s.Chains, () => classical.Sweep(s.Sweeps)));
-            matchedRates.Add(Rate(s, s.Chains, () => matched.Sweep(s.Sweeps)));
-        }
-        double attempts = s.Repeats * chainAttempts;
-        return new Outcome(Median(denseRates), Median(classicalRates))
-        {
-            Device = device,
-            DenseAcceptance = (Total(dense.Snapshot().Accepted) - denseFrom) / attempts, ClassicalAcceptance = (Classical(classical) - classicalFrom) / attempts,
-            MatchedTemperature = matchedTemperature, MatchedAcceptance = (Classical(matched) - matchedFrom) / attempts, MatchedAttemptsPerSecond = Median(matchedRates),
-        };
-    }
 }
