@@ -46,8 +46,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
     readonly int neurons, patternCount, stride, count;
     readonly Dynamics dynamics;
     readonly Philox4x32 rng;
-    readonly FlipPolynomials? poly;   // the polynomial form where it applies
-    readonly DenseSweepArguments form; // its coefficient counts, parities and exact divisor
+    readonly DenseSweepArguments form; // the polynomial form's coefficient counts, parities and exact divisor (Polynomial = 0: tables)
     int sweepsDone;
 
     public string Device { get; }
@@ -61,6 +60,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
         if (energy.Neurons != neurons) throw new ArgumentException("the energy's N differs from the patterns'");
         rng = Philox4x32.FromSeed(seed);
         long[] polynomialCoefficients = [0];
+        FlipPolynomials? poly = null; // the polynomial form where it applies
         if (energy.Polynomials is { } p && p.Reach < (1L << 62) / stride
             && FlipPolynomials.InSquares(p.Odd) is ({ } g, int gOdd) && FlipPolynomials.InSquares(p.Even) is ({ } h, int hOdd))
         {

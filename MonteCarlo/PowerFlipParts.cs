@@ -23,13 +23,12 @@ internal sealed unsafe class PowerFlipParts
 {
     readonly int order, count, stride, limit, neurons, flushEvery;
     readonly long g0, g1, g2, g3; // G = M^a (g0 + g1 M^2 + g2 M^4 + g3 M^6)
-    readonly long[] h;          // H = M^b sum_k h_k M^(2k), up to its last nonzero coefficient
-    readonly int b, top;        // parity of H (of P); the highest power total H needs
+    readonly int hCount, b, top; // H = M^b sum_k h_k M^(2k), k < hCount (up to its last nonzero coefficient); top = its degree
     // Pinned, read through pointers in every attempt and flip (no bounds checks in the hot path):
     readonly long* totals;      // T_j = sum_mu M_mu^j, j = 0..top (those of H's parity kept; T_0 = K)
     readonly long* sums;        // S_j of the last attempt, j = 0..P-1 (those of G's parity)
     readonly long* expansion;   // the T update's coefficients C(j, l) (-2)^l, flattened: row j from j (j + 1) / 2
-    readonly long* hAt;
+    readonly long* h;           // h_k
     readonly long[] pinned;     // the storage behind these four
     readonly int[] rowSums;     // S_0 = sum_mu xi_mu per site
     long even;                  // sum_k h_k T_(2k+b), the H total
@@ -52,15 +51,16 @@ internal sealed unsafe class PowerFlipParts
         b = order % 2;
         long G(int k) => k < odd.Length ? odd[k] : 0;
         (g0, g1, g2, g3) = (G(0), G(1), G(2), G(3));
-        h = parity == b && LastNonZero(even!) >= 0 ? even![..(LastNonZero(even!) + 1)] : [0];
-        top = 2 * (h.Length - 1) + b;
+        long[] hs = parity == b && LastNonZero(even!) >= 0 ? even![..(LastNonZero(even!) + 1)] : [0];
+        hCount = hs.Length;
+        top = 2 * (hCount - 1) + b;
         int rows = (top + 1) * (top + 2) / 2;
-        pinned = GC.AllocateArray<long>(top + 1 + order + rows + h.Length, pinned: true);
+        pinned = GC.AllocateArray<long>(top + 1 + order + rows + hCount, pinned: true);
         totals = (long*)Unsafe.AsPointer(ref pinned[0]);
         sums = totals + top + 1;
         expansion = sums + order;
-        hAt = expansion + rows;
-        for (int k = 0; k < h.Length; k++) hAt[k] = h[k];
+        h = expansion + rows;
+        for (int k = 0; k < hCount; k++) h[k] = hs[k];
         var binomial = new long[top + 1, top + 1];
         for (int j = 0; j <= top; j++)
         {
@@ -245,7 +245,7 @@ internal sealed unsafe class PowerFlipParts
         if (TOrder.OffsetTop && top == 2)
         {
             totals[2] += 4L * count - 4L * si * sums[1];
-            even = hAt[0] * count + hAt[1] * totals[2];
+            even = h[0] * count + h[1] * totals[2];
         }
         else Expand(si);
         pendingRow = row; pendingSign = si;
@@ -270,7 +270,7 @@ internal sealed unsafe class PowerFlipParts
     long Even()
     {
         long total = 0;
-        for (int k = 0; k < h.Length; k++) total += hAt[k] * totals[2 * k + b];
+        for (int k = 0; k < hCount; k++) total += h[k] * totals[2 * k + b];
         return total;
     }
 
