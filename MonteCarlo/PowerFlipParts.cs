@@ -14,7 +14,7 @@ namespace Physics.MonteCarlo;
 /// moves them by the binomial expansion of (M - 2 s_i xi)^j, in the T's and in the S's of its own attempt), and the
 /// site's signed power sums S_j = sum_mu xi_mu M_mu^j, summed in one pass: y = xi M^a in int16, then per level
 /// S_(j+2) += y . M^2 (int16 multiply-add into int32 lanes, widened to int64 before they could overflow) and y *= M^2.
-/// Every power must fit int16: |M| &lt;= <see cref="Limit"/> (255 for P = 4, whose one level runs against M^2 - 32768;
+/// Every power must fit int16: |M| &lt;= the limit (<see cref="LimitFor"/>) (255 for P = 4, whose one level runs against M^2 - 32768;
 /// 127 for P = 5, 31 for P = 6, 13 for P = 7, 7 for P = 8). An accepted flip moves the overlaps inside the next
 /// attempt's pass, which reports an overlap leaving the range (checked only when a bound on max |M|, 2 more per
 /// flip, passes the limit); the chain then returns to the coarse copy.
@@ -78,8 +78,6 @@ internal sealed unsafe class PowerFlipParts
     }
 
     public int Order => order;
-    /// <summary>The largest |M| for which every int16 power fits.</summary>
-    public int Limit => limit;
     /// <summary>Every overlap is within the limit whatever the state (N &lt;= Limit).</summary>
     public bool AlwaysInRange => neurons <= limit;
 

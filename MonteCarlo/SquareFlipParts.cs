@@ -115,7 +115,7 @@ internal sealed unsafe class SquareFlipParts
     public static bool Fits(FlipPolynomials p, PatternSet patterns) => IsQuadratic(p) && patterns.Stride < (1 << 16) && patterns.Neurons <= 11585;
 
     /// <summary>G = a0 + a2 M^2 and H = b1 M (every P = 3 network).</summary>
-    public static bool IsQuadratic(FlipPolynomials p) =>
+    static bool IsQuadratic(FlipPolynomials p) =>
         p.Odd.Length >= 3 && p.Even.Length >= 2
         && p.Odd.Select((c, k) => k is 0 or 2 || c == 0).All(x => x) && p.Even.Select((c, k) => k == 1 || c == 0).All(x => x);
 
