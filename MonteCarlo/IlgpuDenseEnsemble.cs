@@ -6,72 +6,179 @@ using Physics.Networks;
 
 namespace Physics.MonteCarlo;
 
+/// <summary>
+/// The flip parts' coefficients, lowest first, carried in the launch arguments so that the lanes hold them in
+/// registers. G = M^((P-1) mod 2) g(M^2) has (P + 1) / 2 coefficients and H = M^(P mod 2) h(M^2) has P / 2
+/// (<see cref="FlipPolynomials.InSquares"/>): at most five for P &lt;= 9.
+/// </summary>
+public struct KernelPolynomial
+{
+    public const int MaxTerms = 5;
+    public long C0, C1, C2, C3, C4;
+
+    public static KernelPolynomial From(long[] coefficients)
+    {
+        if (coefficients.Length is 0 or > MaxTerms) throw new ArgumentException($"{coefficients.Length} coefficients (1 to {MaxTerms} fit)");
+        long At(int k) => k < coefficients.Length ? coefficients[k] : 0;
+        return new KernelPolynomial { C0 = At(0), C1 = At(1), C2 = At(2), C3 = At(3), C4 = At(4) };
+    }
+
+    /// <summary>sum_k c_k S_k.</summary>
+    public readonly long Combine(Levels s) => C0 * s.L0 + C1 * s.L1 + C2 * s.L2 + C3 * s.L3 + C4 * s.L4;
+}
+
+/// <summary>
+/// A lane's level sums S_k = sum_mu x_mu M_mu^(odd + 2k) of a polynomial M^odd c(M^2) with the given number of terms
+/// (x = xi for the sums of G; +1 and -1 at the overlaps after and before a flip for the change of H):
+/// sum_mu x_mu c(M_mu^2) M_mu^odd = sum_k c_k S_k, a multiply-add per level and pattern, and only the lane's total
+/// meets the coefficients. Level 0 is summed in 32 bits (|x M| &lt;= N), the others in 64 bits, where wrapping is
+/// harmless: the combination is exact modulo 2^64 and its true value fits. A word's four level-1 terms are summed in
+/// 32 bits first where four of them fit (narrow: 4 N^(odd + 2) &lt; 2^31). The kernel passes terms and odd as
+/// constants of its order, so unused levels vanish.
+/// </summary>
+public struct Levels
+{
+    public int L0;
+    public long L1, L2, L3, L4;
+
+    /// <summary>Whether a word's four level-1 terms of a polynomial with this parity fit 32 bits at |M| &lt;= N.</summary>
+    public static bool Narrow(int odd, int neurons) => 4.0 * Math.Pow(neurons, odd + 2) < int.MaxValue;
+
+    /// <summary>Adds the terms of one word of four patterns: entries x (signed bytes of the word), overlaps m0..m3 (|M| &lt;= N, N^2 &lt; 2^31).</summary>
+    public static Levels AddWord(Levels s, int terms, int odd, bool narrow, int x, int m0, int m1, int m2, int m3)
+    {
+        int x0 = IlgpuEnsemble.Entry(x, 0), x1 = IlgpuEnsemble.Entry(x, 1), x2 = IlgpuEnsemble.Entry(x, 2), x3 = IlgpuEnsemble.Entry(x, 3);
+        int f0 = odd != 0 ? x0 * m0 : x0, f1 = odd != 0 ? x1 * m1 : x1, f2 = odd != 0 ? x2 * m2 : x2, f3 = odd != 0 ? x3 * m3 : x3;
+        s.L0 += f0 + f1 + f2 + f3;
+        if (terms == 1) return s;
+        uint q0 = (uint)(m0 * m0), q1 = (uint)(m1 * m1), q2 = (uint)(m2 * m2), q3 = (uint)(m3 * m3);
+        long p0, p1, p2, p3;
+        if (narrow)
+        {
+            int n0 = f0 * (int)q0, n1 = f1 * (int)q1, n2 = f2 * (int)q2, n3 = f3 * (int)q3;
+            s.L1 += n0 + n1 + n2 + n3;
+            p0 = n0; p1 = n1; p2 = n2; p3 = n3;
+        }
+        else
+        {
+            p0 = (long)f0 * q0; p1 = (long)f1 * q1; p2 = (long)f2 * q2; p3 = (long)f3 * q3;
+            s.L1 += p0 + p1 + p2 + p3;
+        }
+        if (terms == 2) return s;
+        p0 *= q0; p1 *= q1; p2 *= q2; p3 *= q3;
+        s.L2 += p0 + p1 + p2 + p3;
+        if (terms == 3) return s;
+        p0 *= q0; p1 *= q1; p2 *= q2; p3 *= q3;
+        s.L3 += p0 + p1 + p2 + p3;
+        if (terms == 4) return s;
+        s.L4 += p0 * q0 + p1 * q1 + p2 * q2 + p3 * q3;
+        return s;
+    }
+
+    /// <summary>A word's four patterns, all entries +1 (and -1), as <see cref="AddWord"/> reads them.</summary>
+    public const int Plus = 0x01010101, Minus = -1;
+}
+
+/// <summary>The interaction order P as a type, so that the kernel is compiled for it (0: the table form).</summary>
+public interface IKernelOrder { int P { get; } }
+public struct TableForm : IKernelOrder { public readonly int P => 0; }
+public struct KernelOrder2 : IKernelOrder { public readonly int P => 2; }
+public struct KernelOrder3 : IKernelOrder { public readonly int P => 3; }
+public struct KernelOrder4 : IKernelOrder { public readonly int P => 4; }
+public struct KernelOrder5 : IKernelOrder { public readonly int P => 5; }
+public struct KernelOrder6 : IKernelOrder { public readonly int P => 6; }
+public struct KernelOrder7 : IKernelOrder { public readonly int P => 7; }
+public struct KernelOrder8 : IKernelOrder { public readonly int P => 8; }
+public struct KernelOrder9 : IKernelOrder { public readonly int P => 9; }
+
+/// <summary>How the dense kernel finds a flip's parts: the polynomial form where it applies, or always the tables.</summary>
+public enum DenseKernelForm { Auto, Tables }
+
 /// <summary>Scalars of one dense sweep launch.</summary>
 public struct DenseSweepArguments
 {
-    public int Neurons, Patterns, Stride, FirstSweep, Sweeps, Metropolis;
+    public int Neurons, Words, FirstSweep, Sweeps, Metropolis, Chains, ChainsPerGroup;
     public uint Key0, Key1;
     /// <summary>
-    /// 1 where the flip parts are integer polynomials (<see cref="FlipPolynomials"/>, every P) whose K-fold sums fit
-    /// 64 bits: each lane evaluates G and H at its own overlaps, G = M^GOdd g(M^2) and H = M^HOdd h(M^2) with g's
-    /// GTerms coefficients and then h's HTerms in the polynomial buffer, so no Odd/Even tables are read or written,
-    /// and X / D (D = 2^Shift * odd, Inverse its inverse modulo 2^64) is the same integer as the tables' sum.
+    /// The polynomial form (a kernel compiled for P): the flip parts' coefficients, and D = 2^Shift * odd with Inverse
+    /// the odd factor's inverse modulo 2^64, so that X / D is the same integer as the tables' sum.
     /// </summary>
-    public int Polynomial, GTerms, HTerms, GOdd, HOdd, Shift;
+    public int Shift, NarrowG, NarrowH; // narrow: see Levels
     public ulong Inverse;
+    public KernelPolynomial G, H;
 }
 
 /// <summary>
 /// Dense (P-spin) chains on an ILGPU accelerator (CUDA, or ILGPU's CPU simulator for checks), bit for bit the
 /// native <see cref="DenseChain"/>: the same Philox words, the same exact 64-bit flip parts
 /// (<see cref="DenseEnergy.Odd"/>/<see cref="DenseEnergy.Even"/>) and the same integer acceptance
-/// (<see cref="FixedPointAcceptance"/>). A warp advances one chain; lane t owns patterns mu = t, t + W, ...:
-/// their overlap sums (shared memory) and their Odd values (global), and the dot product and the change of the
-/// Even total are reduced by warp shuffles. O(K) per attempt, no P-index tensor. Where the flip parts are integer
-/// polynomials (every P at the sizes where their sums fit 64 bits) the lanes evaluate them at their own overlaps
-/// instead: an attempt reads only the pattern row and shared memory, and an accepted flip moves only the overlaps
-/// (and the Even total, kept exactly).
+/// (<see cref="FixedPointAcceptance"/>). A warp advances one chain, several chains to a group on a GPU, laid out as
+/// the classical <see cref="IlgpuEnsemble"/>: the pattern row is read as 32-bit words of four patterns, lane t owns
+/// the words t, t + W, ... and keeps their overlap sums in shared memory transposed (pattern 4w + j at
+/// j * Words + w, so a warp's reads hit distinct banks). The dot product and the change of the Even total are reduced
+/// by warp shuffles. O(K) per attempt, no P-index tensor. Where the flip parts are integer polynomials (every P at the
+/// sizes where their sums fit 64 bits) the lanes evaluate them at their own overlaps with the coefficients in
+/// registers: an attempt reads only the pattern row and shared memory, and an accepted flip moves only the overlaps
+/// (and the Even total, kept exactly). Elsewhere each lane keeps its patterns' Odd values in global memory and an
+/// accepted flip refreshes them from the tables.
 /// </summary>
 public sealed class IlgpuDenseEnsemble : IDisposable
 {
     readonly Context context;
     readonly Accelerator accelerator;
     readonly Action<KernelConfig, ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<long>, ArrayView<long>, ArrayView<long>, ArrayView<long>,
-        ArrayView<long>, ArrayView<ulong>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments> kernel;
+        ArrayView<ulong>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments> kernel;
     readonly MemoryBuffer1D<sbyte, Stride1D.Dense> patterns, spins;
     readonly MemoryBuffer1D<int, Stride1D.Dense> sums, info;
-    readonly MemoryBuffer1D<long, Stride1D.Dense> odd, evenTotal, oddTable, evenTable, polynomial, accepted;
+    readonly MemoryBuffer1D<long, Stride1D.Dense> odd, evenTotal, oddTable, evenTable, accepted;
     readonly MemoryBuffer1D<ulong, Stride1D.Dense> factors;
     readonly MemoryBuffer1D<double, Stride1D.Dense> coefficients;
-    readonly int neurons, patternCount, stride, count;
+    readonly int neurons, stride, count, chainsPerGroup;
     readonly Dynamics dynamics;
     readonly Philox4x32 rng;
-    readonly DenseSweepArguments form; // the polynomial form's coefficient counts, parities and exact divisor (Polynomial = 0: tables)
+    readonly DenseSweepArguments form; // the polynomial form's coefficients and exact divisor
     int sweepsDone;
 
     public string Device { get; }
     public int Count => count;
+    /// <summary>Whether the lanes evaluate the flip polynomials (else they read the tables).</summary>
+    public bool PolynomialForm { get; }
 
-    public IlgpuDenseEnsemble(IReadOnlyList<PatternSet> samples, DenseEnergy energy, IReadOnlyList<ChainSpec> chains, Dynamics dynamics, ulong seed, bool cuda)
+    public IlgpuDenseEnsemble(IReadOnlyList<PatternSet> samples, DenseEnergy energy, IReadOnlyList<ChainSpec> chains, Dynamics dynamics, ulong seed, bool cuda,
+        DenseKernelForm kernelForm = DenseKernelForm.Auto)
     {
         var p0 = samples[0];
-        neurons = p0.Neurons; patternCount = p0.Count; stride = p0.Stride; count = chains.Count; this.dynamics = dynamics;
+        neurons = p0.Neurons; stride = p0.Stride; count = chains.Count; this.dynamics = dynamics;
+        int patternCount = p0.Count;
         if (samples.Any(s => s.Neurons != neurons || s.Count != patternCount)) throw new ArgumentException("samples differ in shape");
         if (energy.Neurons != neurons) throw new ArgumentException("the energy's N differs from the patterns'");
         rng = Philox4x32.FromSeed(seed);
-        long[] polynomialCoefficients = [0];
         FlipPolynomials? poly = null; // the polynomial form where it applies
-        if (energy.Polynomials is { } p && p.Reach < (1L << 62) / stride
-            && FlipPolynomials.InSquares(p.Odd) is ({ } g, int gOdd) && FlipPolynomials.InSquares(p.Even) is ({ } h, int hOdd))
+        // Level 0 and M^2 are 32-bit in the kernel: stride N and N^2 must fit.
+        int order = energy.Order;
+        if (kernelForm == DenseKernelForm.Auto && order <= 9 && energy.Polynomials is { } p && p.Reach < (1L << 62) / stride
+            && (long)stride * neurons < int.MaxValue && (long)neurons * neurons < int.MaxValue
+            && FlipPolynomials.InSquares(p.Odd) is ({ } g, int gOdd) && g.Length == (order + 1) / 2 && gOdd == (order - 1) % 2
+            && FlipPolynomials.InSquares(p.Even) is ({ } h, int hOdd) && h.Length == order / 2 && hOdd == order % 2)
         {
             poly = p;
-            polynomialCoefficients = [.. g, .. h];
-            form = new DenseSweepArguments { Polynomial = 1, GTerms = g.Length, HTerms = h.Length, GOdd = gOdd, HOdd = hOdd };
+            form = new DenseSweepArguments
+            {
+                G = KernelPolynomial.From(g), H = KernelPolynomial.From(h),
+                NarrowG = Levels.Narrow(gOdd, neurons) ? 1 : 0, NarrowH = Levels.Narrow(hOdd, neurons) ? 1 : 0,
+            };
             (form.Shift, form.Inverse) = DenseChain.ExactDivisor(p.Denominator);
         }
+        PolynomialForm = poly is not null;
         (context, accelerator, Device) = DeviceContext.Open(cuda);
-        kernel = accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<long>, ArrayView<long>, ArrayView<long>, ArrayView<long>,
-            ArrayView<long>, ArrayView<ulong>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments>(SweepKernel);
+        // As IlgpuEnsemble: an SM takes at most 32 groups, so a GPU group holds up to four chains, as many as 48 KB of
+        // shared memory (the default a launch may ask for) hold overlap sums of.
+        chainsPerGroup = cuda ? Math.Clamp(48 * 1024 / (4 * stride), 1, 4) : 1;
+        kernel = (poly is null ? 0 : order) switch
+        {
+            0 => Load<TableForm>(), 2 => Load<KernelOrder2>(), 3 => Load<KernelOrder3>(), 4 => Load<KernelOrder4>(), 5 => Load<KernelOrder5>(),
+            6 => Load<KernelOrder6>(), 7 => Load<KernelOrder7>(), 8 => Load<KernelOrder8>(), _ => Load<KernelOrder9>(),
+        };
 
         patterns = accelerator.Allocate1D(IlgpuEnsemble.PatternRows(samples));
         var (hostSpins, hostSums) = IlgpuEnsemble.InitialStates(samples, chains, seed);
@@ -85,7 +192,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
             {
                 int m = hostSums[c * stride + mu];
                 if (poly is not null) { hostEven[c] += FlipPolynomials.Evaluate(poly.Even, m); continue; } // D Even, exactly
-                hostOdd[c * stride + mu] = energy.Odd(m);
+                hostOdd[c * stride + mu % 4 * (stride / 4) + mu / 4] = energy.Odd(m); // transposed as the overlap sums
                 hostEven[c] += energy.Even(m);
             }
             hostInfo[2 * c] = chains[c].Sample; hostInfo[2 * c + 1] = chains[c].Chain;
@@ -97,23 +204,30 @@ public sealed class IlgpuDenseEnsemble : IDisposable
         evenTotal = accelerator.Allocate1D(hostEven);
         info = accelerator.Allocate1D(hostInfo);
         coefficients = accelerator.Allocate1D(hostCoefficients);
-        var oddValues = new long[neurons + 1]; var evenValues = new long[neurons + 1];
-        for (int plus = 0; plus <= neurons; plus++) { oddValues[plus] = energy.Odd(2 * plus - neurons); evenValues[plus] = energy.Even(2 * plus - neurons); }
+        int tableLength = poly is null ? neurons + 1 : 1;
+        var oddValues = new long[tableLength]; var evenValues = new long[tableLength];
+        for (int plus = 0; poly is null && plus <= neurons; plus++) { oddValues[plus] = energy.Odd(2 * plus - neurons); evenValues[plus] = energy.Even(2 * plus - neurons); }
         oddTable = accelerator.Allocate1D(oddValues);
         evenTable = accelerator.Allocate1D(evenValues);
-        polynomial = accelerator.Allocate1D(polynomialCoefficients);
         factors = accelerator.Allocate1D(FixedPointAcceptance.Factors);
         accepted = accelerator.Allocate1D<long>(count);
         accepted.MemSetToZero();
     }
 
+    Action<KernelConfig, ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<long>, ArrayView<long>, ArrayView<long>, ArrayView<long>,
+        ArrayView<ulong>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments> Load<TOrder>() where TOrder : struct, IKernelOrder =>
+        accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<sbyte>, ArrayView<int>, ArrayView<long>, ArrayView<long>, ArrayView<long>, ArrayView<long>,
+            ArrayView<ulong>, ArrayView<double>, ArrayView<int>, ArrayView<long>, DenseSweepArguments>(SweepKernel<TOrder>);
+
     public void Sweep(int sweeps)
     {
         var args = form;
-        args.Neurons = neurons; args.Patterns = patternCount; args.Stride = stride; args.FirstSweep = sweepsDone; args.Sweeps = sweeps;
+        args.Neurons = neurons; args.Words = stride / 4; args.FirstSweep = sweepsDone; args.Sweeps = sweeps;
+        args.Chains = count; args.ChainsPerGroup = chainsPerGroup;
         args.Metropolis = dynamics == Dynamics.Metropolis ? 1 : 0; args.Key0 = rng.Key0; args.Key1 = rng.Key1;
-        var config = new KernelConfig(count, accelerator.WarpSize, SharedMemoryConfig.RequestDynamic<int>(stride));
-        kernel(config, patterns.View, spins.View, sums.View, odd.View, evenTotal.View, oddTable.View, evenTable.View, polynomial.View, factors.View,
+        var config = new KernelConfig((count + chainsPerGroup - 1) / chainsPerGroup, accelerator.WarpSize * chainsPerGroup,
+            SharedMemoryConfig.RequestDynamic<int>(stride * chainsPerGroup));
+        kernel(config, patterns.View, spins.View, sums.View, odd.View, evenTotal.View, oddTable.View, evenTable.View, factors.View,
             coefficients.View, info.View, accepted.View, args);
         accelerator.Synchronize();
         sweepsDone += sweeps;
@@ -122,20 +236,29 @@ public sealed class IlgpuDenseEnsemble : IDisposable
     /// <summary>Spins (chain-major), overlap sums (stride per chain) and accepted flips per chain.</summary>
     public (sbyte[] Spins, int[] Sums, long[] Accepted) Snapshot() => (spins.GetAsArray1D(), sums.GetAsArray1D(), accepted.GetAsArray1D());
 
-
-    static void SweepKernel(ArrayView<sbyte> patterns, ArrayView<sbyte> spins, ArrayView<int> sums, ArrayView<long> odd, ArrayView<long> evenTotal,
-        ArrayView<long> oddTable, ArrayView<long> evenTable, ArrayView<long> polynomial, ArrayView<ulong> factors, ArrayView<double> coefficients,
-        ArrayView<int> info, ArrayView<long> accepted, DenseSweepArguments a)
+    static void SweepKernel<TOrder>(ArrayView<sbyte> patterns, ArrayView<sbyte> spins, ArrayView<int> sums, ArrayView<long> odd, ArrayView<long> evenTotal,
+        ArrayView<long> oddTable, ArrayView<long> evenTable, ArrayView<ulong> factors, ArrayView<double> coefficients,
+        ArrayView<int> info, ArrayView<long> accepted, DenseSweepArguments a) where TOrder : struct, IKernelOrder
     {
-        int c = Grid.IdxX, t = Group.IdxX, g = Group.DimX;
-        var m = SharedMemory.GetDynamic<int>();
-        long chainBase = (long)c * a.Stride;
-        for (int mu = t; mu < a.Stride; mu += g) m[mu] = sums[chainBase + mu];
+        // The order is a constant of this compiled kernel: the level counts and parities below fold away.
+        int order = default(TOrder).P;
+        bool polynomial = order != 0;
+        int gTerms = (order + 1) / 2, gOdd = (order + 1) % 2, hTerms = order / 2, hOdd = order % 2;
+        int t = Warp.LaneIdx, g = Warp.WarpSize;
+        int c = Grid.IdxX * a.ChainsPerGroup + Warp.WarpIdx;
+        if (c >= a.Chains) return;
+        int words = a.Words, stride = 4 * words;
+        var m = SharedMemory.GetDynamic<int>().SubView(Warp.WarpIdx * stride, stride);
+        var rows = patterns.Cast<int>();
+        long chainBase = (long)c * stride;
+        for (int w = t; w < words; w += g)
+            for (int j = 0; j < 4; j++) m[j * words + w] = sums[chainBase + 4 * w + j];
         int sample = info[2 * c], chainId = info[2 * c + 1];
         double coefficient = coefficients[c];
         long even = evenTotal[c];
-        long patternBase = (long)sample * a.Neurons * a.Stride, spinBase = (long)c * a.Neurons;
-        long taken = 0;
+        long patternBase = (long)sample * a.Neurons * words, spinBase = (long)c * a.Neurons;
+        long taken = 0, pendingRow = 0;
+        int pendingSign = 0; // s_i of an accepted flip whose overlap moves are still to be applied (polynomial form), else 0
         for (int sw = 0; sw < a.Sweeps; sw++)
         {
             uint sweep = (uint)(a.FirstSweep + sw);
@@ -146,66 +269,110 @@ public sealed class IlgpuDenseEnsemble : IDisposable
                 {
                     uint siteWord = half == 0 ? w0 : w2, acceptWord = half == 0 ? w1 : w3;
                     int i = (int)(((ulong)siteWord * (uint)a.Neurons) >> 32);
-                    long row = patternBase + (long)i * a.Stride;
+                    long row = patternBase + (long)i * words;
                     int si = spins[spinBase + i]; // read before the shuffle (see IlgpuEnsemble)
-                    if (a.Polynomial != 0)
+                    // X = sum_mu H(M) + s_i sum_mu xi G(M): in D units on the polynomial form, as the native polynomial
+                    // paths, else the tables' Odd values. Two words per step: both loads are issued before either is used.
+                    // On the polynomial form the last accepted flip (pendingSign, pendingRow) moves the overlaps inside
+                    // this pass, as the native chain does, and its change of the H total is reduced beside the dot product.
+                    long dot = 0, change = 0;
+                    if (polynomial)
                     {
-                        // X = sum_mu H(M) + s_i sum_mu xi G(M) in D units, as the native polynomial paths (64-bit arithmetic
-                        // wraps, so Horner's rule is exact wherever the value fits, which Reach guarantees).
-                        long sum = 0;
-                        for (int mu = t; mu < a.Patterns; mu += g) sum += patterns[row + mu] * Part(polynomial, 0, a.GTerms, a.GOdd, m[mu]);
-                        for (int lanes = g / 2; lanes > 0; lanes /= 2) sum += Warp.ShuffleXor(sum, lanes);
-                        long total = even + si * sum;
-                        long exact = (long)((ulong)(total >> a.Shift) * a.Inverse);
-                        if ((ulong)acceptWord < Threshold(coefficient * exact, a.Metropolis, factors))
-                        {
-                            long change = 0;
-                            for (int mu = t; mu < a.Patterns; mu += g)
+                        var levels = new Levels();
+                        var moves = new Levels();
+                        if (pendingSign != 0)
+                            for (int w = t; w < words; w += g)
                             {
-                                int was = m[mu], now = was - 2 * si * patterns[row + mu];
-                                m[mu] = now;
-                                change += Part(polynomial, a.GTerms, a.HTerms, a.HOdd, now) - Part(polynomial, a.GTerms, a.HTerms, a.HOdd, was);
+                                int x = rows[row + w], px = rows[pendingRow + w];
+                                int was0 = m[w], was1 = m[words + w], was2 = m[2 * words + w], was3 = m[3 * words + w];
+                                int now0 = was0 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 0), now1 = was1 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 1);
+                                int now2 = was2 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 2), now3 = was3 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 3);
+                                m[w] = now0; m[words + w] = now1; m[2 * words + w] = now2; m[3 * words + w] = now3;
+                                moves = Levels.AddWord(moves, hTerms, hOdd, a.NarrowH != 0, Levels.Plus, now0, now1, now2, now3);
+                                moves = Levels.AddWord(moves, hTerms, hOdd, a.NarrowH != 0, Levels.Minus, was0, was1, was2, was3);
+                                levels = Levels.AddWord(levels, gTerms, gOdd, a.NarrowG != 0, x, now0, now1, now2, now3);
                             }
-                            for (int lanes = g / 2; lanes > 0; lanes /= 2) change += Warp.ShuffleXor(change, lanes);
-                            even += change;
-                            spins[spinBase + i] = (sbyte)-si;
-                            taken++;
-                        }
-                        continue;
+                        else
+                            for (int w = t; w < words; w += 2 * g)
+                            {
+                                int x0 = rows[row + w], x1 = w + g < words ? rows[row + w + g] : 0;
+                                levels = Levels.AddWord(levels, gTerms, gOdd, a.NarrowG != 0, x0, m[w], m[words + w], m[2 * words + w], m[3 * words + w]);
+                                if (w + g < words)
+                                {
+                                    int v = w + g;
+                                    levels = Levels.AddWord(levels, gTerms, gOdd, a.NarrowG != 0, x1, m[v], m[words + v], m[2 * words + v], m[3 * words + v]);
+                                }
+                            }
+                        dot = a.G.Combine(levels);
+                        change = a.H.Combine(moves);
                     }
-                    long dot = 0;
-                    for (int mu = t; mu < a.Patterns; mu += g) dot += patterns[row + mu] * odd[chainBase + mu];
-                    for (int lanes = g / 2; lanes > 0; lanes /= 2) dot += Warp.ShuffleXor(dot, lanes);
-                    long scaled = even + si * dot;
-                    if ((ulong)acceptWord < Threshold(coefficient * scaled, a.Metropolis, factors))
-                    {
-                        long change = 0;
-                        for (int mu = t; mu < a.Patterns; mu += g)
+                    else
+                        for (int w = t; w < words; w += 2 * g)
                         {
-                            int was = m[mu], now = was - 2 * si * patterns[row + mu];
-                            m[mu] = now;
-                            odd[chainBase + mu] = oddTable[(now + a.Neurons) >> 1];
-                            change += evenTable[(now + a.Neurons) >> 1] - evenTable[(was + a.Neurons) >> 1];
+                            int x0 = rows[row + w], x1 = w + g < words ? rows[row + w + g] : 0;
+                            dot += WordOdd(x0, odd, chainBase, words, w);
+                            if (w + g < words) dot += WordOdd(x1, odd, chainBase, words, w + g);
                         }
-                        for (int lanes = g / 2; lanes > 0; lanes /= 2) change += Warp.ShuffleXor(change, lanes);
-                        even += change;
+                    if (pendingSign != 0)
+                        for (int lanes = g / 2; lanes > 0; lanes /= 2) { dot += Warp.ShuffleXor(dot, lanes); change += Warp.ShuffleXor(change, lanes); }
+                    else
+                        for (int lanes = g / 2; lanes > 0; lanes /= 2) dot += Warp.ShuffleXor(dot, lanes);
+                    even += change;
+                    pendingSign = 0;
+                    long total = even + si * dot;
+                    if (polynomial) total = (long)((ulong)(total >> a.Shift) * a.Inverse); // X / D, exactly
+                    if ((ulong)acceptWord < Threshold(coefficient * total, a.Metropolis, factors))
+                    {
+                        if (polynomial) { pendingSign = si; pendingRow = row; }
+                        else
+                        {
+                            long moved = 0;
+                            for (int w = t; w < words; w += g)
+                            {
+                                int x = rows[row + w];
+                                for (int j = 0; j < 4; j++)
+                                {
+                                    int slot = j * words + w, was = m[slot], now = was - 2 * si * IlgpuEnsemble.Entry(x, j);
+                                    m[slot] = now;
+                                    odd[chainBase + slot] = oddTable[(now + a.Neurons) >> 1];
+                                    moved += evenTable[(now + a.Neurons) >> 1] - evenTable[(was + a.Neurons) >> 1];
+                                }
+                            }
+                            for (int lanes = g / 2; lanes > 0; lanes /= 2) moved += Warp.ShuffleXor(moved, lanes);
+                            even += moved;
+                        }
                         spins[spinBase + i] = (sbyte)-si;
                         taken++;
                     }
                 }
             }
         }
-        for (int mu = t; mu < a.Stride; mu += g) sums[chainBase + mu] = m[mu];
+        if (pendingSign != 0) // the last accepted flip, not yet applied to the overlaps
+        {
+            var moves = new Levels();
+            for (int w = t; w < words; w += g)
+            {
+                int px = rows[pendingRow + w];
+                int was0 = m[w], was1 = m[words + w], was2 = m[2 * words + w], was3 = m[3 * words + w];
+                int now0 = was0 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 0), now1 = was1 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 1);
+                int now2 = was2 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 2), now3 = was3 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 3);
+                m[w] = now0; m[words + w] = now1; m[2 * words + w] = now2; m[3 * words + w] = now3;
+                moves = Levels.AddWord(moves, hTerms, hOdd, a.NarrowH != 0, Levels.Plus, now0, now1, now2, now3);
+                moves = Levels.AddWord(moves, hTerms, hOdd, a.NarrowH != 0, Levels.Minus, was0, was1, was2, was3);
+            }
+            long change = a.H.Combine(moves);
+            for (int lanes = g / 2; lanes > 0; lanes /= 2) change += Warp.ShuffleXor(change, lanes);
+            even += change;
+        }
+        for (int w = t; w < words; w += g)
+            for (int j = 0; j < 4; j++) sums[chainBase + 4 * w + j] = m[j * words + w];
         if (t == 0) { accepted[c] += taken; evenTotal[c] = even; }
     }
 
-    /// <summary>M^odd c(M^2) with the count coefficients of c from index from, by Horner's rule in M^2.</summary>
-    static long Part(ArrayView<long> polynomial, int from, int count, int odd, int m)
-    {
-        long square = (long)m * m, acc = 0;
-        for (int k = count - 1; k >= 0; k--) acc = acc * square + polynomial[from + k];
-        return odd != 0 ? acc * m : acc;
-    }
+    /// <summary>sum_j xi_j Odd(M_j) over the four patterns of word w, from the chain's Odd values (transposed as the overlap sums).</summary>
+    static long WordOdd(int x, ArrayView<long> odd, long chainBase, int words, int w) =>
+        IlgpuEnsemble.Entry(x, 0) * odd[chainBase + w] + IlgpuEnsemble.Entry(x, 1) * odd[chainBase + words + w]
+        + IlgpuEnsemble.Entry(x, 2) * odd[chainBase + 2 * words + w] + IlgpuEnsemble.Entry(x, 3) * odd[chainBase + 3 * words + w];
 
     /// <summary><see cref="FixedPointAcceptance.Threshold"/> in kernel form (the same integer steps).</summary>
     static ulong Threshold(double x, int metropolis, ArrayView<ulong> factors)
@@ -231,7 +398,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
     public void Dispose()
     {
         patterns.Dispose(); spins.Dispose(); sums.Dispose(); info.Dispose(); odd.Dispose(); evenTotal.Dispose(); oddTable.Dispose();
-        evenTable.Dispose(); polynomial.Dispose(); accepted.Dispose(); factors.Dispose(); coefficients.Dispose();
+        evenTable.Dispose(); accepted.Dispose(); factors.Dispose(); coefficients.Dispose();
         accelerator.Dispose(); context.Dispose();
     }
 }

@@ -223,7 +223,7 @@ public sealed class IlgpuEnsemble : IChainEnsemble
     }
 
     /// <summary>Pattern entry j (a signed byte) of a little-endian word of four.</summary>
-    static int Entry(int word, int j) => (word << (24 - 8 * j)) >> 24;
+    internal static int Entry(int word, int j) => (word << (24 - 8 * j)) >> 24;
 
     static int WordField(int word, ArrayView<int> m, int words, int w) =>
         Entry(word, 0) * m[w] + Entry(word, 1) * m[words + w] + Entry(word, 2) * m[2 * words + w] + Entry(word, 3) * m[3 * words + w];

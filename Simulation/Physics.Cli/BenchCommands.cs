@@ -29,15 +29,21 @@ public static class BenchCommands
         var repeats = Cli.Option("--repeats", "Timed runs of each, alternating (medians reported)", d.Repeats);
         var device = MonteCarloCommands.DeviceOption();
         var chains = Cli.Option("--chains", "Chains on an accelerator (--device cuda or ilgpu-cpu); the CPU benchmark runs single chains", 1);
+        var kernel = Cli.Option("--kernel", "On an accelerator: auto (the flip polynomials where their sums fit 64 bits, else the tables) or tables", "auto");
         var json = Cli.JsonOption();
         var cmd = new Command("dense", "Cost of a dense (P-spin) attempt against a classical attempt with the same N and K, at the same temperature and at the same acceptance (single native chains, or many chains on an accelerator)")
-            { p, neurons, patterns, temperature, sweeps, repeats, device, chains, json };
+            { p, neurons, patterns, temperature, sweeps, repeats, device, chains, kernel, json };
         cmd.SetAction(r => Cli.Guard(() =>
         {
             int order = Cli.AtLeast(r.GetValue(p), 2, "--p");
             var s = new DenseBenchmark.Settings(order, Cli.AtLeast(r.GetValue(neurons), order, "--neurons"), Cli.AtLeast(r.GetValue(patterns), 1, "--patterns"),
                 Cli.Positive(r.GetValue(temperature), "--temperature"), Cli.AtLeast(r.GetValue(sweeps), 1, "--sweeps"), Cli.AtLeast(r.GetValue(repeats), 1, "--repeats"),
-                Device: MonteCarloCommands.ParseDevice(r.GetValue(device)!), Chains: Cli.AtLeast(r.GetValue(chains), 1, "--chains"));
+                Device: MonteCarloCommands.ParseDevice(r.GetValue(device)!), Chains: Cli.AtLeast(r.GetValue(chains), 1, "--chains"),
+                Kernel: r.GetValue(kernel) switch
+                {
+                    "auto" => DenseKernelForm.Auto, "tables" => DenseKernelForm.Tables,
+                    var k => throw new UsageException($"--kernel: '{k}' is not auto or tables"),
+                });
             if (s.Device == Physics.MonteCarlo.Devices.Cuda && !Physics.MonteCarlo.IlgpuEnsemble.CudaAvailable()) throw new UsageException("--device cuda: no CUDA device is present");
             DenseBenchmark.Outcome o;
             try { o = DenseBenchmark.Run(s); }
@@ -47,14 +53,14 @@ public static class BenchCommands
                 {
                     ["dense_attempts_per_second"] = o.DenseAttemptsPerSecond, ["classical_attempts_per_second"] = o.ClassicalAttemptsPerSecond,
                     ["cost_ratio"] = o.CostRatio, ["p"] = order, ["neurons"] = s.Neurons, ["patterns"] = s.Patterns, ["temperature"] = s.Temperature,
-                    ["device"] = o.Device, ["chains"] = s.Chains,
+                    ["device"] = o.Device, ["chains"] = s.Chains, ["kernel"] = o.Kernel,
                     ["dense_acceptance"] = o.DenseAcceptance, ["classical_acceptance"] = o.ClassicalAcceptance,
                     ["matched_temperature"] = o.MatchedTemperature, ["matched_acceptance"] = o.MatchedAcceptance,
                     ["matched_attempts_per_second"] = o.MatchedAttemptsPerSecond, ["matched_cost_ratio"] = o.MatchedCostRatio,
                 });
             else
             {
-                Console.WriteLine($"P = {order}, N = {s.Neurons}, K = {s.Patterns}, T = {s.Temperature}, {o.Device}: dense {o.DenseAttemptsPerSecond:E3}/s "
+                Console.WriteLine($"P = {order}, N = {s.Neurons}, K = {s.Patterns}, T = {s.Temperature}, {o.Device}{(o.Kernel is null ? "" : $" ({o.Kernel})")}: dense {o.DenseAttemptsPerSecond:E3}/s "
                     + $"(accepting {o.DenseAcceptance:P1}), classical {o.ClassicalAttemptsPerSecond:E3}/s (accepting {o.ClassicalAcceptance:P1}): "
                     + $"a dense attempt costs {o.CostRatio:F2} classical attempts (target about 1.2)");
                 Console.WriteLine($"  like for like: classical at T = {o.MatchedTemperature:G4} accepts {o.MatchedAcceptance:P1}, {o.MatchedAttemptsPerSecond:E3}/s: "

@@ -16,11 +16,13 @@ namespace Physics.Simulation;
 public static class DenseBenchmark
 {
     public sealed record Settings(int Order = 3, int Neurons = 4000, int Patterns = 400, double Temperature = 0.1, int Sweeps = 20, int Repeats = 7, ulong Seed = 1,
-        string Device = "cpu", int Chains = 1);
+        string Device = "cpu", int Chains = 1, DenseKernelForm Kernel = DenseKernelForm.Auto);
 
     public sealed record Outcome(double DenseAttemptsPerSecond, double ClassicalAttemptsPerSecond)
     {
         public string Device { get; init; } = "cpu";
+        /// <summary>On an accelerator, how the dense kernel found the flip parts: "polynomial" or "tables" (null on the native path).</summary>
+        public string? Kernel { get; init; }
         /// <summary>Cost of a dense attempt in classical attempts at the same temperature (target: at most about 1.2).</summary>
         public double CostRatio => ClassicalAttemptsPerSecond / DenseAttemptsPerSecond;
         /// <summary>Fractions of attempts accepted during the timed sweeps.</summary>
@@ -51,14 +53,15 @@ public static class DenseBenchmark
         var engines = new List<IDisposable>();
         try
         {
-            var dense = new IlgpuDenseEnsemble([patterns], energy, specs, Dynamics.Metropolis, s.Seed, cuda);
+            var dense = new IlgpuDenseEnsemble([patterns], energy, specs, Dynamics.Metropolis, s.Seed, cuda, s.Kernel);
             engines.Add(dense);
-            return Compare(s, patterns, device, new Engine(dense.Sweep, () => dense.Snapshot().Accepted.Sum()), t =>
+            var outcome = Compare(s, patterns, device, new Engine(dense.Sweep, () => dense.Snapshot().Accepted.Sum()), t =>
             {
                 var e = new IlgpuEnsemble(new EnsembleSetup([patterns], specs.Select(c => c with { Temperature = t }).ToList(), Dynamics.Metropolis, s.Seed), cuda);
                 engines.Add(e);
                 return new Engine(e.Sweep, () => { var snap = e.Snapshot(); return Enumerable.Range(0, s.Chains).Sum(c => snap.Accepted(c)); });
             });
+            return outcome with { Kernel = dense.PolynomialForm ? "polynomial" : "tables" };
         }
         finally { foreach (var e in engines) e.Dispose(); }
     }

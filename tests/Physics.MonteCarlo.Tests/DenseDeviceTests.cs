@@ -37,24 +37,28 @@ public class FixedPointAcceptanceTests
 public class DenseDeviceTests
 {
     /// <summary>
-    /// The kernel's polynomial form (every row but the last: the lanes evaluate G and H at their own overlaps) and its
-    /// table form (P = 6 at N = 1000, where K-fold polynomial sums could pass 64 bits) against the native chain.
+    /// The kernel's polynomial form (the lanes evaluate G and H at their own overlaps) and its table form (P = 6 at
+    /// N = 1000, where K-fold polynomial sums could pass 64 bits, and the rows that ask for it) against the native chain.
     /// </summary>
     [Theory]
-    [InlineData(3, Dynamics.Metropolis, 0.1, InitialState.Pattern, 40, 70)]
-    [InlineData(4, Dynamics.HeatBath, 0.05, InitialState.Random, 40, 70)]
-    [InlineData(3, Dynamics.HeatBath, 0.3, InitialState.Random, 40, 70)]
-    [InlineData(2, Dynamics.Metropolis, 0.4, InitialState.Pattern, 40, 70)]
-    [InlineData(5, Dynamics.Metropolis, 0.02, InitialState.Random, 40, 70)]
-    [InlineData(6, Dynamics.HeatBath, 0.02, InitialState.Random, 1000, 10)]
-    public void ILGPU_dense_chains_equal_the_native_sampler_bit_for_bit(int p, Dynamics dynamics, double temperature, InitialState start, int n, int k)
+    [InlineData(3, Dynamics.Metropolis, 0.1, InitialState.Pattern, 40, 70, DenseKernelForm.Auto)]
+    [InlineData(4, Dynamics.HeatBath, 0.05, InitialState.Random, 40, 70, DenseKernelForm.Auto)]
+    [InlineData(3, Dynamics.HeatBath, 0.3, InitialState.Random, 40, 70, DenseKernelForm.Auto)]
+    [InlineData(2, Dynamics.Metropolis, 0.4, InitialState.Pattern, 40, 70, DenseKernelForm.Auto)]
+    [InlineData(5, Dynamics.Metropolis, 0.02, InitialState.Random, 40, 70, DenseKernelForm.Auto)]
+    [InlineData(8, Dynamics.Metropolis, 0.01, InitialState.Random, 12, 300, DenseKernelForm.Auto)]
+    [InlineData(6, Dynamics.HeatBath, 0.02, InitialState.Random, 1000, 10, DenseKernelForm.Auto)]
+    [InlineData(3, Dynamics.Metropolis, 0.1, InitialState.Pattern, 40, 70, DenseKernelForm.Tables)]
+    [InlineData(4, Dynamics.HeatBath, 0.05, InitialState.Random, 40, 70, DenseKernelForm.Tables)]
+    public void ILGPU_dense_chains_equal_the_native_sampler_bit_for_bit(int p, Dynamics dynamics, double temperature, InitialState start, int n, int k, DenseKernelForm form)
     {
         var energy = new DenseEnergy(p, n);
         var samples = Enumerable.Range(0, 2).Select(s => PatternSet.Random(n, k, 13, s)).ToList();
         var specs = new List<ChainSpec>();
         for (int s = 0; s < 2; s++)
             for (int c = 0; c < 2; c++) specs.Add(new ChainSpec(s, c, temperature * (1 + c), start));
-        using var device = new IlgpuDenseEnsemble(samples, energy, specs, dynamics, 7, cuda: false);
+        using var device = new IlgpuDenseEnsemble(samples, energy, specs, dynamics, 7, cuda: false, form);
+        Assert.Equal(form == DenseKernelForm.Auto && n < 1000, device.PolynomialForm);
         device.Sweep(3);
         device.Sweep(4);
         var (spins, sums, accepted) = device.Snapshot();
@@ -69,6 +73,54 @@ public class DenseDeviceTests
             Assert.Equal(taken, accepted[c]);
             Assert.True(taken > 0);
         }
+    }
+}
+
+public class KernelPolynomialTests
+{
+    /// <summary>
+    /// The kernel's level sums, combined with the coefficients, equal sum_mu xi_mu G(M_mu) (and the same for H), and
+    /// its flip levels the change of sum_mu G(M_mu) under M -> M - 2 xi, for every P it takes, at the largest overlaps
+    /// too: K patterns at |M| &lt;= N, 64-bit wrapping included.
+    /// </summary>
+    [Fact]
+    public void Level_sums_combine_to_the_flip_polynomials_sums()
+    {
+        var rng = new Random(5);
+        foreach (var (p, n, k) in new[] { (2, 500, 300), (3, 4000, 400), (4, 4000, 400), (5, 1000, 400), (6, 20, 3200), (7, 14, 2000), (8, 12, 2000), (9, 10, 1000) })
+        {
+            var poly = new DenseEnergy(p, n).Polynomials!;
+            foreach (var part in new[] { poly.Odd, poly.Even })
+            {
+                var (c, odd) = FlipPolynomials.InSquares(part);
+                var kernel = KernelPolynomial.From(c!);
+                foreach (bool narrow in Levels.Narrow(odd, n) ? new[] { true, false } : new[] { false })
+                {
+                    Levels levels = new(), moves = new();
+                    long expected = 0, moved = 0;
+                    for (int word = 0; word < k / 4; word++)
+                    {
+                        var x = new int[4]; var m = new int[4]; var now = new int[4];
+                        for (int j = 0; j < 4; j++)
+                        {
+                            int mu = 4 * word + j;
+                            m[j] = mu < 4 ? (mu % 2 == 0 ? n : -n) : 2 * rng.Next(n + 1) - n;
+                            x[j] = rng.Next(3) - 1;
+                            now[j] = m[j] - 2 * x[j];
+                            expected += x[j] * FlipPolynomials.Evaluate(part, m[j]);
+                            moved += FlipPolynomials.Evaluate(part, now[j]) - FlipPolynomials.Evaluate(part, m[j]);
+                        }
+                        int packed = (byte)x[0] | (byte)x[1] << 8 | (byte)x[2] << 16 | (sbyte)x[3] << 24;
+                        levels = Levels.AddWord(levels, c!.Length, odd, narrow, packed, m[0], m[1], m[2], m[3]);
+                        moves = Levels.AddWord(moves, c.Length, odd, narrow, Levels.Plus, now[0], now[1], now[2], now[3]);
+                        moves = Levels.AddWord(moves, c.Length, odd, narrow, Levels.Minus, m[0], m[1], m[2], m[3]);
+                    }
+                    Assert.Equal(expected, kernel.Combine(levels));
+                    Assert.Equal(moved, kernel.Combine(moves));
+                }
+            }
+        }
+        Assert.Throws<ArgumentException>(() => KernelPolynomial.From(new long[6]));
     }
 }
 

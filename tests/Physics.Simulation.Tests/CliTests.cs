@@ -229,6 +229,7 @@ public class CliTests
     [InlineData("--alphas", "phase-diagram", "hopfield", "--alphas", "0.1,-2")]
     [InlineData("--out", "phase-diagram", "hopfield", "--out", "/proc/version/inside")]
     [InlineData("--alpha", "theory", "hopfield", "--temperature", "0.5")]
+    [InlineData("--kernel", "bench", "dense", "--kernel", "fast")]
     public void Bad_input_is_one_line_naming_the_option_with_exit_code_2(string option, params string[] args)
     {
         var (code, output, err) = PhysicsProgram.Run(args);
