@@ -304,7 +304,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
                                 }
                             }
                         dot = a.G.Combine(levels);
-                        change = a.H.Combine(moves);
+                        if (pendingSign != 0) change = a.H.Combine(moves);
                     }
                     else
                         for (int w = t; w < words; w += 2 * g)
@@ -314,9 +314,9 @@ public sealed class IlgpuDenseEnsemble : IDisposable
                             if (w + g < words) dot += WordOdd(x1, odd, chainBase, words, w + g);
                         }
                     if (pendingSign != 0)
-                        for (int lanes = g / 2; lanes > 0; lanes /= 2) { dot += Warp.ShuffleXor(dot, lanes); change += Warp.ShuffleXor(change, lanes); }
+                        { dot = WarpSum(dot, g); change = WarpSum(change, g); } // independent chains: interleaved
                     else
-                        for (int lanes = g / 2; lanes > 0; lanes /= 2) dot += Warp.ShuffleXor(dot, lanes);
+                        dot = WarpSum(dot, g);
                     even += change;
                     pendingSign = 0;
                     long total = even + si * dot;
@@ -338,7 +338,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
                                     moved += evenTable[(now + a.Neurons) >> 1] - evenTable[(was + a.Neurons) >> 1];
                                 }
                             }
-                            for (int lanes = g / 2; lanes > 0; lanes /= 2) moved += Warp.ShuffleXor(moved, lanes);
+                            moved = WarpSum(moved, g);
                             even += moved;
                         }
                         spins[spinBase + i] = (sbyte)-si;
@@ -360,13 +360,25 @@ public sealed class IlgpuDenseEnsemble : IDisposable
                 moves = Levels.AddWord(moves, hTerms, hOdd, a.NarrowH != 0, Levels.Plus, now0, now1, now2, now3);
                 moves = Levels.AddWord(moves, hTerms, hOdd, a.NarrowH != 0, Levels.Minus, was0, was1, was2, was3);
             }
-            long change = a.H.Combine(moves);
-            for (int lanes = g / 2; lanes > 0; lanes /= 2) change += Warp.ShuffleXor(change, lanes);
+            long change = WarpSum(a.H.Combine(moves), g);
             even += change;
         }
         for (int w = t; w < words; w += g)
             for (int j = 0; j < 4; j++) sums[chainBase + 4 * w + j] = m[j * words + w];
         if (t == 0) { accepted[c] += taken; evenTotal[c] = even; }
+    }
+
+    /// <summary>The warp's sum of v in every lane (butterfly), written out for CUDA's warps of 32 (straight-line code,
+    /// no loop counter between the shuffles), as a loop for other warp sizes (ILGPU's CPU simulator runs warps of 4).</summary>
+    static long WarpSum(long v, int g)
+    {
+        if (g == 32)
+        {
+            v += Warp.ShuffleXor(v, 16); v += Warp.ShuffleXor(v, 8); v += Warp.ShuffleXor(v, 4); v += Warp.ShuffleXor(v, 2);
+            return v + Warp.ShuffleXor(v, 1);
+        }
+        for (int lanes = g / 2; lanes > 0; lanes /= 2) v += Warp.ShuffleXor(v, lanes);
+        return v;
     }
 
     /// <summary>sum_j xi_j Odd(M_j) over the four patterns of word w, from the chain's Odd values (transposed as the overlap sums).</summary>
