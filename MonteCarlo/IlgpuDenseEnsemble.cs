@@ -16,7 +16,7 @@ public struct KernelPolynomial
     public const int MaxTerms = 5;
     public long C0, C1, C2, C3, C4;
 
-    public static KernelPolynomial From(long[] coefficients)
+    internal static KernelPolynomial From(long[] coefficients)
     {
         if (coefficients.Length is 0 or > MaxTerms) throw new ArgumentException($"{coefficients.Length} coefficients (1 to {MaxTerms} fit)");
         long At(int k) => k < coefficients.Length ? coefficients[k] : 0;
@@ -24,7 +24,7 @@ public struct KernelPolynomial
     }
 
     /// <summary>sum_k c_k S_k.</summary>
-    public readonly long Combine(Levels s) => C0 * s.L0 + C1 * s.L1 + C2 * s.L2 + C3 * s.L3 + C4 * s.L4;
+    internal readonly long Combine(Levels s) => C0 * s.L0 + C1 * s.L1 + C2 * s.L2 + C3 * s.L3 + C4 * s.L4;
 }
 
 /// <summary>
@@ -36,7 +36,7 @@ public struct KernelPolynomial
 /// 32 bits first where four of them fit (narrow: 4 N^(odd + 2) &lt; 2^31). The kernel passes terms and odd as
 /// constants of its order, so unused levels vanish.
 /// </summary>
-public struct Levels
+internal struct Levels
 {
     public int L0;
     public long L1, L2, L3, L4;
@@ -80,21 +80,21 @@ public struct Levels
 }
 
 /// <summary>The interaction order P as a type, so that the kernel is compiled for it (0: the table form).</summary>
-public interface IKernelOrder { int P { get; } }
-public struct TableForm : IKernelOrder { public readonly int P => 0; }
-public struct KernelOrder2 : IKernelOrder { public readonly int P => 2; }
-public struct KernelOrder3 : IKernelOrder { public readonly int P => 3; }
-public struct KernelOrder4 : IKernelOrder { public readonly int P => 4; }
-public struct KernelOrder5 : IKernelOrder { public readonly int P => 5; }
-public struct KernelOrder6 : IKernelOrder { public readonly int P => 6; }
-public struct KernelOrder7 : IKernelOrder { public readonly int P => 7; }
-public struct KernelOrder8 : IKernelOrder { public readonly int P => 8; }
-public struct KernelOrder9 : IKernelOrder { public readonly int P => 9; }
+internal interface IKernelOrder { int P { get; } }
+internal struct TableForm : IKernelOrder { public readonly int P => 0; }
+internal struct KernelOrder2 : IKernelOrder { public readonly int P => 2; }
+internal struct KernelOrder3 : IKernelOrder { public readonly int P => 3; }
+internal struct KernelOrder4 : IKernelOrder { public readonly int P => 4; }
+internal struct KernelOrder5 : IKernelOrder { public readonly int P => 5; }
+internal struct KernelOrder6 : IKernelOrder { public readonly int P => 6; }
+internal struct KernelOrder7 : IKernelOrder { public readonly int P => 7; }
+internal struct KernelOrder8 : IKernelOrder { public readonly int P => 8; }
+internal struct KernelOrder9 : IKernelOrder { public readonly int P => 9; }
 
 /// <summary>How the dense kernel finds a flip's parts: the polynomial form where it applies, or always the tables.</summary>
 public enum DenseKernelForm { Auto, Tables }
 
-/// <summary>Scalars of one dense sweep launch.</summary>
+/// <summary>Scalars of one dense sweep launch (public, as ILGPU's generated launcher must see a kernel's parameter types).</summary>
 public struct DenseSweepArguments
 {
     public int Neurons, Words, FirstSweep, Sweeps, Metropolis, Chains, ChainsPerGroup;
@@ -116,11 +116,12 @@ public struct DenseSweepArguments
 /// the classical <see cref="IlgpuEnsemble"/>: the pattern row is read as 32-bit words of four patterns, lane t owns
 /// the words t, t + W, ... and keeps their overlap sums in shared memory transposed (pattern 4w + j at
 /// j * Words + w, so a warp's reads hit distinct banks). The dot product and the change of the Even total are reduced
-/// by warp shuffles. O(K) per attempt, no P-index tensor. Where the flip parts are integer polynomials (every P at the
-/// sizes where their sums fit 64 bits) the lanes evaluate them at their own overlaps with the coefficients in
-/// registers: an attempt reads only the pattern row and shared memory, and an accepted flip moves only the overlaps
-/// (and the Even total, kept exactly). Elsewhere each lane keeps its patterns' Odd values in global memory and an
-/// accepted flip refreshes them from the tables.
+/// by warp shuffles. O(K) per attempt, no P-index tensor. Where the flip parts are integer polynomials whose sums fit
+/// 64 bits (every P &lt;= 9 at the sizes the model is studied at), the kernel is compiled for P and each lane sums
+/// powers of its own overlaps (<see cref="Levels"/>), which meet the coefficients once per attempt: an attempt reads
+/// only the pattern row and shared memory, and an accepted flip moves the overlaps inside the next attempt's pass (as
+/// the native chain does), its change of the Even total reduced beside that attempt's dot product. Elsewhere each lane
+/// keeps its patterns' Odd values in global memory and an accepted flip refreshes them from the tables at once.
 /// </summary>
 public sealed class IlgpuDenseEnsemble : IDisposable
 {
@@ -141,7 +142,7 @@ public sealed class IlgpuDenseEnsemble : IDisposable
 
     public string Device { get; }
     public int Count => count;
-    /// <summary>Whether the lanes evaluate the flip polynomials (else they read the tables).</summary>
+    /// <summary>Whether the kernel runs the polynomial form (lanes sum powers of their overlaps), else the tables.</summary>
     public bool PolynomialForm { get; }
 
     public IlgpuDenseEnsemble(IReadOnlyList<PatternSet> samples, DenseEnergy energy, IReadOnlyList<ChainSpec> chains, Dynamics dynamics, ulong seed, bool cuda,
