@@ -52,26 +52,26 @@ internal struct Levels
         s.L0 += f0 + f1 + f2 + f3;
         if (terms == 1) return s;
         uint q0 = (uint)(m0 * m0), q1 = (uint)(m1 * m1), q2 = (uint)(m2 * m2), q3 = (uint)(m3 * m3);
-        long p0, p1, p2, p3;
-        if (narrow)
+        if (narrow && terms == 2)
         {
-            int n0 = f0 * (int)q0, n1 = f1 * (int)q1, n2 = f2 * (int)q2, n3 = f3 * (int)q3;
-            s.L1 += n0 + n1 + n2 + n3;
-            p0 = n0; p1 = n1; p2 = n2; p3 = n3;
+            s.L1 += f0 * (int)q0 + f1 * (int)q1 + f2 * (int)q2 + f3 * (int)q3;
+            return s;
         }
-        else
-        {
-            p0 = (long)f0 * q0; p1 = (long)f1 * q1; p2 = (long)f2 * q2; p3 = (long)f3 * q3;
-            s.L1 += p0 + p1 + p2 + p3;
-        }
+        // One pattern at a time up the levels: one 64-bit power live, not four (registers, hence warps per SM).
+        s = AddPowers(s, terms, f0, q0); s = AddPowers(s, terms, f1, q1); s = AddPowers(s, terms, f2, q2);
+        return AddPowers(s, terms, f3, q3);
+    }
+
+    /// <summary>Adds f q^k to level k = 1, 2, ... (terms - 1).</summary>
+    static Levels AddPowers(Levels s, int terms, int f, uint q)
+    {
+        long p = (long)f * q; s.L1 += p;
         if (terms == 2) return s;
-        p0 *= q0; p1 *= q1; p2 *= q2; p3 *= q3;
-        s.L2 += p0 + p1 + p2 + p3;
+        p *= q; s.L2 += p;
         if (terms == 3) return s;
-        p0 *= q0; p1 *= q1; p2 *= q2; p3 *= q3;
-        s.L3 += p0 + p1 + p2 + p3;
+        p *= q; s.L3 += p;
         if (terms == 4) return s;
-        s.L4 += p0 * q0 + p1 * q1 + p2 * q2 + p3 * q3;
+        s.L4 += p * q;
         return s;
     }
 
