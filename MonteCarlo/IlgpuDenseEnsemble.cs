@@ -284,14 +284,10 @@ public sealed class IlgpuDenseEnsemble : IDisposable
                         if (pendingSign != 0)
                             for (int w = t; w < words; w += g)
                             {
-                                int x = rows[row + w], px = rows[pendingRow + w];
-                                int was0 = m[w], was1 = m[words + w], was2 = m[2 * words + w], was3 = m[3 * words + w];
-                                int now0 = was0 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 0), now1 = was1 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 1);
-                                int now2 = was2 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 2), now3 = was3 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 3);
-                                m[w] = now0; m[words + w] = now1; m[2 * words + w] = now2; m[3 * words + w] = now3;
-                                moves = Levels.AddWord(moves, hTerms, hOdd, a.NarrowH != 0, Levels.Plus, now0, now1, now2, now3);
-                                moves = Levels.AddWord(moves, hTerms, hOdd, a.NarrowH != 0, Levels.Minus, was0, was1, was2, was3);
-                                levels = Levels.AddWord(levels, gTerms, gOdd, a.NarrowG != 0, x, now0, now1, now2, now3);
+                                int x = rows[row + w];
+                                var moved = MoveWord(m, words, w, rows[pendingRow + w], pendingSign, moves, hTerms, hOdd, a.NarrowH != 0);
+                                moves = moved.Moves;
+                                levels = Levels.AddWord(levels, gTerms, gOdd, a.NarrowG != 0, x, moved.M0, moved.M1, moved.M2, moved.M3);
                             }
                         else
                             for (int w = t; w < words; w += 2 * g)
@@ -352,21 +348,28 @@ public sealed class IlgpuDenseEnsemble : IDisposable
         {
             var moves = new Levels();
             for (int w = t; w < words; w += g)
-            {
-                int px = rows[pendingRow + w];
-                int was0 = m[w], was1 = m[words + w], was2 = m[2 * words + w], was3 = m[3 * words + w];
-                int now0 = was0 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 0), now1 = was1 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 1);
-                int now2 = was2 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 2), now3 = was3 - 2 * pendingSign * IlgpuEnsemble.Entry(px, 3);
-                m[w] = now0; m[words + w] = now1; m[2 * words + w] = now2; m[3 * words + w] = now3;
-                moves = Levels.AddWord(moves, hTerms, hOdd, a.NarrowH != 0, Levels.Plus, now0, now1, now2, now3);
-                moves = Levels.AddWord(moves, hTerms, hOdd, a.NarrowH != 0, Levels.Minus, was0, was1, was2, was3);
-            }
+                moves = MoveWord(m, words, w, rows[pendingRow + w], pendingSign, moves, hTerms, hOdd, a.NarrowH != 0).Moves;
             long change = WarpSum(a.H.Combine(moves), g);
             even += change;
         }
         for (int w = t; w < words; w += g)
             for (int j = 0; j < 4; j++) sums[chainBase + 4 * w + j] = m[j * words + w];
         if (t == 0) { accepted[c] += taken; evenTotal[c] = even; }
+    }
+
+    /// <summary>Word w's four overlaps after a flip moved them, and the H levels with the move's change added.</summary>
+    struct MovedWord { public Levels Moves; public int M0, M1, M2, M3; }
+
+    /// <summary>Moves word w's four overlaps by a flip (its row's word px, s_i = sign) and adds the change of the H levels.</summary>
+    static MovedWord MoveWord(ArrayView<int> m, int words, int w, int px, int sign, Levels moves, int terms, int odd, bool narrow)
+    {
+        int was0 = m[w], was1 = m[words + w], was2 = m[2 * words + w], was3 = m[3 * words + w];
+        int now0 = was0 - 2 * sign * IlgpuEnsemble.Entry(px, 0), now1 = was1 - 2 * sign * IlgpuEnsemble.Entry(px, 1);
+        int now2 = was2 - 2 * sign * IlgpuEnsemble.Entry(px, 2), now3 = was3 - 2 * sign * IlgpuEnsemble.Entry(px, 3);
+        m[w] = now0; m[words + w] = now1; m[2 * words + w] = now2; m[3 * words + w] = now3;
+        moves = Levels.AddWord(moves, terms, odd, narrow, Levels.Plus, now0, now1, now2, now3);
+        moves = Levels.AddWord(moves, terms, odd, narrow, Levels.Minus, was0, was1, was2, was3);
+        return new MovedWord { Moves = moves, M0 = now0, M1 = now1, M2 = now2, M3 = now3 };
     }
 
     /// <summary>The warp's sum of v in every lane (butterfly), written out for CUDA's warps of 32 (straight-line code,
