@@ -171,14 +171,13 @@ public sealed class IlgpuDenseEnsemble : IDisposable
             (form.Shift, form.Inverse) = DenseChain.ExactDivisor(p.Denominator);
         }
         PolynomialForm = poly is not null;
+        chainsPerGroup = DeviceContext.ChainsPerGroup(cuda, stride); // before the context opens, as IlgpuEnsemble
         (context, accelerator, Device) = DeviceContext.Open(cuda);
-        // As IlgpuEnsemble: an SM takes at most 32 groups, so a GPU group holds up to four chains, as many as 48 KB of
-        // shared memory (the default a launch may ask for) hold overlap sums of.
-        chainsPerGroup = cuda ? Math.Clamp(48 * 1024 / (4 * stride), 1, 4) : 1;
         kernel = (poly is null ? 0 : order) switch
         {
             0 => Load<TableForm>(), 2 => Load<KernelOrder2>(), 3 => Load<KernelOrder3>(), 4 => Load<KernelOrder4>(), 5 => Load<KernelOrder5>(),
-            6 => Load<KernelOrder6>(), 7 => Load<KernelOrder7>(), 8 => Load<KernelOrder8>(), _ => Load<KernelOrder9>(),
+            6 => Load<KernelOrder6>(), 7 => Load<KernelOrder7>(), 8 => Load<KernelOrder8>(), 9 => Load<KernelOrder9>(),
+            _ => throw new InvalidOperationException($"no polynomial kernel for P = {order}"),
         };
 
         patterns = accelerator.Allocate1D(IlgpuEnsemble.PatternRows(samples));

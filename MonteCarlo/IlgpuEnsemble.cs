@@ -56,11 +56,10 @@ public sealed class IlgpuEnsemble : IChainEnsemble
         var p0 = setup.Samples[0];
         neurons = p0.Neurons; stride = p0.Stride; count = setup.Chains.Count;
         rng = Philox4x32.FromSeed(setup.Seed);
+        // One warp per chain: the field is reduced by warp shuffles, with no barrier per attempt. (Before the
+        // context opens: a stride too long for shared memory is refused without a device to release.)
+        chainsPerGroup = DeviceContext.ChainsPerGroup(cuda, stride);
         (context, accelerator, Device) = DeviceContext.Open(cuda);
-        // One warp per chain: the field is reduced by warp shuffles, with no barrier per attempt. On a
-        // GPU a group holds several chains (an SM takes at most 32 groups, so one-warp groups would
-        // leave half its warp slots empty); the CPU simulator runs one warp a group.
-        chainsPerGroup = cuda ? 4 : 1;
         groupSize = accelerator.WarpSize * chainsPerGroup;
         kernel = accelerator.LoadStreamKernel<ArrayView<sbyte>, ArrayView<int>, ArrayView<sbyte>, ArrayView<int>, ArrayView<uint>, ArrayView<int>, ArrayView<long>, SweepArguments>(SweepKernel);
 

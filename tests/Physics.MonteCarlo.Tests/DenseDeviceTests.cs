@@ -43,6 +43,7 @@ public class DenseDeviceTests
     [Theory]
     [InlineData(3, Dynamics.Metropolis, 0.1, InitialState.Pattern, 40, 70, DenseKernelForm.Auto)]
     [InlineData(4, Dynamics.HeatBath, 0.05, InitialState.Random, 40, 70, DenseKernelForm.Auto)]
+    [InlineData(4, Dynamics.Metropolis, 0.05, InitialState.Random, 900, 10, DenseKernelForm.Auto)] // level 1 (xi M^3) not narrow: 64-bit products
     [InlineData(3, Dynamics.HeatBath, 0.3, InitialState.Random, 40, 70, DenseKernelForm.Auto)]
     [InlineData(2, Dynamics.Metropolis, 0.4, InitialState.Pattern, 40, 70, DenseKernelForm.Auto)]
     [InlineData(5, Dynamics.Metropolis, 0.02, InitialState.Random, 40, 70, DenseKernelForm.Auto)]
@@ -78,6 +79,18 @@ public class DenseDeviceTests
 
 public class KernelPolynomialTests
 {
+    /// <summary>A GPU group holds up to four chains whose overlap sums fit 48 KB of shared memory; one that cannot fit is refused by name.</summary>
+    [Fact]
+    public void Chains_per_group_follow_the_shared_memory()
+    {
+        Assert.Equal(1, DeviceContext.ChainsPerGroup(cuda: false, 12352));
+        Assert.Equal(4, DeviceContext.ChainsPerGroup(cuda: true, 448));
+        Assert.Equal(3, DeviceContext.ChainsPerGroup(cuda: true, 4032));
+        Assert.Equal(1, DeviceContext.ChainsPerGroup(cuda: true, 8128));
+        var e = Assert.Throws<ArgumentException>(() => DeviceContext.ChainsPerGroup(cuda: true, 12352));
+        Assert.Contains("shared memory", e.Message);
+    }
+
     /// <summary>
     /// The kernel's level sums, combined with the coefficients, equal sum_mu xi_mu G(M_mu) (and the same for H), and
     /// its flip levels the change of sum_mu G(M_mu) under M -> M - 2 xi, for every P it takes, at the largest overlaps
