@@ -23,7 +23,7 @@ namespace Physics.MonteCarlo;
 internal sealed class CoarseFlipParts
 {
     /// <summary>At most this many overlaps are kept exactly; the shift is the smallest that fits the rest in int16.</summary>
-    const int LargeCapacity = 8;
+    internal const int LargeCapacity = 8;
     /// <summary>Bounds beyond this are of no use (and keep estimate +- bound inside 64 bits, as |X| &lt; 2^62).</summary>
     public const long Useless = 1L << 60;
     /// <summary>Unit roundoff of float.</summary>
@@ -71,16 +71,7 @@ internal sealed class CoarseFlipParts
     /// </summary>
     public void Take(ReadOnlySpan<short> sums, ReadOnlySpan<long> odd, long evenTotal)
     {
-        // Bits of |G| in two's complement: G >> shift fits int16 exactly when bits <= 15 + shift; one bit is left
-        // spare (bits <= 14 + shift) so that the renewals have room to grow before a new choice is needed. The large
-        // overlaps are at most LargeCapacity and stand at least three bits above the rest: an exact term costs
-        // a scalar multiply-add in every attempt, and an overlap only a little larger is cheaper kept coarse.
-        Span<int> histogram = stackalloc int[65];
-        for (int mu = 0; mu < count; mu++) histogram[Bits(odd[mu])]++;
-        int above = 0, top = 64;
-        while (top > 14 && above + histogram[top] <= LargeCapacity) above += histogram[top--];
-        for (int level = top + 1, stop = Math.Min(top + 3, 64); level <= stop; level++) if (histogram[level] > 0) top = level;
-        shift = Math.Max(0, top - 14);
+        shift = ChooseShift(odd, count);
         largeCount = 0; largeEven = 0; reach = 0;
         long truncation = 0;
         Array.Clear(powerSums);
@@ -113,7 +104,24 @@ internal sealed class CoarseFlipParts
         Bound = Measure();
     }
 
-    static int Bits(long g) => 64 - BitOperations.LeadingZeroCount((ulong)(g ^ (g >> 63)));
+    /// <summary>
+    /// The shift of a coarse copy of the values G_mu: G >> shift fits int16 exactly when Bits(G) &lt;= 15 + shift; one bit
+    /// is left spare (Bits &lt;= 14 + shift) so that renewals have room to grow before a new choice is needed. The values
+    /// above it (kept exactly) are at most <see cref="LargeCapacity"/> and stand at least three bits above the rest: an
+    /// exact term costs a scalar multiply-add in every attempt, and a value only a little larger is cheaper kept coarse.
+    /// </summary>
+    internal static int ChooseShift(ReadOnlySpan<long> odd, int count)
+    {
+        Span<int> histogram = stackalloc int[65];
+        for (int mu = 0; mu < count; mu++) histogram[Bits(odd[mu])]++;
+        int above = 0, top = 64;
+        while (top > 14 && above + histogram[top] <= LargeCapacity) above += histogram[top--];
+        for (int level = top + 1, stop = Math.Min(top + 3, 64); level <= stop; level++) if (histogram[level] > 0) top = level;
+        return Math.Max(0, top - 14);
+    }
+
+    /// <summary>Bits of |G| in two's complement.</summary>
+    internal static int Bits(long g) => 64 - BitOperations.LeadingZeroCount((ulong)(g ^ (g >> 63)));
 
     /// <summary>The estimate of X for a flip of spin si at the site with pattern row <paramref name="row"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -43,6 +43,11 @@ public sealed class DenseChain
     // threshold, through coefficient / D; the rest fall back to the exact parts.
     readonly CoarseFlipParts? coarse;
     readonly PowerFlipParts? power;         // P = 4 to 8 on the fly, for hot chains and small networks
+    // The tables (flip polynomials past 64 bits): a coarse copy of Odd(M_mu) decides most attempts in Y units; hot
+    // chains run on exact power sums on the fly instead (P = 5 to 8), or on the tables themselves.
+    readonly CoarseTableParts? tableCopy;
+    readonly WideFlipParts? wide;
+    bool tableCopyCurrent = true;           // false after a flip on the tables that left the copy behind
     readonly long rejectFromTotal;          // rejectFrom * D (X >= it is always rejected)
     readonly double coefficientPerTotal;    // beta Delta E = coefficientPerTotal * X
     readonly AcceptanceBuckets buckets;
@@ -103,6 +108,12 @@ public sealed class DenseChain
         {
             poly = null;
             for (int mu = 0; mu < patterns.Count; mu++) { odd[mu] = energy.Odd(sums[mu]); evenTotal += energy.Even(sums[mu]); }
+            if (!exactOnly && patterns.Stride < (1 << 16) && System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+            {
+                tableCopy = new CoarseTableParts(patterns.Count, patterns.Stride);
+                tableCopy.Take(odd, evenTotal);
+                if (WideFlipParts.Fits(patterns, energy.Order)) wide = new WideFlipParts(patterns, energy.Order);
+            }
         }
     }
 
@@ -164,6 +175,8 @@ public sealed class DenseChain
     /// <summary>Attempts the coarse estimate left to the exact parts (diagnostic for the tests).</summary>
     internal long ExactFallbacks { get; private set; }
     public long Accepted { get; private set; }
+    /// <summary>The chain runs on power sums on the fly (diagnostic for the tests).</summary>
+    internal bool OnPowerSums => onTheFly;
 
     /// <summary>Energy per spin from the bookkept overlaps (exact distinct-index sums).</summary>
     public double EnergyPerSpin() => energy.Energy(patterns, sums) / patterns.Neurons;
@@ -180,7 +193,7 @@ public sealed class DenseChain
             fixed (short* m = sums) squares.Prepare(lastAccepted, patterns.Neurons, m);
             return lastAccepted = SweepWith<SquarePath>();
         }
-        if (coarse is null) return SweepWith<ExactPath>();
+        if (coarse is null) return tableCopy is null ? SweepWith<ExactPath>() : SweepTables();
         // Chains accepting more than one flip in sixteen attempts run on the fly (PowerFlipParts) while their overlaps
         // allow; the coarse copy is taken anew on the way back. For P >= 5 small networks (every overlap within the
         // limit) do so at every temperature: their coarse copy is too coarse to decide K ~ N^(P-1) terms, and the exact
@@ -201,13 +214,42 @@ public sealed class DenseChain
     }
 
     long lastAccepted; // accepted flips in the last sweep (chooses the on-the-fly forms)
-    bool onTheFly;     // the chain runs on PowerFlipParts (its coarse copy is stale meanwhile)
+    bool onTheFly;     // the chain runs on PowerFlipParts or WideFlipParts (its coarse copy and tables are stale meanwhile)
+
+    /// <summary>
+    /// The tables: cold chains on the coarse copy (taken anew after each flip), hot ones (more than one flip in
+    /// sixteen attempts) on the power sums while the overlaps allow, else on the tables themselves, where a flip
+    /// does not also take a copy.
+    /// </summary>
+    unsafe long SweepTables()
+    {
+        bool hot = 16 * lastAccepted >= patterns.Neurons;
+        if (hot && wide is not null && !onTheFly) fixed (short* m = sums) onTheFly = wide.Begin(m);
+        else if (!hot && onTheFly) LeaveOnTheFly();
+        if (!onTheFly && !hot && !tableCopyCurrent) { tableCopy!.Take(odd, evenTotal); tableCopyCurrent = true; }
+        if (!onTheFly) return lastAccepted = hot ? SweepWith<ExactPath>() : SweepWith<TablePath>();
+        return lastAccepted = wide!.Order switch
+        {
+            5 => SweepWith<WidePath<Order5>>(),
+            6 => SweepWith<WidePath<Order6>>(),
+            7 => SweepWith<WidePath<Order7>>(),
+            _ => SweepWith<WidePath<Order8>>(),
+        };
+    }
 
     void LeaveOnTheFly()
     {
         onTheFly = false;
+        if (coarse is null)
+        {
+            // Tables: Odd(M_mu) and the Even total of the current overlaps, and a copy of them.
+            evenTotal = 0;
+            for (int mu = 0; mu < patterns.Count; mu++) { odd[mu] = energy.Odd(sums[mu]); evenTotal += energy.Even(sums[mu]); }
+            tableCopy!.Take(odd, evenTotal); tableCopyCurrent = true;
+            return;
+        }
         Refresh(); exactCurrent = true;
-        coarse!.Take(sums, odd, evenTotal);
+        coarse.Take(sums, odd, evenTotal);
     }
 
     // One sweep loop per flip path: the JIT compiles SweepWith once per struct type argument, so each path runs in a
@@ -236,6 +278,18 @@ public sealed class DenseChain
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptPower<TOrder>(row, m, i, si, stride, acceptWord);
         public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !chain.power!.Settle(m)) chain.LeaveOnTheFly(); }
+    }
+    struct TablePath : IFlipPath
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptTable(row, m, i, si, stride, acceptWord);
+        public unsafe void Settle(DenseChain chain, short* m) { }
+    }
+    struct WidePath<TOrder> : IFlipPath where TOrder : struct, IPowerOrder
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptWide<TOrder>(row, m, i, si, stride, acceptWord);
+        public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !chain.wide!.Settle(m)) chain.LeaveOnTheFly(); }
     }
     struct ExactPath : IFlipPath
     {
@@ -294,7 +348,7 @@ public sealed class DenseChain
     {
         var parts = coarse!;
         int decided;
-        fixed (short* c = parts.Coarse) decided = Decide(parts.Estimate(row, c, stride, si), parts.Bound, acceptWord);
+        fixed (short* c = parts.Coarse) decided = Decide(parts.Estimate(row, c, stride, si), parts.Bound, acceptWord, rejectFromTotal, coefficientPerTotal);
         if (decided == 0) return 0;
         if (decided < 0 && !AcceptExactly(row, m, si, stride, acceptWord)) return 0;
         HebbianChain.Flip(row, m, stride, si);
@@ -328,6 +382,22 @@ public sealed class DenseChain
         return 1;
     }
 
+    /// <summary>Tables, hot: exact power sums on the fly (<see cref="WideFlipParts"/>), back to the tables once an overlap leaves their range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    unsafe int AttemptWide<TOrder>(sbyte* row, short* m, int i, int si, int stride, uint acceptWord) where TOrder : struct, IPowerOrder
+    {
+        if (!onTheFly) return AttemptExact(row, m, i, si, stride, acceptWord);
+        if (!wide!.TryScaled<TOrder>(row, m, i, si, out long scaled))
+        {
+            LeaveOnTheFly(); // the last flip took an overlap past the limit (the overlaps are current)
+            return AttemptExact(row, m, i, si, stride, acceptWord);
+        }
+        if (!Accept(scaled, acceptWord)) return 0;
+        spins[i] = (sbyte)-si;
+        wide.Flip(row, si);
+        return 1;
+    }
+
     /// <summary>The exact verdict of an attempt the coarse estimate left open (kept out of the hot loop).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     unsafe bool AcceptExactly(sbyte* row, short* m, int si, int stride, uint acceptWord)
@@ -345,21 +415,53 @@ public sealed class DenseChain
         return Accept(DivideExact(exact), acceptWord);
     }
 
+    /// <summary>The tables' coarse copy, the exact sum where its bound leaves the verdict open; the tables and the copy follow a flip.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    unsafe int AttemptTable(sbyte* row, short* m, int i, int si, int stride, uint acceptWord)
+    {
+        var copy = tableCopy!;
+        if (!copy.Usable) return AttemptExact(row, m, i, si, stride, acceptWord);
+        int decided;
+        fixed (short* c = copy.Coarse) decided = Decide(copy.Estimate(row, c, stride, si, evenTotal), copy.Bound, acceptWord, rejectFrom, coefficient);
+        if (decided == 0) return 0;
+        if (decided < 0)
+        {
+            ExactFallbacks++;
+            if (!Accept(evenTotal + si * SignedSum(row, odd, stride), acceptWord)) return 0;
+        }
+        FlipWithTables(row, m, i, si, stride);
+        copy.Take(odd, evenTotal); tableCopyCurrent = true;
+        return 1;
+    }
+
     /// <summary>The exact 64-bit parts (polynomials refreshed after a flip) or the tables.</summary>
     unsafe int AttemptExact(sbyte* row, short* m, int i, int si, int stride, uint acceptWord)
     {
         long scaled = DivideExact(evenTotal + si * SignedSum(row, odd, stride)); // N^(P-1) Delta E, exact (the sum is a multiple of D)
         if (!Accept(scaled, acceptWord)) return 0;
+        if (poly is not null)
+        {
+            HebbianChain.Flip(row, m, stride, si);
+            spins[i] = (sbyte)-si;
+            Refresh();
+            return 1;
+        }
+        FlipWithTables(row, m, i, si, stride);
+        return 1;
+    }
+
+    /// <summary>An accepted flip on the tables: the overlaps move, Odd(M_mu) and the Even total follow.</summary>
+    unsafe void FlipWithTables(sbyte* row, short* m, int i, int si, int stride)
+    {
         HebbianChain.Flip(row, m, stride, si);
         spins[i] = (sbyte)-si;
-        if (poly is not null) { Refresh(); return 1; }
+        tableCopyCurrent = false;
         for (int mu = 0; mu < patterns.Count; mu++)
         {
             int now = m[mu], was = now + 2 * si * row[mu];
             evenTotal += energy.Even(now) - energy.Even(was);
             odd[mu] = energy.Odd(now);
         }
-        return 1;
     }
 
     /// <summary>
@@ -378,20 +480,21 @@ public sealed class DenseChain
     }
 
     /// <summary>
-    /// The exact rule's verdict for every X in [estimate - bound, estimate + bound]: 1 accept, 0 reject, -1 when
+    /// The exact rule's verdict for every X in [estimate - bound, estimate + bound] (in units with beta Delta E =
+    /// perUnit X, X >= rejectLimit always rejected: X = D Y on the polynomials, Y on the tables): 1 accept, 0 reject, -1 when
     /// the interval straddles the verdicts. Near the threshold one fixed-point exponential at the interval's middle
     /// serves: the computed threshold is within <see cref="FixedPointAcceptance.ErrorBound"/> units of
     /// 2^32 min(1, e^-x) (or 2^32 / (1 + e^x)), which changes by at most 2^32 per unit of x, so a word further than
     /// 2^31 (x_hi - x_lo) + 2 ErrorBound + 1 from it is decided alike everywhere in the interval.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    int Decide(long estimate, long bound, uint acceptWord)
+    int Decide(long estimate, long bound, uint acceptWord, long rejectLimit, double perUnit)
     {
         long low = estimate - bound, high = estimate + bound;
-        if (low >= rejectFromTotal) return 0;
-        if (AcceptanceBuckets.SurelyAccepted(dynamics, acceptWord, coefficientPerTotal * high)) return 1;
-        if (dynamics == Dynamics.Metropolis ? high <= 0 : high <= -rejectFromTotal) return 1;
-        double xLow = coefficientPerTotal * low, xHigh = coefficientPerTotal * high;
+        if (low >= rejectLimit) return 0;
+        if (AcceptanceBuckets.SurelyAccepted(dynamics, acceptWord, perUnit * high)) return 1;
+        if (dynamics == Dynamics.Metropolis ? high <= 0 : high <= -rejectLimit) return 1;
+        double xLow = perUnit * low, xHigh = perUnit * high;
         int verdict = buckets.Decide(acceptWord, xLow, xHigh);
         if (verdict >= 0) return verdict;
         double threshold = FixedPointAcceptance.Threshold(0.5 * (xLow + xHigh), dynamics);

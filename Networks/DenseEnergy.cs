@@ -38,12 +38,15 @@ public sealed class DenseEnergy : OverlapEnergy
         // f(M - 2x) - f(M) = x g(M) + h(M) for x = +-1, with g(M) = (f(M-2) - f(M+2))/2 and
         // h(M) = (f(M-2) + f(M+2))/2 - f(M). Scaled by N^(P-1) these are (e(M+2) - e(M-2))/2 and
         // e(M) - (e(M-2) + e(M+2))/2: integers, since e(M-2) and e(M+2) have equal parity. Outside
-        // [-N, N] the value is never used (x is then fixed), so 0 stands in.
+        // [-N, N] the value is never used (x is then fixed: M = N only moves down), so any value that keeps the one
+        // real move's total serves; the linear extrapolation 2 e(edge) - e(inner) makes Even(+-N) = 0 and Odd(+-N)
+        // that move's change, as small as the interior values (a 0 there once made |Odd(+-N)| about e(N)/2, which
+        // took a condensed pattern's parts past the coarse copies' reach).
         odd = new long[neurons + 1]; even = new long[neurons + 1];
         for (int plus = 0; plus <= neurons; plus++)
         {
-            var below = plus > 0 ? e[plus - 1] : System.Numerics.BigInteger.Zero;   // M - 2
-            var above = plus < neurons ? e[plus + 1] : System.Numerics.BigInteger.Zero; // M + 2
+            var below = plus > 0 ? e[plus - 1] : 2 * e[plus] - e[plus + 1];                // M - 2
+            var above = plus < neurons ? e[plus + 1] : 2 * e[plus] - e[plus - 1];          // M + 2
             var g = (above - below) / 2;
             var h = e[plus] - (below + above) / 2;
             if (System.Numerics.BigInteger.Abs(g) > long.MaxValue / 4096 || System.Numerics.BigInteger.Abs(h) > long.MaxValue / 4096)
@@ -174,19 +177,7 @@ public sealed class FlipPolynomials
     /// <summary>The polynomials when they reproduce the tables and K-fold sums of their values cannot overflow 64 bits.</summary>
     internal static FlipPolynomials? TryBuild(int order, int neurons, long[] oddTable, long[] evenTable)
     {
-        var e = new System.Numerics.BigInteger[] { 0 };
-        for (int j = 0; j <= order; j++)
-        {
-            System.Numerics.BigInteger[] term = [Binomial(order, j) * (j % 2 == 0 ? 1 : -1)];
-            for (int l = 0; l < order - j; l++) term = Multiply(term, [neurons - 2 * l, 1]);
-            for (int l = 0; l < j; l++) term = Multiply(term, [neurons - 2 * l, -1]);
-            e = Add(e, term);
-        }
-        var up = Shift(e, 2); var down = Shift(e, -2);
-        var g = Add(up, Negate(down)).Select(x => x / 2).ToArray();
-        var h = Add(e, Add(up, down).Select(x => -(x / 2)).ToArray());
-        System.Numerics.BigInteger d = 1 << order;
-        for (int k = 2; k <= order; k++) d *= k;
+        var (g, h, d) = Exact(order, neurons);
         // Every Horner partial sum at |M| <= N is bounded by sum_k |c_k| N^k: it must fit in 62 bits.
         System.Numerics.BigInteger Reach(System.Numerics.BigInteger[] c)
         {
@@ -203,6 +194,25 @@ public sealed class FlipPolynomials
             if (Evaluate(poly.Odd, m) != poly.Denominator * oddTable[plus] || Evaluate(poly.Even, m) != poly.Denominator * evenTable[plus]) return null;
         }
         return poly;
+    }
+
+    /// <summary>G, H (coefficients, lowest power first) and D exactly, whatever their size.</summary>
+    public static (System.Numerics.BigInteger[] Odd, System.Numerics.BigInteger[] Even, System.Numerics.BigInteger Denominator) Exact(int order, int neurons)
+    {
+        var e = new System.Numerics.BigInteger[] { 0 };
+        for (int j = 0; j <= order; j++)
+        {
+            System.Numerics.BigInteger[] term = [Binomial(order, j) * (j % 2 == 0 ? 1 : -1)];
+            for (int l = 0; l < order - j; l++) term = Multiply(term, [neurons - 2 * l, 1]);
+            for (int l = 0; l < j; l++) term = Multiply(term, [neurons - 2 * l, -1]);
+            e = Add(e, term);
+        }
+        var up = Shift(e, 2); var down = Shift(e, -2);
+        var g = Add(up, Negate(down)).Select(x => x / 2).ToArray();
+        var h = Add(e, Add(up, down).Select(x => -(x / 2)).ToArray());
+        System.Numerics.BigInteger d = 1 << order;
+        for (int k = 2; k <= order; k++) d *= k;
+        return (g, h, d);
     }
 
     static System.Numerics.BigInteger Binomial(int n, int k)

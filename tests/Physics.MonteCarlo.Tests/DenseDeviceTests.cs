@@ -257,6 +257,88 @@ public class DenseCoarsePathTests
             .Check(Config.QuickThrowOnFailure.WithMaxTest(60));
     }
 
+    /// <summary>
+    /// Networks past the 64-bit flip polynomials (P = 6 at N = 500, P = 7 at N = 200, P = 8 from N = 100), which run on
+    /// the tables: cold chains on the coarse copy of Odd(M), hot ones on the wide power sums (exact in double lanes,
+    /// combined modulo 2^128), P = 8 above N = 158 leaving them while an overlap passes the limit (the pattern start,
+    /// and while it melts).
+    /// </summary>
+    [Fact]
+    public void The_table_paths_take_the_exact_decisions()
+    {
+        var cases =
+            from p in Gen.Choose(6, 8)
+            from n in p == 6 ? Gen.Choose(500, 540) : p == 7 ? Gen.Choose(200, 240) : Gen.Choose(100, 200)
+            from k in p == 6 ? Gen.Choose(190, 230) : p == 7 ? Gen.Choose(40, 80) : Gen.Choose(10, 60)
+            from t in Gen.Elements(1e-6, 1e-4, 1e-3, 0.01, 0.1)
+            from heatBath in Gen.Elements(false, true)
+            from random in Gen.Elements(false, true)
+            from seed in Gen.Choose(0, 1000)
+            select (p, n, k, t, heatBath, random, seed);
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var patterns = PatternSet.Random(c.n, c.k, (ulong)c.seed, 0);
+            var energy = new DenseEnergy(c.p, c.n);
+            Assert.False(energy.Polynomials is { } poly && poly.Reach < (1L << 62) / patterns.Stride); // the tables
+            return SameTrajectory(patterns, c.p, c.t, c.heatBath, c.random, c.seed, 6);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(40));
+    }
+
+    /// <summary>
+    /// The tables' coarse copy: its estimate is within its bound of the exact Y = Even total + s sum xi Odd for every
+    /// row and spin, whatever the spread of the values (a few large ones kept exactly), and the bound is no wider
+    /// than the truncation allows (K 2^shift).
+    /// </summary>
+    [Fact]
+    public unsafe void The_table_copy_estimate_is_within_its_bound()
+    {
+        var cases =
+            from k in Gen.Choose(1, 200)
+            from bits in Gen.Choose(4, 48)
+            from spikes in Gen.Choose(0, 12)
+            from seed in Gen.Choose(0, 100000)
+            select (k, bits, spikes, seed);
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var rng = new Random(c.seed);
+            var patterns = PatternSet.Random(40, c.k, (ulong)c.seed, 0);
+            var odd = new long[patterns.Stride];
+            for (int mu = 0; mu < c.k; mu++) odd[mu] = rng.NextInt64(-(1L << c.bits), 1L << c.bits);
+            for (int j = 0; j < c.spikes; j++) odd[rng.Next(c.k)] = rng.NextInt64(-(1L << 52), 1L << 52);
+            long even = rng.NextInt64(-(1L << 50), 1L << 50);
+            var copy = new CoarseTableParts(c.k, patterns.Stride);
+            copy.Take(odd, even);
+            if (!copy.Usable) return true;
+            fixed (short* coarse = copy.Coarse)
+                for (int i = 0; i < patterns.Neurons; i++)
+                {
+                    var row = patterns.Row(i);
+                    long exact = 0;
+                    for (int mu = 0; mu < c.k; mu++) exact += row[mu] * odd[mu];
+                    fixed (sbyte* r = row)
+                        foreach (int si in new[] { -1, 1 })
+                            if (Math.Abs(copy.Estimate(r, coarse, patterns.Stride, si, even) - (even + si * exact)) > copy.Bound) return false;
+                }
+            return copy.Bound < (long)c.k << Math.Max(0, CoarseFlipParts.ChooseShift(odd, c.k));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
+    }
+
+    /// <summary>The table paths are the ones taken: the copy decides most cold attempts, a hot chain runs on the wide sums.</summary>
+    [Fact]
+    public void Table_chains_decide_from_the_copy_when_cold_and_run_on_power_sums_when_hot()
+    {
+        var patterns = PatternSet.Random(120, 30, 5, 0);
+        var energy = new DenseEnergy(8, 120);
+        var cold = new DenseChain(patterns, energy, 1e-7, Dynamics.Metropolis, 5, 0, 0, InitialState.Pattern);
+        for (int s = 0; s < 20; s++) cold.Sweep();
+        Assert.True(cold.ExactFallbacks < 0.01 * cold.Attempts, $"{cold.ExactFallbacks} of {cold.Attempts} attempts needed the exact sum");
+        Assert.False(cold.OnPowerSums);
+        var hot = new DenseChain(patterns, energy, 0.1, Dynamics.Metropolis, 5, 0, 0, InitialState.Random);
+        for (int s = 0; s < 3; s++) hot.Sweep();
+        Assert.True(hot.OnPowerSums);
+        Assert.True(hot.Accepted > hot.Attempts / 2);
+    }
+
     /// <summary>The default chain (fast path) and the exact one take the same acceptances every sweep and end equal.</summary>
     static bool SameTrajectory(PatternSet patterns, int p, double temperature, bool heatBath, bool random, int seed, int sweeps)
     {

@@ -1,0 +1,277 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Physics.Networks;
+
+namespace Physics.MonteCarlo;
+
+/// <summary>
+/// Exact flip parts on the fly for hot chains on the tables (P = 5 to 8 networks whose flip polynomials overflow 64
+/// bits), where every accepted flip would otherwise rewrite the K table entries Odd(M_mu) one by one.
+///
+/// As in <see cref="PowerFlipParts"/>, G(M) = M^a g(M^2) and H(M) = M^b h(M^2) (a, b the parities of P - 1 and P), so
+/// X = D Y = sum_k h_k T_(2k+b) + s_i sum_k g_k S_(2k+a) with the power totals T_j = sum_mu M_mu^j (moved by a flip
+/// through the binomial expansion) and the site's signed power sums S_j = sum_mu xi_mu M_mu^j. Here the powers pass
+/// 32 bits, so S_a is an int16 multiply-add (as the classical field) and the higher S_j are summed in double lanes
+/// from y = xi M: every term |M|^j &lt;= 2^51 and every lane's partial sum &lt;= 2^53 (flushed to int64 lanes in time),
+/// so each is an exact integer. The coefficients and X are taken modulo 2^128: X = D Y, so bits shift to shift + 63 of
+/// X (D = 2^shift times an odd number) are those of (odd D) Y, and Y follows modulo 2^64 (as the tables' 64-bit sums
+/// give it) by the odd number's inverse. Overlaps must stay within a limit (<see cref="Limit"/>; every N the tables
+/// reach for P = 5 and 6); an accepted flip moves them inside the next attempt's pass, which reports one passing it.
+/// </summary>
+internal sealed unsafe class WideFlipParts
+{
+    readonly int order, count, stride, neurons, flushEvery, b, top, hCount, shift;
+    readonly ulong oddInverse;
+    readonly Int128 g0, g1, g2, g3;  // G = M^a (g0 + g1 M^2 + g2 M^4 + g3 M^6), modulo 2^128
+    readonly Int128[] h;             // H = M^b sum_k h_k M^(2k), modulo 2^128
+    readonly Int128[] totals;        // T_j, j = 0..top (those of H's parity kept), modulo 2^128
+    readonly long[] sums;            // S_j of the last attempt, j = 0..P-1 (those of G's parity)
+    readonly long[] expansion;       // C(j, l) (-2)^l, flattened: row j from j (j + 1) / 2
+    readonly int[] rowSums;          // S_0 = sum_mu xi_mu per site
+    Int128 even;                     // sum_k h_k T_(2k+b)
+    sbyte* pendingRow;               // an accepted flip the next pass applies (see PowerFlipParts)
+    int pendingSign;
+    int reach;                       // a bound on max |M| once the pending flip is applied
+
+    public WideFlipParts(PatternSet patterns, int order)
+    {
+        this.order = order;
+        count = patterns.Count; stride = patterns.Stride; neurons = patterns.Neurons;
+        Limit = LimitFor(order, neurons, stride);
+        flushEvery = (int)Math.Min(1 << 20, Math.Floor(Math.Pow(2, 53) / (4 * Math.Pow(Limit, order - 1))));
+        var (odd, evenPoly, denominator) = FlipPolynomials.Exact(order, neurons);
+        var gs = InSquares(odd, (order - 1) % 2);
+        (g0, g1, g2, g3) = (At(gs, 0), At(gs, 1), At(gs, 2), At(gs, 3));
+        b = order % 2;
+        h = InSquares(evenPoly, b);
+        hCount = h.Length;
+        top = 2 * (hCount - 1) + b;
+        totals = new Int128[top + 1];
+        sums = new long[order];
+        expansion = new long[(top + 1) * (top + 2) / 2];
+        var binomial = new long[top + 1, top + 1];
+        for (int j = 0; j <= top; j++)
+        {
+            binomial[j, 0] = 1;
+            long power = 1;
+            for (int l = 1; l <= j; l++)
+            {
+                binomial[j, l] = binomial[j - 1, l - 1] + (l <= j - 1 ? binomial[j - 1, l] : 0);
+                power *= -2;
+                expansion[j * (j + 1) / 2 + l] = binomial[j, l] * power;
+            }
+        }
+        rowSums = new int[neurons];
+        for (int i = 0; i < neurons; i++) foreach (var x in patterns.Row(i)) rowSums[i] += x;
+        shift = (int)BigInteger.TrailingZeroCount(denominator);
+        (_, oddInverse) = DenseChain.ExactDivisor((long)(denominator >> shift));
+    }
+
+    static Int128 At(Int128[] c, int k) => k < c.Length ? c[k] : Int128.Zero;
+
+    /// <summary>The coefficients of M^parity c(M^2) modulo 2^128, up to the last nonzero one ([0] for none).</summary>
+    static Int128[] InSquares(BigInteger[] p, int parity)
+    {
+        int last = p.Length - 1;
+        while (last >= 0 && p[last].IsZero) last--;
+        var mask = (BigInteger.One << 128) - 1;
+        var c = new Int128[Math.Max(1, (last - parity) / 2 + 1)];
+        for (int k = parity; k <= last; k += 2) c[k / 2] = (Int128)(UInt128)(p[k] & mask);
+        return c;
+    }
+
+    public int Order => order;
+    /// <summary>The largest |M| for which the sums are exact (see the class summary).</summary>
+    public int Limit { get; }
+    /// <summary>Every overlap is within the limit whatever the state.</summary>
+    public bool AlwaysInRange => neurons <= Limit;
+
+    /// <summary>P = 5 to 8 with parts of one parity each, AVX-512, a limit of at least 2.</summary>
+    public static bool Fits(PatternSet patterns, int order) =>
+        Avx512BW.IsSupported && Avx512DQ.IsSupported && order is >= 5 and <= 8 && patterns.Stride < (1 << 16)
+        && LimitFor(order, patterns.Neurons, patterns.Stride) >= 2;
+
+    /// <summary>
+    /// The largest R &lt;= N with R^(P-1) &lt;= 2^51 (every double term exact, four per lane between flushes) and stride
+    /// R^(P-1) &lt;= 2^61 (the int64 sums), stride R &lt; 2^31 (the int32 lanes of S_a).
+    /// </summary>
+    internal static int LimitFor(int order, int neurons, int stride)
+    {
+        int r = Math.Min(neurons, short.MaxValue);
+        while (r > 0 && (Math.Pow(r, order - 1) > Math.Pow(2, 51) || stride * Math.Pow(r, order - 1) > Math.Pow(2, 61) || (long)stride * r >= int.MaxValue)) r--;
+        return r;
+    }
+
+    /// <summary>Starts from the current overlaps; false when one exceeds the limit.</summary>
+    public bool Begin(short* m)
+    {
+        pendingRow = null;
+        reach = 0;
+        for (int mu = 0; mu < count; mu++) reach = Math.Max(reach, Math.Abs((int)m[mu]));
+        if (reach > Limit) return false;
+        Array.Clear(totals);
+        for (int mu = 0; mu < count; mu++)
+        {
+            Int128 power = 1;
+            for (int j = 0; j <= top; j++) { totals[j] += power; power *= m[mu]; }
+        }
+        even = Even();
+        return true;
+    }
+
+    /// <summary>
+    /// Y = N^(P-1) Delta E (modulo 2^64) for a flip of spin si at site i, after applying the pending flip in the same
+    /// pass; false when that flip took an overlap past the limit (the overlaps are then current, Y is not computed).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryScaled<TOrder>(sbyte* row, short* m, int i, int si, out long scaled) where TOrder : struct, IPowerOrder
+    {
+        Sums s;
+        if (pendingRow == null) s = Pass<TOrder>(row, m, flip: false, check: false);
+        else if (reach <= Limit) s = Pass<TOrder>(row, m, flip: true, check: false);
+        else
+        {
+            s = Pass<TOrder>(row, m, flip: true, check: true);
+            reach = s.Largest;
+            if (reach > Limit) { pendingRow = null; scaled = 0; return false; }
+        }
+        pendingRow = null;
+        int a = TOrder.OddG ? 1 : 0;
+        if (a == 0) s.Base = rowSums[i];
+        sums[a] = s.Base; sums[a + 2] = s.First;
+        Int128 odd = g0 * s.Base + g1 * s.First;
+        if (TOrder.Levels >= 2) { odd += g2 * s.Second; sums[a + 4] = s.Second; }
+        if (TOrder.Levels >= 3) { odd += g3 * s.Third; sums[a + 6] = s.Third; }
+        Int128 x = si > 0 ? even + odd : even - odd;
+        scaled = (long)((ulong)(x >> shift) * oddInverse);
+        return true;
+    }
+
+    struct Sums { public long Base, First, Second, Third; public int Largest; }
+
+    /// <summary>One pass: the pending flip (fused with the loads), S_a in int32 lanes, the higher S_j in double lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    Sums Pass<TOrder>(sbyte* row, short* m, bool flip, bool check) where TOrder : struct, IPowerOrder
+    {
+        var size = Vector512<ushort>.Zero;
+        var baseLanes = Vector512<int>.Zero;
+        var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero; var wide3 = Vector512<long>.Zero;
+        sbyte* flipped = pendingRow;
+        int flippedSign = pendingSign;
+        for (int start = 0; start < stride; start += 32 * flushEvery)
+        {
+            var d1 = Vector512<double>.Zero; var d2 = Vector512<double>.Zero; var d3 = Vector512<double>.Zero;
+            int end = Math.Min(stride, start + 32 * flushEvery);
+            for (int k = start; k < end; k += 32)
+            {
+                var v = flip ? HebbianChain.FlipBlock(flipped, m, k, flippedSign) : Vector512.Load(m + k);
+                if (check) size = Avx512BW.Max(size, Avx512BW.Abs(v));
+                var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
+                if (TOrder.OddG) baseLanes = Avx512F.Add(baseLanes, Avx512BW.MultiplyAddAdjacent(xi, v));
+                var y = Avx512BW.MultiplyLow(xi, v); // xi M, exact: |M| <= N < 2^15
+                var yLow = Avx512F.ConvertToVector512Int32(y.GetLower()); var yHigh = Avx512F.ConvertToVector512Int32(y.GetUpper());
+                if (TOrder.OddG)
+                {
+                    Levels<TOrder>(yLow.GetLower(), ref d1, ref d2, ref d3);
+                    Levels<TOrder>(yLow.GetUpper(), ref d1, ref d2, ref d3);
+                    Levels<TOrder>(yHigh.GetLower(), ref d1, ref d2, ref d3);
+                    Levels<TOrder>(yHigh.GetUpper(), ref d1, ref d2, ref d3);
+                }
+                else
+                {
+                    var xLow = Avx512F.ConvertToVector512Int32(v.GetLower()); var xHigh = Avx512F.ConvertToVector512Int32(v.GetUpper());
+                    EvenLevels<TOrder>(yLow.GetLower(), xLow.GetLower(), ref d1, ref d2, ref d3);
+                    EvenLevels<TOrder>(yLow.GetUpper(), xLow.GetUpper(), ref d1, ref d2, ref d3);
+                    EvenLevels<TOrder>(yHigh.GetLower(), xHigh.GetLower(), ref d1, ref d2, ref d3);
+                    EvenLevels<TOrder>(yHigh.GetUpper(), xHigh.GetUpper(), ref d1, ref d2, ref d3);
+                }
+            }
+            wide1 = Avx512F.Add(wide1, Avx512DQ.ConvertToVector512Int64(d1));
+            if (TOrder.Levels >= 2) wide2 = Avx512F.Add(wide2, Avx512DQ.ConvertToVector512Int64(d2));
+            if (TOrder.Levels >= 3) wide3 = Avx512F.Add(wide3, Avx512DQ.ConvertToVector512Int64(d3));
+        }
+        var s = new Sums { Base = TOrder.OddG ? Vector512.Sum(baseLanes) : 0, First = Vector512.Sum(wide1) };
+        if (TOrder.Levels >= 2) s.Second = Vector512.Sum(wide2);
+        if (TOrder.Levels >= 3) s.Third = Vector512.Sum(wide3);
+        if (check)
+        {
+            var half = Avx512BW.Max(size.GetLower(), size.GetUpper());
+            for (int j = 0; j < 16; j++) s.Largest = Math.Max(s.Largest, half.GetElement(j));
+        }
+        return s;
+    }
+
+    /// <summary>P even (G odd): y = xi M; S_3 += y M^2, S_5 += y M^4, S_7 += y M^6 (M^2 = y^2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Levels<TOrder>(Vector256<int> y32, ref Vector512<double> d1, ref Vector512<double> d2, ref Vector512<double> d3) where TOrder : struct, IPowerOrder
+    {
+        var y = Avx512F.ConvertToVector512Double(y32);
+        var square = Avx512F.Multiply(y, y);
+        var t = Avx512F.Multiply(y, square);
+        d1 = Avx512F.Add(d1, t);
+        if (TOrder.Levels >= 2)
+        {
+            if (TOrder.Levels == 2) { d2 = Avx512F.FusedMultiplyAdd(t, square, d2); return; }
+            t = Avx512F.Multiply(t, square);
+            d2 = Avx512F.Add(d2, t);
+            d3 = Avx512F.FusedMultiplyAdd(t, square, d3);
+        }
+    }
+
+    /// <summary>P odd (G even): t = xi M^2; S_2 += t, S_4 += t M^2, S_6 += t M^4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void EvenLevels<TOrder>(Vector256<int> y32, Vector256<int> x32, ref Vector512<double> d1, ref Vector512<double> d2, ref Vector512<double> d3) where TOrder : struct, IPowerOrder
+    {
+        var y = Avx512F.ConvertToVector512Double(y32);
+        var x = Avx512F.ConvertToVector512Double(x32);
+        var square = Avx512F.Multiply(x, x);
+        var t = Avx512F.Multiply(y, x);
+        d1 = Avx512F.Add(d1, t);
+        if (TOrder.Levels >= 2)
+        {
+            if (TOrder.Levels == 2) { d2 = Avx512F.FusedMultiplyAdd(t, square, d2); return; }
+            t = Avx512F.Multiply(t, square);
+            d2 = Avx512F.Add(d2, t);
+            d3 = Avx512F.FusedMultiplyAdd(t, square, d3);
+        }
+    }
+
+    /// <summary>Accepts the flip whose Y was just computed: the totals move now (as in <see cref="PowerFlipParts"/>), the overlaps in the next pass.</summary>
+    public void Flip(sbyte* row, int si)
+    {
+        // From the highest power down, so that the lower totals each update reads are still the old ones.
+        for (int j = top; j >= 1; j -= 2)
+        {
+            Int128 t = totals[j];
+            int first = j * (j + 1) / 2;
+            for (int l = 1; l <= j; l += 2) t += (Int128)(si * expansion[first + l]) * sums[j - l]; // (-2 s_i)^l = s_i (-2)^l for odd l
+            for (int l = 2; l <= j; l += 2) t += expansion[first + l] * totals[j - l];
+            totals[j] = t;
+        }
+        even = Even();
+        pendingRow = row; pendingSign = si;
+        reach = Math.Min(reach + 2, neurons);
+    }
+
+    Int128 Even()
+    {
+        Int128 total = 0;
+        for (int k = 0; k < hCount; k++) total += h[k] * totals[2 * k + b];
+        return total;
+    }
+
+    /// <summary>Applies the pending flip (before the overlaps are read elsewhere); false when an overlap has passed the limit.</summary>
+    public bool Settle(short* m)
+    {
+        if (pendingRow == null) return true;
+        var size = Vector512<ushort>.Zero;
+        for (int k = 0; k < stride; k += 32) size = Avx512BW.Max(size, Avx512BW.Abs(HebbianChain.FlipBlock(pendingRow, m, k, pendingSign)));
+        pendingRow = null;
+        var half = Avx512BW.Max(size.GetLower(), size.GetUpper());
+        reach = 0;
+        for (int j = 0; j < 16; j++) reach = Math.Max(reach, half.GetElement(j));
+        return reach <= Limit;
+    }
+}
