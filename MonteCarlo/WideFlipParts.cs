@@ -162,7 +162,10 @@ internal sealed unsafe class WideFlipParts
         int flippedSign = pendingSign;
         for (int start = 0; start < stride; start += 32 * flushEvery)
         {
-            var d1 = Vector512<double>.Zero; var d2 = Vector512<double>.Zero; var d3 = Vector512<double>.Zero;
+            // One accumulator per quarter of the block and level: four independent chains of additions (one chain
+            // would wait on the adder's latency four times per block).
+            Vector512<double> a1 = default, a2 = default, a3 = default, b1 = default, b2 = default, b3 = default,
+                c1 = default, c2 = default, c3 = default, e1 = default, e2 = default, e3 = default;
             int end = Math.Min(stride, start + 32 * flushEvery);
             for (int k = start; k < end; k += 32)
             {
@@ -174,23 +177,24 @@ internal sealed unsafe class WideFlipParts
                 var yLow = Avx512F.ConvertToVector512Int32(y.GetLower()); var yHigh = Avx512F.ConvertToVector512Int32(y.GetUpper());
                 if (TOrder.OddG)
                 {
-                    Levels<TOrder>(yLow.GetLower(), ref d1, ref d2, ref d3);
-                    Levels<TOrder>(yLow.GetUpper(), ref d1, ref d2, ref d3);
-                    Levels<TOrder>(yHigh.GetLower(), ref d1, ref d2, ref d3);
-                    Levels<TOrder>(yHigh.GetUpper(), ref d1, ref d2, ref d3);
+                    Levels<TOrder>(yLow.GetLower(), ref a1, ref a2, ref a3);
+                    Levels<TOrder>(yLow.GetUpper(), ref b1, ref b2, ref b3);
+                    Levels<TOrder>(yHigh.GetLower(), ref c1, ref c2, ref c3);
+                    Levels<TOrder>(yHigh.GetUpper(), ref e1, ref e2, ref e3);
                 }
                 else
                 {
                     var xLow = Avx512F.ConvertToVector512Int32(v.GetLower()); var xHigh = Avx512F.ConvertToVector512Int32(v.GetUpper());
-                    EvenLevels<TOrder>(yLow.GetLower(), xLow.GetLower(), ref d1, ref d2, ref d3);
-                    EvenLevels<TOrder>(yLow.GetUpper(), xLow.GetUpper(), ref d1, ref d2, ref d3);
-                    EvenLevels<TOrder>(yHigh.GetLower(), xHigh.GetLower(), ref d1, ref d2, ref d3);
-                    EvenLevels<TOrder>(yHigh.GetUpper(), xHigh.GetUpper(), ref d1, ref d2, ref d3);
+                    EvenLevels<TOrder>(yLow.GetLower(), xLow.GetLower(), ref a1, ref a2, ref a3);
+                    EvenLevels<TOrder>(yLow.GetUpper(), xLow.GetUpper(), ref b1, ref b2, ref b3);
+                    EvenLevels<TOrder>(yHigh.GetLower(), xHigh.GetLower(), ref c1, ref c2, ref c3);
+                    EvenLevels<TOrder>(yHigh.GetUpper(), xHigh.GetUpper(), ref e1, ref e2, ref e3);
                 }
             }
-            wide1 = Avx512F.Add(wide1, Avx512DQ.ConvertToVector512Int64(d1));
-            if (TOrder.Levels >= 2) wide2 = Avx512F.Add(wide2, Avx512DQ.ConvertToVector512Int64(d2));
-            if (TOrder.Levels >= 3) wide3 = Avx512F.Add(wide3, Avx512DQ.ConvertToVector512Int64(d3));
+            // The four quarters' sums together stay within 2^53 (flushEvery counts four terms per lane and block).
+            wide1 = Avx512F.Add(wide1, Avx512DQ.ConvertToVector512Int64(Avx512F.Add(Avx512F.Add(a1, b1), Avx512F.Add(c1, e1))));
+            if (TOrder.Levels >= 2) wide2 = Avx512F.Add(wide2, Avx512DQ.ConvertToVector512Int64(Avx512F.Add(Avx512F.Add(a2, b2), Avx512F.Add(c2, e2))));
+            if (TOrder.Levels >= 3) wide3 = Avx512F.Add(wide3, Avx512DQ.ConvertToVector512Int64(Avx512F.Add(Avx512F.Add(a3, b3), Avx512F.Add(c3, e3))));
         }
         var s = new Sums { Base = TOrder.OddG ? Vector512.Sum(baseLanes) : 0, First = Vector512.Sum(wide1) };
         if (TOrder.Levels >= 2) s.Second = Vector512.Sum(wide2);
