@@ -160,6 +160,7 @@ internal sealed unsafe class WideFlipParts
         var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero; var wide3 = Vector512<long>.Zero;
         sbyte* flipped = pendingRow;
         int flippedSign = pendingSign;
+        var lowHalves = Vector512.Create(0x0000FFFF).AsInt16();
         for (int start = 0; start < stride; start += 32 * flushEvery)
         {
             // One accumulator per quarter of the block and level: four independent chains of additions (one chain
@@ -174,9 +175,9 @@ internal sealed unsafe class WideFlipParts
                 var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
                 if (TOrder.OddG) baseLanes = Avx512F.Add(baseLanes, Avx512BW.MultiplyAddAdjacent(xi, v));
                 var y = Avx512BW.MultiplyLow(xi, v); // xi M, exact: |M| <= N < 2^15
-                var yLow = Avx512F.ConvertToVector512Int32(y.GetLower()); var yHigh = Avx512F.ConvertToVector512Int32(y.GetUpper());
                 if (TOrder.OddG)
                 {
+                    var yLow = Avx512F.ConvertToVector512Int32(y.GetLower()); var yHigh = Avx512F.ConvertToVector512Int32(y.GetUpper());
                     Levels<TOrder>(yLow.GetLower(), ref a1, ref a2, ref a3);
                     Levels<TOrder>(yLow.GetUpper(), ref b1, ref b2, ref b3);
                     Levels<TOrder>(yHigh.GetLower(), ref c1, ref c2, ref c3);
@@ -184,11 +185,14 @@ internal sealed unsafe class WideFlipParts
                 }
                 else
                 {
-                    var xLow = Avx512F.ConvertToVector512Int32(v.GetLower()); var xHigh = Avx512F.ConvertToVector512Int32(v.GetUpper());
-                    EvenLevels<TOrder>(yLow.GetLower(), xLow.GetLower(), ref a1, ref a2, ref a3);
-                    EvenLevels<TOrder>(yLow.GetUpper(), xLow.GetUpper(), ref b1, ref b2, ref b3);
-                    EvenLevels<TOrder>(yHigh.GetLower(), xHigh.GetLower(), ref c1, ref c2, ref c3);
-                    EvenLevels<TOrder>(yHigh.GetUpper(), xHigh.GetUpper(), ref e1, ref e2, ref e3);
+                    // xi M^2 in int32 lanes, exact (|M| < 2^15): the multiply-add of y with M masked to the even
+                    // (then the odd) int16 of each pair.
+                    var evens = Avx512BW.MultiplyAddAdjacent(y, Avx512F.And(v, lowHalves));
+                    var odds = Avx512BW.MultiplyAddAdjacent(y, Avx512F.AndNot(lowHalves, v));
+                    EvenLevels<TOrder>(evens.GetLower(), ref a1, ref a2, ref a3);
+                    EvenLevels<TOrder>(evens.GetUpper(), ref b1, ref b2, ref b3);
+                    EvenLevels<TOrder>(odds.GetLower(), ref c1, ref c2, ref c3);
+                    EvenLevels<TOrder>(odds.GetUpper(), ref e1, ref e2, ref e3);
                 }
             }
             // The four quarters' sums together stay within 2^53 (flushEvery counts four terms per lane and block).
@@ -224,14 +228,12 @@ internal sealed unsafe class WideFlipParts
         }
     }
 
-    /// <summary>P odd (G even): t = xi M^2; S_2 += t, S_4 += t M^2, S_6 += t M^4.</summary>
+    /// <summary>P odd (G even): t = xi M^2 (from int32 lanes); S_2 += t, S_4 += t M^2, S_6 += t M^4 (M^2 = |t|).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void EvenLevels<TOrder>(Vector256<int> y32, Vector256<int> x32, ref Vector512<double> d1, ref Vector512<double> d2, ref Vector512<double> d3) where TOrder : struct, IPowerOrder
+    static void EvenLevels<TOrder>(Vector256<int> t32, ref Vector512<double> d1, ref Vector512<double> d2, ref Vector512<double> d3) where TOrder : struct, IPowerOrder
     {
-        var y = Avx512F.ConvertToVector512Double(y32);
-        var x = Avx512F.ConvertToVector512Double(x32);
-        var square = Avx512F.Multiply(x, x);
-        var t = Avx512F.Multiply(y, x);
+        var t = Avx512F.ConvertToVector512Double(t32);
+        var square = Avx512DQ.And(t, Vector512.Create(long.MaxValue).AsDouble());
         d1 = Avx512F.Add(d1, t);
         if (TOrder.Levels >= 2)
         {

@@ -454,6 +454,70 @@ public class DenseCoarsePathTests
         }
     }
 
+    /// <summary>
+    /// The wide power sums (tables, hot): Y equals the tables' sum Even total + s sum xi Odd at every site, through a
+    /// walk of accepted flips (applied in the next pass, or settled), for P = 5 to 8, with a condensed pattern and
+    /// enough patterns that the double lanes are flushed within a pass where the limit is large (P = 7, 8); the walk
+    /// that takes an overlap past the limit (P = 8, N = 200) is reported.
+    /// </summary>
+    [Theory]
+    [InlineData(5, 400, 300)]
+    [InlineData(6, 300, 200)]
+    [InlineData(7, 300, 200)]
+    [InlineData(8, 200, 300)]
+    public unsafe void Wide_parts_equal_the_tables(int order, int n, int k)
+    {
+        var patterns = PatternSet.Random(n, k, 11, 0);
+        var energy = new DenseEnergy(order, n);
+        Assert.True(WideFlipParts.Fits(patterns, order));
+        var parts = new WideFlipParts(patterns, order);
+        var spins = patterns.State(0);
+        var rng = new Random(order);
+        int down = n / 8 + (parts.Limit < n ? (n - parts.Limit) / 2 + 1 : 0); // M_1 just below the limit when it is below N
+        for (int i = 0; i < down; i++) spins[i] = (sbyte)-spins[i];
+        var sums = new short[patterns.Stride];
+        patterns.OverlapSums(spins, sums);
+        var truth = (short[])sums.Clone();
+        bool TryScaled(sbyte* row, short* m, int i, int si, out long y) => order switch
+        {
+            5 => parts.TryScaled<Order5>(row, m, i, si, out y),
+            6 => parts.TryScaled<Order6>(row, m, i, si, out y),
+            7 => parts.TryScaled<Order7>(row, m, i, si, out y),
+            _ => parts.TryScaled<Order8>(row, m, i, si, out y),
+        };
+        fixed (short* m = sums)
+        fixed (sbyte* xi = patterns.Row(0))
+        {
+            Assert.True(parts.Begin(m));
+            // Random sites first (accepted in turn), then restoring every spin to pattern 1 walks M_1 up to N.
+            var sites = Enumerable.Range(0, 60).Select(_ => rng.Next(down, n)).Concat(Enumerable.Range(0, n)).ToArray();
+            bool inside = true;
+            for (int step = 0; step < sites.Length; step++)
+            {
+                int i = sites[step];
+                if (step >= 60 && spins[i] == patterns.Row(i)[0]) continue;
+                sbyte* row = xi + (long)i * patterns.Stride;
+                int si = spins[i];
+                inside = TryScaled(row, m, i, si, out long y);
+                Assert.Equal(truth, sums);
+                Assert.Equal(truth.All(x => Math.Abs((int)x) <= parts.Limit), inside);
+                if (!inside) break;
+                long expected = 0;
+                for (int mu = 0; mu < k; mu++) expected += si * row[mu] * energy.Odd(m[mu]) + energy.Even(m[mu]);
+                Assert.Equal(expected, y);
+                parts.Flip(row, si);
+                spins[i] = (sbyte)-si;
+                for (int mu = 0; mu < k; mu++) truth[mu] = (short)(truth[mu] - 2 * si * row[mu]);
+                if (step % 25 == 24)
+                {
+                    Assert.True(parts.Settle(m));
+                    Assert.Equal(truth, sums);
+                }
+            }
+            Assert.Equal(parts.Limit < n, !inside);
+        }
+    }
+
     [Fact]
     public void Power_limits_keep_every_int16_power_and_int32_lane_exact()
     {
