@@ -14,8 +14,8 @@ namespace Physics.MonteCarlo;
 /// moves them by the binomial expansion of (M - 2 s_i xi)^j, in the T's and in the S's of its own attempt), and the
 /// site's signed power sums S_j = sum_mu xi_mu M_mu^j, summed in one pass: y = xi M^a in int16, then per level
 /// S_(j+2) += y . M^2 (int16 multiply-add into int32 lanes, widened to int64 before they could overflow) and y *= M^2.
-/// Every power must fit int16: |M| &lt;= the limit (<see cref="LimitFor"/>) (255 for P = 4, whose one level runs against M^2 - 32768;
-/// 127 for P = 5, 31 for P = 6, 13 for P = 7, 7 for P = 8). An accepted flip moves the overlaps inside the next
+/// Every power must fit int16: |M| &lt;= the limit (<see cref="LimitFor"/>) (511 for P = 4, whose one level runs against
+/// (M^2 - p)/4 - 32768, p = N mod 2; 127 for P = 5, 31 for P = 6, 13 for P = 7, 7 for P = 8). An accepted flip moves the overlaps inside the next
 /// attempt's pass, which reports an overlap leaving the range (checked only when a bound on max |M|, 2 more per
 /// flip, passes the limit); the chain then returns to the coarse copy.
 /// </summary>
@@ -91,11 +91,15 @@ internal sealed unsafe class PowerFlipParts
     static int LastNonZero(long[] c) { int k = c.Length - 1; while (k >= 0 && c[k] == 0) k--; return k; }
 
     /// <summary>
-    /// The largest |M| &lt;= 255 for which y = M^(P-3) fits int16, M^2 too where y is multiplied by it again (else the
-    /// one level runs against M^2 - 32768), and at least four blocks of multiply-adds fit an int32 lane.
+    /// The largest |M| &lt;= 255 for which y = M^(P-3) fits int16, M^2 too where y is multiplied by it again, and at
+    /// least four blocks of multiply-adds fit an int32 lane; 511 for P = 4. Every overlap has the parity p of N, so
+    /// (M^2 - p)/4 = u (u + p) with u = M >> 1 is an integer, below 2^16 for |M| &lt;= 511: P = 4's one level runs
+    /// against it, offset by -32768 into int16, and S_3 = 4 sum y (M^2 - p)/4 + p S_1. (Against M^2 - 32768 the limit
+    /// was 255, which a hot chain at N = 4000, whose 400 overlaps spread about 63, passed in half its sweeps.)
     /// </summary>
     internal static int LimitFor(int order)
     {
+        if (order == 4) return 511;
         int levels = (order - 1) / 2;
         for (int l = 255; l >= 2; l--)
         {
@@ -169,6 +173,7 @@ internal sealed unsafe class PowerFlipParts
     Sums Pass<TOrder>(sbyte* row, short* m, bool flip, bool check) where TOrder : struct, IPowerOrder
     {
         var top = Vector512.Create(unchecked((short)0x8000));
+        var parity = Vector512.Create((short)(neurons & 1));
         var size = Vector512<ushort>.Zero;
         var baseLanes = Vector512<int>.Zero;
         var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero; var wide3 = Vector512<long>.Zero;
@@ -183,14 +188,21 @@ internal sealed unsafe class PowerFlipParts
                 var v = flip ? HebbianChain.FlipBlock(flipped, m, k, flippedSign) : Vector512.Load(m + k);
                 if (check) size = Avx512BW.Max(size, Avx512BW.Abs(v));
                 var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
-                var square = Avx512BW.MultiplyLow(v, v);
                 var y = xi;
                 if (TOrder.OddG)
                 {
                     baseLanes = Avx512F.Add(baseLanes, Avx512BW.MultiplyAddAdjacent(xi, v));
                     y = Avx512BW.MultiplyLow(xi, v);
                 }
-                lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(y, TOrder.OffsetTop ? Avx512F.Xor(square, top) : square));
+                Vector512<short> square;
+                if (TOrder.OffsetTop)
+                {
+                    // (M^2 - p)/4 = u (u + p), u = M >> 1: the low 16 bits of the product, offset into int16.
+                    var u = Avx512BW.ShiftRightArithmetic(v, 1);
+                    square = Avx512F.Xor(Avx512BW.MultiplyLow(u, Avx512BW.Add(u, parity)), top);
+                }
+                else square = Avx512BW.MultiplyLow(v, v);
+                lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(y, square));
                 if (TOrder.Levels >= 2)
                 {
                     y = Avx512BW.MultiplyLow(y, square);
@@ -207,8 +219,8 @@ internal sealed unsafe class PowerFlipParts
             if (TOrder.Levels >= 3) wide3 = Avx512F.Add(wide3, Widen(lanes3));
         }
         var s = new Sums { Base = TOrder.OddG ? Vector512.Sum(baseLanes) : 0 };
-        // With the offset, the one level summed y (M^2 - 32768): add back 32768 sum y = 32768 S_a.
-        s.First = Vector512.Sum(wide1) + (TOrder.OffsetTop ? 32768L * s.Base : 0);
+        // With the offset (P = 4), the one level summed y ((M^2 - p)/4 - 32768): S_3 = 4 (that + 32768 S_1) + p S_1.
+        s.First = TOrder.OffsetTop ? 4 * (Vector512.Sum(wide1) + 32768L * s.Base) + (neurons & 1) * s.Base : Vector512.Sum(wide1);
         if (TOrder.Levels >= 2) s.Second = Vector512.Sum(wide2);
         if (TOrder.Levels >= 3) s.Third = Vector512.Sum(wide3);
         if (check) s.Largest = Largest(size);
@@ -291,7 +303,7 @@ internal interface IPowerOrder
     static abstract int Levels { get; }
     /// <summary>G is odd (P even): y starts at xi M and S_1 is summed too.</summary>
     static abstract bool OddG { get; }
-    /// <summary>The one level runs against M^2 - 32768 (P = 4, |M| up to 255).</summary>
+    /// <summary>The one level runs against (M^2 - p)/4 - 32768 (P = 4, |M| up to 511).</summary>
     static abstract bool OffsetTop { get; }
 }
 

@@ -384,16 +384,17 @@ public class DenseCoarsePathTests
 
     /// <summary>
     /// The on-the-fly power-sum parts for P = 4, 5, 6: their total equals the exact 64-bit one, a flip (applied in the
-    /// next pass) keeps the power totals and the overlaps exact, and a flip that takes an overlap past the limit (255,
+    /// next pass) keeps the power totals and the overlaps exact, and a flip that takes an overlap past the limit (511,
     /// 127, 31) is reported by the next pass (the chain then returns to the coarse copy).
     /// </summary>
     [Theory]
-    [InlineData(4)]
-    [InlineData(5)]
-    [InlineData(6)]
-    public unsafe void Power_parts_on_the_fly_are_exact_and_report_overlaps_leaving_their_range(int order)
+    [InlineData(4, 45)]
+    [InlineData(4, 46)]
+    [InlineData(5, 45)]
+    [InlineData(6, 45)]
+    public unsafe void Power_parts_on_the_fly_are_exact_and_report_overlaps_leaving_their_range(int order, int beyond)
     {
-        int limit = PowerFlipParts.LimitFor(order), n = limit + 45, k = 5;
+        int limit = PowerFlipParts.LimitFor(order), n = limit + beyond, k = 5; // N of either parity (P = 4 uses it)
         var patterns = PatternSet.Random(n, k, 9, 0);
         var energy = new DenseEnergy(order, n);
         var poly = energy.Polynomials!;
@@ -521,7 +522,7 @@ public class DenseCoarsePathTests
     [Fact]
     public void Power_limits_keep_every_int16_power_and_int32_lane_exact()
     {
-        Assert.Equal([255, 127, 31, 13, 7], new[] { 4, 5, 6, 7, 8 }.Select(PowerFlipParts.LimitFor));
+        Assert.Equal([511, 127, 31, 13, 7], new[] { 4, 5, 6, 7, 8 }.Select(PowerFlipParts.LimitFor));
     }
 
     /// <summary>The shortcuts where they matter most: tiny energy changes and words near the top of the range.</summary>
