@@ -198,8 +198,10 @@ public sealed class DenseChain
         // allow; the coarse copy is taken anew on the way back. For P >= 5 small networks (every overlap within the
         // limit) do so at every temperature: their coarse copy is too coarse to decide K ~ N^(P-1) terms, and the exact
         // fallbacks cost more (bench dense: P = 5, N = 30, K = 8100, T = 0.005: 2.4 classical attempts on the coarse
-        // copy, 1.65 on the fly); for P = 4 the coarse copy is the cheaper (N = 60, K = 2000, T = 0.01: 1.1-1.3 against 1.6).
-        bool wanted = power is not null && (power.AlwaysInRange && power.Order >= 5 || 16 * lastAccepted >= patterns.Neurons);
+        // copy, 1.65 on the fly); for P = 4 the coarse copy is the cheaper (N = 60, K = 2000, T = 0.01: 1.1-1.3 against 1.6),
+        // and so it is for P = 5 beyond N = 127, its range before the quarter squares (N = 200, K = 1600, T = 0.001: 0.96
+        // against 2.2).
+        bool wanted = power is not null && (power.AlwaysInRange && power.Order >= 5 && patterns.Neurons <= 127 || 16 * lastAccepted >= patterns.Neurons);
         if (wanted && !onTheFly) fixed (short* m = sums) onTheFly = power!.Begin(m);
         else if (!wanted && onTheFly) LeaveOnTheFly();
         if (!onTheFly) return lastAccepted = SweepWith<CoarsePath>();

@@ -14,8 +14,8 @@ namespace Physics.MonteCarlo;
 /// moves them by the binomial expansion of (M - 2 s_i xi)^j, in the T's and in the S's of its own attempt), and the
 /// site's signed power sums S_j = sum_mu xi_mu M_mu^j, summed in one pass: y = xi M^a in int16, then per level
 /// S_(j+2) += y . M^2 (int16 multiply-add into int32 lanes, widened to int64 before they could overflow) and y *= M^2.
-/// Every power must fit int16: |M| &lt;= the limit (<see cref="LimitFor"/>) (511 for P = 4, whose one level runs against
-/// (M^2 - p)/4 - 32768, p = N mod 2; 127 for P = 5, 31 for P = 6, 13 for P = 7, 7 for P = 8). An accepted flip moves the overlaps inside the next
+/// Every power must fit int16: |M| &lt;= the limit (<see cref="LimitFor"/>) (511 for P = 4 and 255 for P = 5, which run
+/// against w = (M^2 - p)/4, p = N mod 2, in place of M^2; 31 for P = 6, 13 for P = 7, 7 for P = 8). An accepted flip moves the overlaps inside the next
 /// attempt's pass, which reports an overlap leaving the range (checked only when a bound on max |M|, 2 more per
 /// flip, passes the limit); the chain then returns to the coarse copy.
 /// </summary>
@@ -42,7 +42,7 @@ internal sealed unsafe class PowerFlipParts
     {
         this.order = order;
         count = patterns.Count; stride = patterns.Stride; neurons = patterns.Neurons;
-        limit = LimitFor(order);
+        limit = Math.Min(LimitFor(order), neurons); // no overlap passes N: a smaller limit flushes the lanes less often
         flushEvery = FlushEvery(order, limit);
         // G has degree P - 1 and parity a, H degree at most P and parity b (Fits): S_j up to P - 1 are summed and T_j
         // up to H's degree kept.
@@ -92,14 +92,17 @@ internal sealed unsafe class PowerFlipParts
 
     /// <summary>
     /// The largest |M| &lt;= 255 for which y = M^(P-3) fits int16, M^2 too where y is multiplied by it again, and at
-    /// least four blocks of multiply-adds fit an int32 lane; 511 for P = 4. Every overlap has the parity p of N, so
-    /// (M^2 - p)/4 = u (u + p) with u = M >> 1 is an integer, below 2^16 for |M| &lt;= 511: P = 4's one level runs
-    /// against it, offset by -32768 into int16, and S_3 = 4 sum y (M^2 - p)/4 + p S_1. (Against M^2 - 32768 the limit
-    /// was 255, which a hot chain at N = 4000, whose 400 overlaps spread about 63, passed in half its sweeps.)
+    /// least four blocks of multiply-adds fit an int32 lane. P = 4 and 5 (<see cref="IPowerOrder.Quarter"/>): every
+    /// overlap has the parity p of N, so w = (M^2 - p)/4 = u (u + p) with u = M >> 1 is an integer, M^2 = 4 w + p
+    /// and M^4 = 16 w^2 + 8 p w + p. P = 4's one level runs against w - 32768 (int16 for |M| &lt;= 511; S_3 =
+    /// 4 sum y w + p S_1), P = 5's two against w and xi w (int16 for |M| &lt;= 361; 255 keeps four blocks of the
+    /// products w^2 in an int32 lane). (The limits were 255 and 127: a hot chain at N = 4000 with 400 overlaps
+    /// spread about 63 passed 255 in half its sweeps, and ran those on the coarse copy.)
     /// </summary>
     internal static int LimitFor(int order)
     {
         if (order == 4) return 511;
+        if (order == 5) return 255;
         int levels = (order - 1) / 2;
         for (int l = 255; l >= 2; l--)
         {
@@ -115,6 +118,8 @@ internal sealed unsafe class PowerFlipParts
     /// <summary>Blocks of 32 patterns whose multiply-adds an int32 lane can sum (each adds two products |y| |M^2|).</summary>
     static int FlushEvery(int order, int limit)
     {
+        // P = 5 multiplies xi w by w; P = 4's w is offset to within 32768.
+        if (order == 5) return (int)Math.Floor(int.MaxValue / (2 * Math.Pow(Math.Floor(limit * (double)limit / 4), 2)));
         double square = (double)limit * limit > short.MaxValue ? 32768 : (double)limit * limit;
         return (int)Math.Min(1 << 20, Math.Floor(int.MaxValue / (2 * Math.Pow(limit, order - 3) * square)));
     }
@@ -156,6 +161,13 @@ internal sealed unsafe class PowerFlipParts
         pendingRow = null;
         int a = TOrder.OddG ? 1 : 0;
         if (a == 0) s.Base = rowSums[i];
+        if (TOrder.Quarter)
+        {
+            // The levels summed against w = (M^2 - p)/4 (P = 4: w - 32768): M^2 = 4 w + p, M^4 = 16 w^2 + 8 p w + p.
+            int p = neurons & 1;
+            if (TOrder.OffsetTop) s.First = 4 * (s.First + 32768L * s.Base) + p * s.Base;
+            else { long first = s.First; s.First = 4 * first + p * s.Base; s.Second = 16 * s.Second + 8 * p * first + p * s.Base; }
+        }
         // The flip's update of the totals reads these.
         sums[a] = s.Base; sums[a + 2] = s.First;
         long odd = g0 * s.Base + g1 * s.First;
@@ -194,15 +206,14 @@ internal sealed unsafe class PowerFlipParts
                     baseLanes = Avx512F.Add(baseLanes, Avx512BW.MultiplyAddAdjacent(xi, v));
                     y = Avx512BW.MultiplyLow(xi, v);
                 }
-                Vector512<short> square;
-                if (TOrder.OffsetTop)
+                Vector512<short> square; // M^2, or w = (M^2 - p)/4 = u (u + p), u = M >> 1 (the low 16 bits of the product)
+                if (TOrder.Quarter)
                 {
-                    // (M^2 - p)/4 = u (u + p), u = M >> 1: the low 16 bits of the product, offset into int16.
                     var u = Avx512BW.ShiftRightArithmetic(v, 1);
-                    square = Avx512F.Xor(Avx512BW.MultiplyLow(u, Avx512BW.Add(u, parity)), top);
+                    square = Avx512BW.MultiplyLow(u, Avx512BW.Add(u, parity));
                 }
                 else square = Avx512BW.MultiplyLow(v, v);
-                lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(y, square));
+                lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(y, TOrder.OffsetTop ? Avx512F.Xor(square, top) : square));
                 if (TOrder.Levels >= 2)
                 {
                     y = Avx512BW.MultiplyLow(y, square);
@@ -219,8 +230,7 @@ internal sealed unsafe class PowerFlipParts
             if (TOrder.Levels >= 3) wide3 = Avx512F.Add(wide3, Widen(lanes3));
         }
         var s = new Sums { Base = TOrder.OddG ? Vector512.Sum(baseLanes) : 0 };
-        // With the offset (P = 4), the one level summed y ((M^2 - p)/4 - 32768): S_3 = 4 (that + 32768 S_1) + p S_1.
-        s.First = TOrder.OffsetTop ? 4 * (Vector512.Sum(wide1) + 32768L * s.Base) + (neurons & 1) * s.Base : Vector512.Sum(wide1);
+        s.First = Vector512.Sum(wide1); // against w with TOrder.Quarter (see TryTotal)
         if (TOrder.Levels >= 2) s.Second = Vector512.Sum(wide2);
         if (TOrder.Levels >= 3) s.Third = Vector512.Sum(wide3);
         if (check) s.Largest = Largest(size);
@@ -303,12 +313,14 @@ internal interface IPowerOrder
     static abstract int Levels { get; }
     /// <summary>G is odd (P even): y starts at xi M and S_1 is summed too.</summary>
     static abstract bool OddG { get; }
-    /// <summary>The one level runs against (M^2 - p)/4 - 32768 (P = 4, |M| up to 511).</summary>
+    /// <summary>The levels run against w = (M^2 - p)/4 in place of M^2 (P = 4 and 5; see <see cref="PowerFlipParts.LimitFor"/>).</summary>
+    static abstract bool Quarter { get; }
+    /// <summary>The one level runs against w - 32768 (P = 4, |M| up to 511).</summary>
     static abstract bool OffsetTop { get; }
 }
 
-internal struct Order4 : IPowerOrder { public static int Levels => 1; public static bool OddG => true; public static bool OffsetTop => true; }
-internal struct Order5 : IPowerOrder { public static int Levels => 2; public static bool OddG => false; public static bool OffsetTop => false; }
-internal struct Order6 : IPowerOrder { public static int Levels => 2; public static bool OddG => true; public static bool OffsetTop => false; }
-internal struct Order7 : IPowerOrder { public static int Levels => 3; public static bool OddG => false; public static bool OffsetTop => false; }
-internal struct Order8 : IPowerOrder { public static int Levels => 3; public static bool OddG => true; public static bool OffsetTop => false; }
+internal struct Order4 : IPowerOrder { public static int Levels => 1; public static bool OddG => true; public static bool Quarter => true; public static bool OffsetTop => true; }
+internal struct Order5 : IPowerOrder { public static int Levels => 2; public static bool OddG => false; public static bool Quarter => true; public static bool OffsetTop => false; }
+internal struct Order6 : IPowerOrder { public static int Levels => 2; public static bool OddG => true; public static bool Quarter => false; public static bool OffsetTop => false; }
+internal struct Order7 : IPowerOrder { public static int Levels => 3; public static bool OddG => false; public static bool Quarter => false; public static bool OffsetTop => false; }
+internal struct Order8 : IPowerOrder { public static int Levels => 3; public static bool OddG => true; public static bool Quarter => false; public static bool OffsetTop => false; }

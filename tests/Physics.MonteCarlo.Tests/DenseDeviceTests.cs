@@ -385,12 +385,13 @@ public class DenseCoarsePathTests
     /// <summary>
     /// The on-the-fly power-sum parts for P = 4, 5, 6: their total equals the exact 64-bit one, a flip (applied in the
     /// next pass) keeps the power totals and the overlaps exact, and a flip that takes an overlap past the limit (511,
-    /// 127, 31) is reported by the next pass (the chain then returns to the coarse copy).
+    /// 255, 31) is reported by the next pass (the chain then returns to the coarse copy).
     /// </summary>
     [Theory]
     [InlineData(4, 45)]
     [InlineData(4, 46)]
     [InlineData(5, 45)]
+    [InlineData(5, 46)]
     [InlineData(6, 45)]
     public unsafe void Power_parts_on_the_fly_are_exact_and_report_overlaps_leaving_their_range(int order, int beyond)
     {
@@ -522,7 +523,7 @@ public class DenseCoarsePathTests
     [Fact]
     public void Power_limits_keep_every_int16_power_and_int32_lane_exact()
     {
-        Assert.Equal([511, 127, 31, 13, 7], new[] { 4, 5, 6, 7, 8 }.Select(PowerFlipParts.LimitFor));
+        Assert.Equal([511, 255, 31, 13, 7], new[] { 4, 5, 6, 7, 8 }.Select(PowerFlipParts.LimitFor));
     }
 
     /// <summary>The shortcuts where they matter most: tiny energy changes and words near the top of the range.</summary>
