@@ -61,6 +61,15 @@ internal sealed unsafe class PowerFlipParts
         expansion = sums + order;
         h = expansion + rows;
         for (int k = 0; k < hCount; k++) h[k] = hs[k];
+        var coefficients = Expansion(top);
+        for (int j = 0; j < rows; j++) expansion[j] = coefficients[j];
+        rowSums = RowSums(patterns);
+    }
+
+    /// <summary>The totals' update coefficients C(j, l) (-2)^l for j &lt;= top, flattened: row j from j (j + 1) / 2.</summary>
+    internal static long[] Expansion(int top)
+    {
+        var expansion = new long[(top + 1) * (top + 2) / 2];
         var binomial = new long[top + 1, top + 1];
         for (int j = 0; j <= top; j++)
         {
@@ -73,8 +82,31 @@ internal sealed unsafe class PowerFlipParts
                 expansion[j * (j + 1) / 2 + l] = binomial[j, l] * power;
             }
         }
-        rowSums = new int[neurons];
-        for (int i = 0; i < neurons; i++) foreach (var x in patterns.Row(i)) rowSums[i] += x;
+        return expansion;
+    }
+
+    /// <summary>S_0 = sum_mu xi_i^mu for every site.</summary>
+    internal static int[] RowSums(PatternSet patterns)
+    {
+        var rowSums = new int[patterns.Neurons];
+        for (int i = 0; i < patterns.Neurons; i++) foreach (var x in patterns.Row(i)) rowSums[i] += x;
+        return rowSums;
+    }
+
+    /// <summary>The largest |M_mu|.</summary>
+    internal static int Largest(short* m, int count)
+    {
+        int largest = 0;
+        for (int mu = 0; mu < count; mu++) largest = Math.Max(largest, Math.Abs((int)m[mu]));
+        return largest;
+    }
+
+    /// <summary>Applies a flip to the overlaps and returns the largest |M| after it.</summary>
+    internal static int FlipAndMeasure(sbyte* row, short* m, int stride, int si)
+    {
+        var size = Vector512<ushort>.Zero;
+        for (int k = 0; k < stride; k += 32) size = Avx512BW.Max(size, Avx512BW.Abs(HebbianChain.FlipBlock(row, m, k, si)));
+        return Largest(size);
     }
 
     public int Order => order;
@@ -128,8 +160,7 @@ internal sealed unsafe class PowerFlipParts
     public bool Begin(short* m)
     {
         pendingRow = null;
-        reach = 0;
-        for (int mu = 0; mu < count; mu++) reach = Math.Max(reach, Math.Abs((int)m[mu]));
+        reach = Largest(m, count);
         if (reach > limit) return false;
         for (int j = 0; j <= top; j++) totals[j] = 0;
         for (int mu = 0; mu < count; mu++)
@@ -244,7 +275,7 @@ internal sealed unsafe class PowerFlipParts
     static Vector512<long> Widen(Vector512<int> lanes) =>
         Avx512F.Add(Avx512F.ConvertToVector512Int64(lanes.GetLower()), Avx512F.ConvertToVector512Int64(lanes.GetUpper()));
 
-    static int Largest(Vector512<ushort> size)
+    internal static int Largest(Vector512<ushort> size)
     {
         var half = Avx512BW.Max(size.GetLower(), size.GetUpper());
         int largest = 0;
@@ -298,10 +329,8 @@ internal sealed unsafe class PowerFlipParts
     public bool Settle(short* m)
     {
         if (pendingRow == null) return true;
-        var size = Vector512<ushort>.Zero;
-        for (int k = 0; k < stride; k += 32) size = Avx512BW.Max(size, Avx512BW.Abs(HebbianChain.FlipBlock(pendingRow, m, k, pendingSign)));
+        reach = FlipAndMeasure(pendingRow, m, stride, pendingSign);
         pendingRow = null;
-        reach = Largest(size);
         return reach <= limit;
     }
 }

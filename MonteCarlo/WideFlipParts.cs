@@ -50,21 +50,8 @@ internal sealed unsafe class WideFlipParts
         top = 2 * (hCount - 1) + b;
         totals = new Int128[top + 1];
         sums = new long[order];
-        expansion = new long[(top + 1) * (top + 2) / 2];
-        var binomial = new long[top + 1, top + 1];
-        for (int j = 0; j <= top; j++)
-        {
-            binomial[j, 0] = 1;
-            long power = 1;
-            for (int l = 1; l <= j; l++)
-            {
-                binomial[j, l] = binomial[j - 1, l - 1] + (l <= j - 1 ? binomial[j - 1, l] : 0);
-                power *= -2;
-                expansion[j * (j + 1) / 2 + l] = binomial[j, l] * power;
-            }
-        }
-        rowSums = new int[neurons];
-        for (int i = 0; i < neurons; i++) foreach (var x in patterns.Row(i)) rowSums[i] += x;
+        expansion = PowerFlipParts.Expansion(top);
+        rowSums = PowerFlipParts.RowSums(patterns);
         shift = (int)BigInteger.TrailingZeroCount(denominator);
         (_, oddInverse) = DenseChain.ExactDivisor((long)(denominator >> shift));
     }
@@ -108,8 +95,7 @@ internal sealed unsafe class WideFlipParts
     public bool Begin(short* m)
     {
         pendingRow = null;
-        reach = 0;
-        for (int mu = 0; mu < count; mu++) reach = Math.Max(reach, Math.Abs((int)m[mu]));
+        reach = PowerFlipParts.Largest(m, count);
         if (reach > Limit) return false;
         Array.Clear(totals);
         for (int mu = 0; mu < count; mu++)
@@ -203,11 +189,7 @@ internal sealed unsafe class WideFlipParts
         var s = new Sums { Base = TOrder.OddG ? Vector512.Sum(baseLanes) : 0, First = Vector512.Sum(wide1) };
         if (TOrder.Levels >= 2) s.Second = Vector512.Sum(wide2);
         if (TOrder.Levels >= 3) s.Third = Vector512.Sum(wide3);
-        if (check)
-        {
-            var half = Avx512BW.Max(size.GetLower(), size.GetUpper());
-            for (int j = 0; j < 16; j++) s.Largest = Math.Max(s.Largest, half.GetElement(j));
-        }
+        if (check) s.Largest = PowerFlipParts.Largest(size);
         return s;
     }
 
@@ -272,12 +254,8 @@ internal sealed unsafe class WideFlipParts
     public bool Settle(short* m)
     {
         if (pendingRow == null) return true;
-        var size = Vector512<ushort>.Zero;
-        for (int k = 0; k < stride; k += 32) size = Avx512BW.Max(size, Avx512BW.Abs(HebbianChain.FlipBlock(pendingRow, m, k, pendingSign)));
+        reach = PowerFlipParts.FlipAndMeasure(pendingRow, m, stride, pendingSign);
         pendingRow = null;
-        var half = Avx512BW.Max(size.GetLower(), size.GetUpper());
-        reach = 0;
-        for (int j = 0; j < 16; j++) reach = Math.Max(reach, half.GetElement(j));
         return reach <= Limit;
     }
 }
