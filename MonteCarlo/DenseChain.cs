@@ -44,7 +44,7 @@ public sealed class DenseChain
     readonly CoarseFlipParts? coarse;
     readonly PowerFlipParts? power;         // P = 4 to 8 on the fly, for hot chains and small networks
     // The tables (flip polynomials past 64 bits): a coarse copy of Odd(M_mu) decides most attempts in Y units; hot
-    // chains run on exact power sums on the fly instead (P = 5 to 8), or on the tables themselves.
+    // chains run on exact power sums on the fly instead (P = 5 to 9), or on the tables themselves.
     readonly CoarseTableParts? tableCopy;
     readonly WideFlipParts? wide;
     bool tableCopyCurrent = true;           // false after a flip on the tables that left the copy behind
@@ -235,7 +235,8 @@ public sealed class DenseChain
             5 => SweepWith<WidePath<Order5>>(),
             6 => SweepWith<WidePath<Order6>>(),
             7 => SweepWith<WidePath<Order7>>(),
-            _ => SweepWith<WidePath<Order8>>(),
+            8 => SweepWith<WidePath<Order8>>(),
+            _ => SweepWith<WidePath<Order9>>(),
         };
     }
 

@@ -353,3 +353,5 @@ internal struct Order5 : IPowerOrder { public static int Levels => 2; public sta
 internal struct Order6 : IPowerOrder { public static int Levels => 2; public static bool OddG => true; public static bool Quarter => false; public static bool OffsetTop => false; }
 internal struct Order7 : IPowerOrder { public static int Levels => 3; public static bool OddG => false; public static bool Quarter => false; public static bool OffsetTop => false; }
 internal struct Order8 : IPowerOrder { public static int Levels => 3; public static bool OddG => true; public static bool Quarter => false; public static bool OffsetTop => false; }
+/// <summary>P = 9: only <see cref="WideFlipParts"/> (its int16 powers would stop at |M| = 5).</summary>
+internal struct Order9 : IPowerOrder { public static int Levels => 4; public static bool OddG => false; public static bool Quarter => false; public static bool OffsetTop => false; }

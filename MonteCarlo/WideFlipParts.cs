@@ -7,7 +7,7 @@ using Physics.Networks;
 namespace Physics.MonteCarlo;
 
 /// <summary>
-/// Exact flip parts on the fly for hot chains on the tables (P = 5 to 8 networks whose flip polynomials overflow 64
+/// Exact flip parts on the fly for hot chains on the tables (P = 5 to 9 networks whose flip polynomials overflow 64
 /// bits), where every accepted flip would otherwise rewrite the K table entries Odd(M_mu) one by one.
 ///
 /// As in <see cref="PowerFlipParts"/>, G(M) = M^a g(M^2) and H(M) = M^b h(M^2) (a, b the parities of P - 1 and P), so
@@ -24,7 +24,7 @@ internal sealed unsafe class WideFlipParts
 {
     readonly int order, count, stride, neurons, flushEvery, b, top, hCount, shift;
     readonly ulong oddInverse;
-    readonly Int128 g0, g1, g2, g3;  // G = M^a (g0 + g1 M^2 + g2 M^4 + g3 M^6), modulo 2^128
+    readonly Int128 g0, g1, g2, g3, g4;  // G = M^a (g0 + g1 M^2 + g2 M^4 + g3 M^6 + g4 M^8), modulo 2^128
     readonly Int128[] h;             // H = M^b sum_k h_k M^(2k), modulo 2^128
     readonly Int128[] totals;        // T_j, j = 0..top (those of H's parity kept), modulo 2^128
     readonly long[] sums;            // S_j of the last attempt, j = 0..P-1 (those of G's parity)
@@ -43,7 +43,7 @@ internal sealed unsafe class WideFlipParts
         flushEvery = (int)Math.Min(1 << 20, Math.Floor(Math.Pow(2, 53) / (4 * Math.Pow(Limit, order - 1))));
         var (odd, evenPoly, denominator) = FlipPolynomials.Exact(order, neurons);
         var gs = InSquares(odd, (order - 1) % 2);
-        (g0, g1, g2, g3) = (At(gs, 0), At(gs, 1), At(gs, 2), At(gs, 3));
+        (g0, g1, g2, g3, g4) = (At(gs, 0), At(gs, 1), At(gs, 2), At(gs, 3), At(gs, 4));
         b = order % 2;
         h = InSquares(evenPoly, b);
         hCount = h.Length;
@@ -75,9 +75,9 @@ internal sealed unsafe class WideFlipParts
     /// <summary>Every overlap is within the limit whatever the state.</summary>
     public bool AlwaysInRange => neurons <= Limit;
 
-    /// <summary>P = 5 to 8 with parts of one parity each, AVX-512, a limit of at least 2.</summary>
+    /// <summary>P = 5 to 9, AVX-512, a limit of at least 2.</summary>
     public static bool Fits(PatternSet patterns, int order) =>
-        Avx512BW.IsSupported && Avx512DQ.IsSupported && order is >= 5 and <= 8 && patterns.Stride < (1 << 16)
+        Avx512BW.IsSupported && Avx512DQ.IsSupported && order is >= 5 and <= 9 && patterns.Stride < (1 << 16)
         && LimitFor(order, patterns.Neurons, patterns.Stride) >= 2;
 
     /// <summary>
@@ -130,12 +130,13 @@ internal sealed unsafe class WideFlipParts
         Int128 odd = g0 * s.Base + g1 * s.First;
         if (TOrder.Levels >= 2) { odd += g2 * s.Second; sums[a + 4] = s.Second; }
         if (TOrder.Levels >= 3) { odd += g3 * s.Third; sums[a + 6] = s.Third; }
+        if (TOrder.Levels >= 4) { odd += g4 * s.Fourth; sums[a + 8] = s.Fourth; }
         Int128 x = si > 0 ? even + odd : even - odd;
         scaled = (long)((ulong)(x >> shift) * oddInverse);
         return true;
     }
 
-    struct Sums { public long Base, First, Second, Third; public int Largest; }
+    struct Sums { public long Base, First, Second, Third, Fourth; public int Largest; }
 
     /// <summary>One pass: the pending flip (fused with the loads), S_a in int32 lanes, the higher S_j in double lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -143,7 +144,7 @@ internal sealed unsafe class WideFlipParts
     {
         var size = Vector512<ushort>.Zero;
         var baseLanes = Vector512<int>.Zero;
-        var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero; var wide3 = Vector512<long>.Zero;
+        var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero; var wide3 = Vector512<long>.Zero; var wide4 = Vector512<long>.Zero;
         sbyte* flipped = pendingRow;
         int flippedSign = pendingSign;
         var lowHalves = Vector512.Create(0x0000FFFF).AsInt16();
@@ -151,8 +152,8 @@ internal sealed unsafe class WideFlipParts
         {
             // One accumulator per quarter of the block and level: four independent chains of additions (one chain
             // would wait on the adder's latency four times per block).
-            Vector512<double> a1 = default, a2 = default, a3 = default, b1 = default, b2 = default, b3 = default,
-                c1 = default, c2 = default, c3 = default, e1 = default, e2 = default, e3 = default;
+            Vector512<double> a1 = default, a2 = default, a3 = default, a4 = default, b1 = default, b2 = default, b3 = default, b4 = default,
+                c1 = default, c2 = default, c3 = default, c4 = default, e1 = default, e2 = default, e3 = default, e4 = default;
             int end = Math.Min(stride, start + 32 * flushEvery);
             for (int k = start; k < end; k += 32)
             {
@@ -164,10 +165,10 @@ internal sealed unsafe class WideFlipParts
                 if (TOrder.OddG)
                 {
                     var yLow = Avx512F.ConvertToVector512Int32(y.GetLower()); var yHigh = Avx512F.ConvertToVector512Int32(y.GetUpper());
-                    Levels<TOrder>(yLow.GetLower(), ref a1, ref a2, ref a3);
-                    Levels<TOrder>(yLow.GetUpper(), ref b1, ref b2, ref b3);
-                    Levels<TOrder>(yHigh.GetLower(), ref c1, ref c2, ref c3);
-                    Levels<TOrder>(yHigh.GetUpper(), ref e1, ref e2, ref e3);
+                    Levels<TOrder>(yLow.GetLower(), ref a1, ref a2, ref a3, ref a4);
+                    Levels<TOrder>(yLow.GetUpper(), ref b1, ref b2, ref b3, ref b4);
+                    Levels<TOrder>(yHigh.GetLower(), ref c1, ref c2, ref c3, ref c4);
+                    Levels<TOrder>(yHigh.GetUpper(), ref e1, ref e2, ref e3, ref e4);
                 }
                 else
                 {
@@ -175,55 +176,55 @@ internal sealed unsafe class WideFlipParts
                     // (then the odd) int16 of each pair.
                     var evens = Avx512BW.MultiplyAddAdjacent(y, Avx512F.And(v, lowHalves));
                     var odds = Avx512BW.MultiplyAddAdjacent(y, Avx512F.AndNot(lowHalves, v));
-                    EvenLevels<TOrder>(evens.GetLower(), ref a1, ref a2, ref a3);
-                    EvenLevels<TOrder>(evens.GetUpper(), ref b1, ref b2, ref b3);
-                    EvenLevels<TOrder>(odds.GetLower(), ref c1, ref c2, ref c3);
-                    EvenLevels<TOrder>(odds.GetUpper(), ref e1, ref e2, ref e3);
+                    EvenLevels<TOrder>(evens.GetLower(), ref a1, ref a2, ref a3, ref a4);
+                    EvenLevels<TOrder>(evens.GetUpper(), ref b1, ref b2, ref b3, ref b4);
+                    EvenLevels<TOrder>(odds.GetLower(), ref c1, ref c2, ref c3, ref c4);
+                    EvenLevels<TOrder>(odds.GetUpper(), ref e1, ref e2, ref e3, ref e4);
                 }
             }
             // The four quarters' sums together stay within 2^53 (flushEvery counts four terms per lane and block).
             wide1 = Avx512F.Add(wide1, Avx512DQ.ConvertToVector512Int64(Avx512F.Add(Avx512F.Add(a1, b1), Avx512F.Add(c1, e1))));
             if (TOrder.Levels >= 2) wide2 = Avx512F.Add(wide2, Avx512DQ.ConvertToVector512Int64(Avx512F.Add(Avx512F.Add(a2, b2), Avx512F.Add(c2, e2))));
             if (TOrder.Levels >= 3) wide3 = Avx512F.Add(wide3, Avx512DQ.ConvertToVector512Int64(Avx512F.Add(Avx512F.Add(a3, b3), Avx512F.Add(c3, e3))));
+            if (TOrder.Levels >= 4) wide4 = Avx512F.Add(wide4, Avx512DQ.ConvertToVector512Int64(Avx512F.Add(Avx512F.Add(a4, b4), Avx512F.Add(c4, e4))));
         }
         var s = new Sums { Base = TOrder.OddG ? Vector512.Sum(baseLanes) : 0, First = Vector512.Sum(wide1) };
         if (TOrder.Levels >= 2) s.Second = Vector512.Sum(wide2);
         if (TOrder.Levels >= 3) s.Third = Vector512.Sum(wide3);
+        if (TOrder.Levels >= 4) s.Fourth = Vector512.Sum(wide4);
         if (check) s.Largest = PowerFlipParts.Largest(size);
         return s;
     }
 
-    /// <summary>P even (G odd): y = xi M; S_3 += y M^2, S_5 += y M^4, S_7 += y M^6 (M^2 = y^2).</summary>
+    /// <summary>P even (G odd): y = xi M, t = y M^2 = xi M^3 (M^2 = y^2), then the levels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Levels<TOrder>(Vector256<int> y32, ref Vector512<double> d1, ref Vector512<double> d2, ref Vector512<double> d3) where TOrder : struct, IPowerOrder
+    static void Levels<TOrder>(Vector256<int> y32, ref Vector512<double> d1, ref Vector512<double> d2, ref Vector512<double> d3, ref Vector512<double> d4) where TOrder : struct, IPowerOrder
     {
         var y = Avx512F.ConvertToVector512Double(y32);
         var square = Avx512F.Multiply(y, y);
-        var t = Avx512F.Multiply(y, square);
-        d1 = Avx512F.Add(d1, t);
-        if (TOrder.Levels >= 2)
-        {
-            if (TOrder.Levels == 2) { d2 = Avx512F.FusedMultiplyAdd(t, square, d2); return; }
-            t = Avx512F.Multiply(t, square);
-            d2 = Avx512F.Add(d2, t);
-            d3 = Avx512F.FusedMultiplyAdd(t, square, d3);
-        }
+        Accumulate<TOrder>(Avx512F.Multiply(y, square), square, ref d1, ref d2, ref d3, ref d4);
     }
 
-    /// <summary>P odd (G even): t = xi M^2 (from int32 lanes); S_2 += t, S_4 += t M^2, S_6 += t M^4 (M^2 = |t|).</summary>
+    /// <summary>P odd (G even): t = xi M^2 (from int32 lanes), M^2 = |t|, then the levels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void EvenLevels<TOrder>(Vector256<int> t32, ref Vector512<double> d1, ref Vector512<double> d2, ref Vector512<double> d3) where TOrder : struct, IPowerOrder
+    static void EvenLevels<TOrder>(Vector256<int> t32, ref Vector512<double> d1, ref Vector512<double> d2, ref Vector512<double> d3, ref Vector512<double> d4) where TOrder : struct, IPowerOrder
     {
         var t = Avx512F.ConvertToVector512Double(t32);
-        var square = Avx512DQ.And(t, Vector512.Create(long.MaxValue).AsDouble());
+        Accumulate<TOrder>(t, Avx512DQ.And(t, Vector512.Create(long.MaxValue).AsDouble()), ref d1, ref d2, ref d3, ref d4);
+    }
+
+    /// <summary>The levels S_(a+2), S_(a+4), ... += t, t M^2, t M^4, t M^6 (the last a fused multiply-add).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Accumulate<TOrder>(Vector512<double> t, Vector512<double> square, ref Vector512<double> d1, ref Vector512<double> d2, ref Vector512<double> d3, ref Vector512<double> d4) where TOrder : struct, IPowerOrder
+    {
         d1 = Avx512F.Add(d1, t);
-        if (TOrder.Levels >= 2)
-        {
-            if (TOrder.Levels == 2) { d2 = Avx512F.FusedMultiplyAdd(t, square, d2); return; }
-            t = Avx512F.Multiply(t, square);
-            d2 = Avx512F.Add(d2, t);
-            d3 = Avx512F.FusedMultiplyAdd(t, square, d3);
-        }
+        if (TOrder.Levels == 2) { d2 = Avx512F.FusedMultiplyAdd(t, square, d2); return; }
+        t = Avx512F.Multiply(t, square);
+        d2 = Avx512F.Add(d2, t);
+        if (TOrder.Levels == 3) { d3 = Avx512F.FusedMultiplyAdd(t, square, d3); return; }
+        t = Avx512F.Multiply(t, square);
+        d3 = Avx512F.Add(d3, t);
+        d4 = Avx512F.FusedMultiplyAdd(t, square, d4);
     }
 
     /// <summary>Accepts the flip whose Y was just computed: the totals move now (as in <see cref="PowerFlipParts"/>), the overlaps in the next pass.</summary>

@@ -258,18 +258,18 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
-    /// Networks past the 64-bit flip polynomials (P = 6 at N = 500, P = 7 at N = 200, P = 8 from N = 100), which run on
-    /// the tables: cold chains on the coarse copy of Odd(M), hot ones on the wide power sums (exact in double lanes,
-    /// combined modulo 2^128), P = 8 above N = 158 leaving them while an overlap passes the limit (the pattern start,
-    /// and while it melts).
+    /// Networks past the 64-bit flip polynomials (P = 6 at N = 500, P = 7 at N = 200, P = 8 from N = 100, P = 9 from
+    /// N = 60), which run on the tables: cold chains on the coarse copy of Odd(M), hot ones on the wide power sums
+    /// (exact in double lanes, combined modulo 2^128), P = 8 above N = 156 and P = 9 above N = 83 leaving them while
+    /// an overlap passes the limit (the pattern start, and while it melts).
     /// </summary>
     [Fact]
     public void The_table_paths_take_the_exact_decisions()
     {
         var cases =
-            from p in Gen.Choose(6, 8)
-            from n in p == 6 ? Gen.Choose(500, 540) : p == 7 ? Gen.Choose(200, 240) : Gen.Choose(100, 200)
-            from k in p == 6 ? Gen.Choose(190, 230) : p == 7 ? Gen.Choose(40, 80) : Gen.Choose(10, 60)
+            from p in Gen.Choose(6, 9)
+            from n in p == 6 ? Gen.Choose(500, 540) : p == 7 ? Gen.Choose(200, 240) : p == 8 ? Gen.Choose(100, 200) : Gen.Choose(60, 110)
+            from k in p == 6 ? Gen.Choose(190, 230) : p == 7 ? Gen.Choose(40, 80) : p == 8 ? Gen.Choose(10, 60) : Gen.Choose(3, 40)
             from t in Gen.Elements(1e-6, 1e-4, 1e-3, 0.01, 0.1)
             from heatBath in Gen.Elements(false, true)
             from random in Gen.Elements(false, true)
@@ -467,6 +467,7 @@ public class DenseCoarsePathTests
     [InlineData(6, 300, 200)]
     [InlineData(7, 300, 200)]
     [InlineData(8, 200, 300)]
+    [InlineData(9, 100, 200)]
     public unsafe void Wide_parts_equal_the_tables(int order, int n, int k)
     {
         var patterns = PatternSet.Random(n, k, 11, 0);
@@ -485,7 +486,8 @@ public class DenseCoarsePathTests
             5 => parts.TryScaled<Order5>(row, m, i, si, out y),
             6 => parts.TryScaled<Order6>(row, m, i, si, out y),
             7 => parts.TryScaled<Order7>(row, m, i, si, out y),
-            _ => parts.TryScaled<Order8>(row, m, i, si, out y),
+            8 => parts.TryScaled<Order8>(row, m, i, si, out y),
+            _ => parts.TryScaled<Order9>(row, m, i, si, out y),
         };
         fixed (short* m = sums)
         fixed (sbyte* xi = patterns.Row(0))
