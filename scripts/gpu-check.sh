@@ -5,7 +5,7 @@
 # With the device tool: run(command="bash scripts/gpu-check.sh run", carry=[".gpu"], timeout_s=420).
 # It checks bitwise equality of CUDA and the native CPU path on small cases (plain run and parallel
 # tempering) and measures `bench mc --device cuda` at N=4000, P=1000 with 1024 and 4096 chains
-# (goal: >= 3e10 attempts/s on an H100), and 16384 chains; dense chains (P = 3, 4, 5) CUDA against CPU bitwise and a
+# (goal: >= 3e10 attempts/s on an H100), and 16384 chains; dense chains (P = 3, 4, 5, and 6 on the tables) CUDA against CPU bitwise and a
 # dense throughput run with 512 chains. ONLY=dense skips the retrieval bench, the 1024/16384-chain classical benches and
 # the dense throughput run.
 set -uo pipefail
@@ -34,7 +34,9 @@ case "${1:-}" in
     dense="mc dense --p 3 --neurons 100 --alpha 0.05 --temperature 0.1 --samples 3 --sweeps 20 --equilibration 5 --json"
     dense4="mc dense --p 4 --neurons 40 --alpha 0.02 --temperature 0.05 --samples 2 --sweeps 30 --equilibration 5 --dynamics heat-bath --start random --json"
     dense5="mc dense --p 5 --neurons 30 --alpha 0.01 --temperature 0.02 --samples 2 --sweeps 30 --equilibration 5 --start random --json"
-    names="dense dense4 dense5 small tempering"
+    # Past the 64-bit polynomials (K = 250 patterns): the kernel's table form against the CPU's table paths.
+    dense6="mc dense --p 6 --neurons 500 --alpha 8e-12 --temperature 0.01 --samples 2 --sweeps 30 --equilibration 5 --start random --json"
+    names="dense dense4 dense5 dense6 small tempering"
     for name in $names; do
       args=${!name}
       timeout 120 $P $args --device cpu > "$out/$name-cpu.json"
