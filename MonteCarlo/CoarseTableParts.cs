@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Physics.MonteCarlo;
 
@@ -45,6 +47,7 @@ internal sealed class CoarseTableParts
         for (int mu = 0; mu < count; mu++) largest = Math.Max(largest, Math.Abs(odd[mu]));
         Usable = largest < Reach / coarse.Length && Math.Abs(evenTotal) < Reach;
         if (!Usable) return;
+        renewals = 0;
         shift = CoarseFlipParts.ChooseShift(odd, count);
         largeCount = 0;
         long truncation = 0;
@@ -62,6 +65,46 @@ internal sealed class CoarseTableParts
             truncation += g - (high << shift);
         }
         Bound = truncation;
+    }
+
+    int renewals; // since the last Take
+
+    /// <summary>
+    /// The copy after an accepted flip, keeping the shift and the large entries: one vectorised pass (shift, truncate,
+    /// narrow with saturation, and count the entries that did not fit int16). Where a small entry has outgrown int16,
+    /// or every 32 renewals (the values may have shrunk, so that a smaller shift would do), the copy is taken anew.
+    /// </summary>
+    public unsafe void Renew(ReadOnlySpan<long> odd, long evenTotal)
+    {
+        if (!Usable || ++renewals >= 32 || !Avx512F.IsSupported || Math.Abs(evenTotal) >= Reach) { Take(odd, evenTotal); return; }
+        var truncation = Vector512<long>.Zero; var misfits = Vector512<long>.Zero; var largest = Vector512<long>.Zero;
+        var count = Vector128.CreateScalar((long)shift);
+        fixed (long* o = odd)
+        fixed (short* c = coarse)
+            for (int k = 0; k < coarse.Length; k += 8)
+            {
+                var g = Vector512.Load(o + k);
+                var high = Avx512F.ShiftRightArithmetic(g, count);
+                truncation += g - Avx512F.ShiftLeftLogical(high, count);
+                var narrow = Avx512F.ConvertToVector128Int16WithSaturation(high);
+                narrow.Store(c + k);
+                misfits += Vector512.Equals(Avx512F.ConvertToVector512Int64(narrow), high).AsInt64() + Vector512<long>.One; // +1 where unequal
+                largest = Avx512F.Max(largest, Avx512F.Abs(g).AsInt64());
+            }
+        long total = Vector512.Sum(truncation), unfit = Vector512.Sum(misfits);
+        for (int j = 0; j < largeCount; j++)
+        {
+            int mu = large[j];
+            long g = odd[mu], high = g >> shift;
+            largeOdd[j] = g;
+            coarse[mu] = 0;
+            total -= g - (high << shift);
+            if (high != (short)high) unfit--;
+        }
+        long peak = 0;
+        for (int j = 0; j < 8; j++) peak = Math.Max(peak, largest.GetElement(j));
+        if (unfit != 0 || peak >= Reach / coarse.Length) { Take(odd, evenTotal); return; }
+        Bound = total;
     }
 
     /// <summary>The estimate of Y for a flip of spin si at the site with pattern row <paramref name="row"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Physics.Networks;
 
 namespace Physics.MonteCarlo;
@@ -47,6 +48,7 @@ public sealed class DenseChain
     // chains run on exact power sums on the fly instead (P = 5 to 9), or on the tables themselves.
     readonly CoarseTableParts? tableCopy;
     readonly WideFlipParts? wide;
+    readonly long[] oddTable = [], evenSteps = []; // Odd at j = (M + N)/2, Even(j + 1) - Even(j): the tables as arrays, for gathers
     bool tableCopyCurrent = true;           // false after a flip on the tables that left the copy behind
     readonly long rejectFromTotal;          // rejectFrom * D (X >= it is always rejected)
     readonly double coefficientPerTotal;    // beta Delta E = coefficientPerTotal * X
@@ -108,6 +110,10 @@ public sealed class DenseChain
         {
             poly = null;
             for (int mu = 0; mu < patterns.Count; mu++) { odd[mu] = energy.Odd(sums[mu]); evenTotal += energy.Even(sums[mu]); }
+            int n = patterns.Neurons;
+            oddTable = new long[n + 1]; evenSteps = new long[n + 1];
+            for (int j = 0; j <= n; j++) oddTable[j] = energy.Odd(2 * j - n);
+            for (int j = 0; j < n; j++) evenSteps[j] = energy.Even(2 * j + 2 - n) - energy.Even(2 * j - n);
             if (!exactOnly && patterns.Stride < (1 << 16) && System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
             {
                 tableCopy = new CoarseTableParts(patterns.Count, patterns.Stride);
@@ -175,6 +181,18 @@ public sealed class DenseChain
     /// <summary>Attempts the coarse estimate left to the exact parts (diagnostic for the tests).</summary>
     internal long ExactFallbacks { get; private set; }
     public long Accepted { get; private set; }
+    /// <summary>On the tables and off the power sums: Odd(M_mu) and the Even total equal those of the overlaps, recomputed (diagnostic for the tests).</summary>
+    internal bool TablesAreCurrent()
+    {
+        long total = 0;
+        for (int mu = 0; mu < patterns.Count; mu++)
+        {
+            if (odd[mu] != energy.Odd(sums[mu])) return false;
+            total += energy.Even(sums[mu]);
+        }
+        return total == evenTotal;
+    }
+
     /// <summary>The chain runs on power sums on the fly (diagnostic for the tests).</summary>
     internal bool OnPowerSums => onTheFly;
 
@@ -433,7 +451,7 @@ public sealed class DenseChain
             if (!Accept(evenTotal + si * SignedSum(row, odd, stride), acceptWord)) return 0;
         }
         FlipWithTables(row, m, i, si, stride);
-        copy.Take(odd, evenTotal); tableCopyCurrent = true;
+        copy.Renew(odd, evenTotal); tableCopyCurrent = true;
         return 1;
     }
 
@@ -453,13 +471,38 @@ public sealed class DenseChain
         return 1;
     }
 
-    /// <summary>An accepted flip on the tables: the overlaps move, Odd(M_mu) and the Even total follow.</summary>
+    /// <summary>
+    /// An accepted flip on the tables: the overlaps move, Odd(M_mu) and the Even total follow. With j = (M + N)/2 and
+    /// d = s_i xi_i^mu (the flip took M from M + 2d), Even(M) - Even(M + 2d) = -d step(j + (d - 1)/2), step(j) =
+    /// Even(j + 1) - Even(j): two table gathers per eight patterns.
+    /// </summary>
     unsafe void FlipWithTables(sbyte* row, short* m, int i, int si, int stride)
     {
         HebbianChain.Flip(row, m, stride, si);
         spins[i] = (sbyte)-si;
         tableCopyCurrent = false;
-        for (int mu = 0; mu < patterns.Count; mu++)
+        int mu = 0, count = patterns.Count, n = patterns.Neurons;
+        if (Avx512F.IsSupported)
+        {
+            var half = Vector256.Create(n);
+            var sign = Vector256.Create(si < 0 ? -1 : 0);
+            var change = Vector512<long>.Zero;
+            fixed (long* oddAt = odd, table = oddTable, steps = evenSteps)
+                for (; mu + 8 <= count; mu += 8)
+                {
+                    var index = Avx2.ShiftRightArithmetic(Avx2.Add(Avx2.ConvertToVector256Int32(Vector128.Load(m + mu)), half), 1);
+                    // (.NET exposes the AVX2 gathers only: four entries each.)
+                    Avx2.GatherVector256(table, index.GetLower(), 8).Store(oddAt + mu);
+                    Avx2.GatherVector256(table, index.GetUpper(), 8).Store(oddAt + mu + 4);
+                    var d = Avx2.Subtract(Avx2.Xor(Avx2.ConvertToVector256Int32(Vector128.CreateScalarUnsafe(*(long*)(row + mu)).AsSByte()), sign), sign);
+                    var at = Avx2.Add(index, Avx2.ShiftRightArithmetic(Avx2.Subtract(d, Vector256<int>.One), 1));
+                    var step = Vector512.Create(Avx2.GatherVector256(steps, at.GetLower(), 8), Avx2.GatherVector256(steps, at.GetUpper(), 8));
+                    var negate = Avx512F.ShiftRightArithmetic(Avx512F.ConvertToVector512Int64(Avx2.Subtract(Vector256<int>.Zero, d)), 63); // -1 where d = +1
+                    change += Avx512F.Xor(step, negate) - negate;
+                }
+            evenTotal += Vector512.Sum(change);
+        }
+        for (; mu < count; mu++)
         {
             int now = m[mu], was = now + 2 * si * row[mu];
             evenTotal += energy.Even(now) - energy.Even(was);
