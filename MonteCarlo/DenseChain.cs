@@ -15,7 +15,9 @@ namespace Physics.MonteCarlo;
 /// most attempts and leaves the rest to the exact parts, kept times D and refreshed by vectorised Horner evaluation
 /// only when needed (<see cref="CoarseFlipParts"/>); chains that accept most flips switch per sweep to exact parts
 /// on the fly (P = 3 squares, <see cref="PowerFlipParts"/> for P = 4 to 8, which small P >= 5 networks use at every
-/// temperature). Every path takes the same decisions. Sites and acceptance words come from the same Philox counters
+/// temperature). Where the polynomials pass 64 bits the tables serve, through a coarse copy of Odd
+/// (<see cref="CoarseTableParts"/>) and, for hot chains, exact power sums in double lanes (<see cref="WideFlipParts"/>).
+/// Every path takes the same decisions. Sites and acceptance words come from the same Philox counters
 /// as the classical chain; acceptance is min(1, exp(-beta Delta E)) (Metropolis) or 1/(1 + exp(beta Delta E)) (heat
 /// bath) against a 32-bit word, through <see cref="FixedPointAcceptance"/> so that the ILGPU engine decides identically.
 /// </summary>
@@ -109,12 +111,12 @@ public sealed class DenseChain
         else
         {
             poly = null;
-            for (int mu = 0; mu < patterns.Count; mu++) { odd[mu] = energy.Odd(sums[mu]); evenTotal += energy.Even(sums[mu]); }
+            ReadTables();
             int n = patterns.Neurons;
             oddTable = new long[n + 1]; evenSteps = new long[n + 1];
             for (int j = 0; j <= n; j++) oddTable[j] = energy.Odd(2 * j - n);
             for (int j = 0; j < n; j++) evenSteps[j] = energy.Even(2 * j + 2 - n) - energy.Even(2 * j - n);
-            if (!exactOnly && patterns.Stride < (1 << 16) && System.Runtime.Intrinsics.X86.Avx512BW.IsSupported)
+            if (!exactOnly && patterns.Stride < (1 << 16) && Avx512BW.IsSupported)
             {
                 tableCopy = new CoarseTableParts(patterns.Count, patterns.Stride);
                 tableCopy.Take(odd, evenTotal);
@@ -236,10 +238,17 @@ public sealed class DenseChain
     long lastAccepted; // accepted flips in the last sweep (chooses the on-the-fly forms)
     bool onTheFly;     // the chain runs on PowerFlipParts or WideFlipParts (its coarse copy and tables are stale meanwhile)
 
+    /// <summary>Odd(M_mu) and the Even total of the current overlaps, from the tables.</summary>
+    void ReadTables()
+    {
+        evenTotal = 0;
+        for (int mu = 0; mu < patterns.Count; mu++) { odd[mu] = energy.Odd(sums[mu]); evenTotal += energy.Even(sums[mu]); }
+    }
+
     /// <summary>
-    /// The tables: cold chains on the coarse copy (taken anew after each flip), hot ones (more than one flip in
+    /// The tables: cold chains on the coarse copy (renewed after each flip), hot ones (more than one flip in
     /// sixteen attempts) on the power sums while the overlaps allow, else on the tables themselves, where a flip
-    /// does not also take a copy.
+    /// does not also renew a copy.
     /// </summary>
     unsafe long SweepTables()
     {
@@ -263,9 +272,7 @@ public sealed class DenseChain
         onTheFly = false;
         if (coarse is null)
         {
-            // Tables: Odd(M_mu) and the Even total of the current overlaps, and a copy of them.
-            evenTotal = 0;
-            for (int mu = 0; mu < patterns.Count; mu++) { odd[mu] = energy.Odd(sums[mu]); evenTotal += energy.Even(sums[mu]); }
+            ReadTables();
             tableCopy!.Take(odd, evenTotal); tableCopyCurrent = true;
             return;
         }

@@ -13,12 +13,14 @@ namespace Physics.MonteCarlo;
 /// As in <see cref="PowerFlipParts"/>, G(M) = M^a g(M^2) and H(M) = M^b h(M^2) (a, b the parities of P - 1 and P), so
 /// X = D Y = sum_k h_k T_(2k+b) + s_i sum_k g_k S_(2k+a) with the power totals T_j = sum_mu M_mu^j (moved by a flip
 /// through the binomial expansion) and the site's signed power sums S_j = sum_mu xi_mu M_mu^j. Here the powers pass
-/// 32 bits, so S_a is an int16 multiply-add (as the classical field) and the higher S_j are summed in double lanes
-/// from y = xi M: every term |M|^j &lt;= 2^51 and every lane's partial sum &lt;= 2^53 (flushed to int64 lanes in time),
-/// so each is an exact integer. The coefficients and X are taken modulo 2^128: X = D Y, so bits shift to shift + 63 of
-/// X (D = 2^shift times an odd number) are those of (odd D) Y, and Y follows modulo 2^64 (as the tables' 64-bit sums
-/// give it) by the odd number's inverse. Overlaps must stay within a limit (<see cref="Limit"/>; every N the tables
-/// reach for P = 5 and 6); an accepted flip moves them inside the next attempt's pass, which reports one passing it.
+/// 32 bits: for P even S_1 is an int16 multiply-add (as the classical field) and the higher S_j are summed in double
+/// lanes from y = xi M; for P odd the lanes start from xi M^2, exact in int32 from two int16 multiply-adds. Every term
+/// |M|^j &lt;= 2^51 and every lane's partial sum &lt;= 2^53 (flushed to int64 lanes in time), so each is an exact
+/// integer. The coefficients and X are taken modulo 2^128: X = D Y, so bits shift to shift + 63 of X (D = 2^shift
+/// times an odd number) are those of (odd D) Y, and Y follows modulo 2^64 (as the tables' 64-bit sums give it) by the
+/// odd number's inverse. Overlaps must stay within a limit (<see cref="Limit"/>: 1176 for P = 6, 363, 156 and 83 for
+/// P = 7, 8 and 9, for P = 5 up to 6888 as K allows; a hot chain's overlaps are a few sqrt(N)); an accepted flip moves
+/// them inside the next attempt's pass, which reports one passing the limit.
 /// </summary>
 internal sealed unsafe class WideFlipParts
 {
