@@ -74,6 +74,7 @@ internal sealed class CoarseTableParts
     /// narrow with saturation, and count the entries that did not fit int16). Where a small entry has outgrown int16,
     /// or every 32 renewals (the values may have shrunk, so that a smaller shift would do), the copy is taken anew.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void Renew(ReadOnlySpan<long> odd, long evenTotal)
     {
         if (!Usable || ++renewals >= 32 || !Avx512F.IsSupported || Math.Abs(evenTotal) >= Reach) { Take(odd, evenTotal); return; }

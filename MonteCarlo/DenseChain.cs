@@ -483,6 +483,7 @@ public sealed class DenseChain
     /// d = s_i xi_i^mu (the flip took M from M + 2d), Even(M) - Even(M + 2d) = -d step(j + (d - 1)/2), step(j) =
     /// Even(j + 1) - Even(j): two table gathers per eight patterns.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vector loops, called per accepted flip: no unoptimized tier first
     unsafe void FlipWithTables(sbyte* row, short* m, int i, int si, int stride)
     {
         HebbianChain.Flip(row, m, stride, si);
