@@ -83,6 +83,49 @@ public class DenseEnergyTests
     }
 }
 
+public class FlipTableTests
+{
+    /// <summary>
+    /// x Odd(M) + Even(M) = N^(P-1) [f(M - 2x) - f(M)] = e_P(M) - e_P(M - 2x) exactly for every M in [-N, N] and every
+    /// move x = +-1 that stays inside (BigInteger binomials), and at the edges, where one move exists, Even = 0 and Odd
+    /// is that move's change (the linear extrapolation that keeps a condensed pattern's entries as small as the rest).
+    /// </summary>
+    [Theory]
+    [InlineData(2, 9)]
+    [InlineData(3, 12)]
+    [InlineData(4, 13)]
+    [InlineData(6, 20)]
+    [InlineData(9, 31)]
+    public void Flip_tables_give_the_exact_energy_changes(int p, int n)
+    {
+        var energy = new DenseEnergy(p, n);
+        System.Numerics.BigInteger Binomial(int a, int b)
+        {
+            if (b < 0 || b > a) return 0;
+            System.Numerics.BigInteger c = 1;
+            for (int k = 1; k <= b; k++) c = c * (a - b + k) / k;
+            return c;
+        }
+        System.Numerics.BigInteger E(int m)
+        {
+            int plus = (n + m) / 2, minus = n - plus;
+            System.Numerics.BigInteger sum = 0;
+            for (int j = 0; j <= p; j++) sum += (j % 2 == 0 ? 1 : -1) * Binomial(plus, p - j) * Binomial(minus, j);
+            return sum;
+        }
+        for (int m = -n; m <= n; m += 2)
+            foreach (int x in new[] { -1, 1 })
+            {
+                if (Math.Abs(m - 2 * x) > n) continue;
+                Assert.Equal(E(m) - E(m - 2 * x), (System.Numerics.BigInteger)(x * energy.Odd(m) + energy.Even(m)));
+            }
+        Assert.Equal(0, energy.Even(n));
+        Assert.Equal(0, energy.Even(-n));
+        Assert.Equal(E(n) - E(n - 2), (System.Numerics.BigInteger)energy.Odd(n));
+        Assert.Equal(E(-n + 2) - E(-n), (System.Numerics.BigInteger)energy.Odd(-n));
+    }
+}
+
 public class FlipPolynomialTests
 {
     [Theory]
