@@ -50,7 +50,6 @@ public sealed class DenseChain
     // chains run on exact power sums on the fly instead (P = 5 to 9), or on the tables themselves.
     readonly CoarseTableParts? tableCopy;
     readonly WideFlipParts? wide;
-    readonly long[] oddTable = [], evenSteps = []; // Odd at j = (M + N)/2, Even(j + 1) - Even(j): the tables as arrays, for gathers
     bool tableCopyCurrent = true;           // false after a flip on the tables that left the copy behind
     readonly long rejectFromTotal;          // rejectFrom * D (X >= it is always rejected)
     readonly double coefficientPerTotal;    // beta Delta E = coefficientPerTotal * X
@@ -112,10 +111,6 @@ public sealed class DenseChain
         {
             poly = null;
             ReadTables();
-            int n = patterns.Neurons;
-            oddTable = new long[n + 1]; evenSteps = new long[n + 1];
-            for (int j = 0; j <= n; j++) oddTable[j] = energy.Odd(2 * j - n);
-            for (int j = 0; j < n; j++) evenSteps[j] = energy.Even(2 * j + 2 - n) - energy.Even(2 * j - n);
             if (!exactOnly && patterns.Stride < (1 << 16) && Avx512BW.IsSupported)
             {
                 tableCopy = new CoarseTableParts(patterns.Count, patterns.Stride);
@@ -495,7 +490,7 @@ public sealed class DenseChain
             var half = Vector256.Create(n);
             var sign = Vector256.Create(si < 0 ? -1 : 0);
             var change = Vector512<long>.Zero;
-            fixed (long* oddAt = odd, table = oddTable, steps = evenSteps)
+            fixed (long* oddAt = odd, table = energy.OddTable, steps = energy.EvenSteps)
                 for (; mu + 8 <= count; mu += 8)
                 {
                     var index = Avx2.ShiftRightArithmetic(Avx2.Add(Avx2.ConvertToVector256Int32(Vector128.Load(m + mu)), half), 1);

@@ -53,6 +53,8 @@ public sealed class DenseEnergy : OverlapEnergy
                 throw new ArgumentOutOfRangeException(nameof(neurons), $"N = {neurons} is too large for exact P = {order} sums in 64 bits");
             odd[plus] = (long)g; even[plus] = (long)h;
         }
+        evenSteps = new long[neurons + 1];
+        for (int plus = 0; plus < neurons; plus++) evenSteps[plus] = even[plus + 1] - even[plus];
         Polynomials = FlipPolynomials.TryBuild(order, neurons, odd, even);
     }
 
@@ -68,6 +70,13 @@ public sealed class DenseEnergy : OverlapEnergy
 
     /// <summary>N^(P-1): the integer flip parts are energies times this.</summary>
     public double Scale { get; }
+
+    /// <summary>Odd(M) at index (M + N)/2, for samplers that gather from the table.</summary>
+    public ReadOnlySpan<long> OddTable => odd;
+
+    /// <summary>Even(M + 2) - Even(M) at index (M + N)/2 (the last entry 0): a flip moves each Even by one step.</summary>
+    public ReadOnlySpan<long> EvenSteps => evenSteps;
+    readonly long[] evenSteps;
 
     /// <summary>
     /// Exact integer parts of a flip: N^(P-1) [f(M - 2x) - f(M)] = x Odd(M) + Even(M) for x = s_i xi_i^mu = +-1,
