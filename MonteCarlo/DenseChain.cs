@@ -46,6 +46,7 @@ public sealed class DenseChain
     // threshold, through coefficient / D; the rest fall back to the exact parts.
     readonly CoarseFlipParts? coarse;
     readonly PowerFlipParts? power;         // P = 4 to 8 on the fly, for hot chains and small networks
+    readonly LookupFlipParts? lookup;       // in its place for N < 32 beyond its range, where the tables fit int16 registers
     // The tables (flip polynomials past 64 bits): a coarse copy of Odd(M_mu) decides most attempts in Y units; hot
     // chains run on exact power sums on the fly instead (P = 5 to 9), or on the tables themselves.
     readonly CoarseTableParts? tableCopy;
@@ -103,7 +104,11 @@ public sealed class DenseChain
                 Refresh();
                 coarse = new CoarseFlipParts(poly, patterns.Count, patterns.Stride);
                 coarse.Take(sums, odd, evenTotal);
-                if (PowerFlipParts.Fits(poly, patterns, energy.Order)) power = new PowerFlipParts(poly, patterns, energy.Order);
+                if (PowerFlipParts.Fits(poly, patterns, energy.Order))
+                {
+                    power = new PowerFlipParts(poly, patterns, energy.Order);
+                    if (!power.AlwaysInRange) lookup = LookupFlipParts.TryCreate(patterns, energy);
+                }
             }
             else Refresh();
         }
@@ -192,6 +197,8 @@ public sealed class DenseChain
 
     /// <summary>The chain runs on power sums on the fly (diagnostic for the tests).</summary>
     internal bool OnPowerSums => onTheFly;
+    /// <summary>The chain runs on the tables held in registers (diagnostic for the tests).</summary>
+    internal bool OnRegisterTables => onTheFly && lookup is not null;
 
     /// <summary>Energy per spin from the bookkept overlaps (exact distinct-index sums).</summary>
     public double EnergyPerSpin() => energy.Energy(patterns, sums) / patterns.Neurons;
@@ -217,6 +224,17 @@ public sealed class DenseChain
         // and so it is for P = 5 beyond N = 127, its range before the quarter squares (N = 200, K = 1600, T = 0.001: 0.96
         // against 2.2).
         bool wanted = power is not null && (power.AlwaysInRange && power.Order >= 5 && patterns.Neurons <= 127 || 16 * lastAccepted >= patterns.Neurons);
+        // Small networks beyond the power sums' range (N < 32 above the limit: P = 7 from N = 14, P = 8 from 8) run at
+        // every temperature on the tables held in registers (LookupFlipParts). Their hot chains passed the limit in
+        // most sweeps and ran on a coarse copy renewed every few flips (bench dense, P = 7, N = 20, K = 3000, T = 0.02:
+        // 100-120 classical attempts). Where the power sums reach every overlap they stay: a fused flip costs more on
+        // the registers (P = 6, N = 20, K = 3200, T = 0.05: 3.5 against 1.9-2.3), an attempt without one a little less
+        // (T = 0.002: 1.64-1.76 against 1.75-2.0), and switching forms per sweep at N = 20 costs more than either.
+        if (lookup is not null)
+        {
+            if (!onTheFly) fixed (short* m = sums) { lookup.Begin(m); onTheFly = true; }
+            return lastAccepted = SweepWith<LookupPath>();
+        }
         if (wanted && !onTheFly) fixed (short* m = sums) onTheFly = power!.Begin(m);
         else if (!wanted && onTheFly) LeaveOnTheFly();
         if (!onTheFly) return lastAccepted = SweepWith<CoarsePath>();
@@ -231,7 +249,7 @@ public sealed class DenseChain
     }
 
     long lastAccepted; // accepted flips in the last sweep (chooses the on-the-fly forms)
-    bool onTheFly;     // the chain runs on PowerFlipParts or WideFlipParts (its coarse copy and tables are stale meanwhile)
+    bool onTheFly;     // the chain runs on PowerFlipParts, WideFlipParts or LookupFlipParts (its coarse copy and tables are stale meanwhile)
 
     /// <summary>Odd(M_mu) and the Even total of the current overlaps, from the tables.</summary>
     void ReadTables()
@@ -301,6 +319,12 @@ public sealed class DenseChain
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptPower<TOrder>(row, m, i, si, stride, acceptWord);
         public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !chain.power!.Settle(m)) chain.LeaveOnTheFly(); }
+    }
+    struct LookupPath : IFlipPath
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptLookup(row, m, i, si, acceptWord);
+        public unsafe void Settle(DenseChain chain, short* m) => chain.lookup!.Settle(m);
     }
     struct TablePath : IFlipPath
     {
@@ -402,6 +426,17 @@ public sealed class DenseChain
         spins[i] = (sbyte)-si;
         exactCurrent = false;
         power.Flip<TOrder>(row, si);
+        return 1;
+    }
+
+    /// <summary>Small networks: the tables from registers (<see cref="LookupFlipParts"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    unsafe int AttemptLookup(sbyte* row, short* m, int i, int si, uint acceptWord)
+    {
+        if (!Accept(lookup!.Scaled(row, m, si), acceptWord)) return 0;
+        spins[i] = (sbyte)-si;
+        exactCurrent = false;
+        lookup.Flip(row, si);
         return 1;
     }
 

@@ -553,6 +553,56 @@ public class DenseCoarsePathTests
         }
     }
 
+    /// <summary>
+    /// The register tables of small networks: Y equals the tables' sum at every site through a walk of accepted flips
+    /// (each applied, with its change of the Even total, in the next pass, or settled), for P = 4 to 8 at N of both
+    /// parities below 32; none for N = 32.
+    /// </summary>
+    [Theory]
+    [InlineData(4, 31, 300)]
+    [InlineData(5, 30, 700)]
+    [InlineData(6, 20, 500)]
+    [InlineData(7, 21, 400)]
+    [InlineData(8, 15, 300)]
+    public unsafe void Lookup_parts_equal_the_tables(int order, int n, int k)
+    {
+        var patterns = PatternSet.Random(n, k, 17, 0);
+        var energy = new DenseEnergy(order, n);
+        var parts = LookupFlipParts.TryCreate(patterns, energy);
+        Assert.NotNull(parts);
+        Assert.Null(LookupFlipParts.TryCreate(PatternSet.Random(32, k, 17, 0), new DenseEnergy(order, 32)));
+        // A chain beyond the power sums' range (P = 7 above N = 13, P = 8 above 7) runs on them at any temperature.
+        var chain = new DenseChain(patterns, energy, 1e-6, Dynamics.Metropolis, 17, 0, 0, InitialState.Pattern);
+        chain.Sweep();
+        Assert.Equal(n > PowerFlipParts.LimitFor(order), chain.OnRegisterTables);
+        var spins = patterns.State(0);
+        var sums = new short[patterns.Stride];
+        patterns.OverlapSums(spins, sums);
+        var truth = (short[])sums.Clone();
+        var rng = new Random(order);
+        fixed (short* m = sums)
+        fixed (sbyte* xi = patterns.Row(0))
+        {
+            parts!.Begin(m);
+            for (int step = 0; step < 200; step++)
+            {
+                int i = rng.Next(n);
+                sbyte* row = xi + (long)i * patterns.Stride;
+                int si = spins[i];
+                long y = parts.Scaled(row, m, si);
+                Assert.Equal(truth, sums);
+                long expected = 0;
+                for (int mu = 0; mu < k; mu++) expected += si * row[mu] * energy.Odd(m[mu]) + energy.Even(m[mu]);
+                Assert.Equal(expected, y);
+                if (rng.Next(3) == 0) continue; // rejected
+                parts.Flip(row, si);
+                spins[i] = (sbyte)-si;
+                for (int mu = 0; mu < k; mu++) truth[mu] = (short)(truth[mu] - 2 * si * row[mu]);
+                if (step % 17 == 16) { parts.Settle(m); Assert.Equal(truth, sums); }
+            }
+        }
+    }
+
     [Fact]
     public void Power_limits_keep_every_int16_power_and_int32_lane_exact()
     {
