@@ -109,6 +109,7 @@ public sealed class DenseChain
                     power = new PowerFlipParts(poly, patterns, energy.Order);
                     if (!power.AlwaysInRange) lookup = LookupFlipParts.TryCreate(patterns, energy);
                 }
+                if (lookup is null && power is not { AlwaysInRange: true } && WideFlipParts.Fits(patterns, energy.Order)) wide = new WideFlipParts(patterns, energy.Order);
             }
             else Refresh();
         }
@@ -223,7 +224,11 @@ public sealed class DenseChain
         // copy, 1.65 on the fly); for P = 4 the coarse copy is the cheaper (N = 60, K = 2000, T = 0.01: 1.1-1.3 against 1.6),
         // and so it is for P = 5 beyond N = 127, its range before the quarter squares (N = 200, K = 1600, T = 0.001: 0.96
         // against 2.2).
-        bool wanted = power is not null && (power.AlwaysInRange && power.Order >= 5 && patterns.Neurons <= 127 || 16 * lastAccepted >= patterns.Neurons);
+        // Hot chains whose overlaps pass the power sums' range (P = 6 from about N = 60, P = 7 and 8 from N = 32) take
+        // the exact sums in double lanes (WideFlipParts) instead of the coarse copy, which needed renewing every few
+        // flips (bench dense, P = 6, N = 100, K = 2000, T = 0.01: 41 classical attempts; P = 8, N = 40: 58).
+        bool wanted = power is { AlwaysInRange: true } && power.Order >= 5 && patterns.Neurons <= 127
+            || 16 * lastAccepted >= patterns.Neurons && (power is not null || wide is not null);
         // Small networks beyond the power sums' range (N < 32 above the limit: P = 7 from N = 14, P = 8 from 8) run at
         // every temperature on the tables held in registers (LookupFlipParts). Their hot chains passed the limit in
         // most sweeps and ran on a coarse copy renewed every few flips (bench dense, P = 7, N = 20, K = 3000, T = 0.02:
@@ -235,21 +240,29 @@ public sealed class DenseChain
             if (!onTheFly) fixed (short* m = sums) { lookup.Begin(m); onTheFly = true; }
             return lastAccepted = SweepWith<LookupPath>();
         }
-        if (wanted && !onTheFly) fixed (short* m = sums) onTheFly = power!.Begin(m);
+        if (wanted && (!onTheFly || onWide))
+            fixed (short* m = sums)
+            {
+                // The power sums first (the cheaper form), the wide ones while an overlap is beyond them.
+                if (power is not null && power.Begin(m)) { onWide = false; onTheFly = true; }
+                else if (!onTheFly) onTheFly = onWide = wide is not null && wide.Begin(m);
+            }
         else if (!wanted && onTheFly) LeaveOnTheFly();
         if (!onTheFly) return lastAccepted = SweepWith<CoarsePath>();
-        return lastAccepted = power!.Order switch
+        return lastAccepted = energy.Order switch
         {
             4 => SweepWith<PowerPath<Order4>>(),
             5 => SweepWith<PowerPath<Order5>>(),
             6 => SweepWith<PowerPath<Order6>>(),
             7 => SweepWith<PowerPath<Order7>>(),
-            _ => SweepWith<PowerPath<Order8>>(),
+            8 => SweepWith<PowerPath<Order8>>(),
+            _ => SweepWith<PowerPath<Order9>>(),
         };
     }
 
     long lastAccepted; // accepted flips in the last sweep (chooses the on-the-fly forms)
     bool onTheFly;     // the chain runs on PowerFlipParts, WideFlipParts or LookupFlipParts (its coarse copy and tables are stale meanwhile)
+    bool onWide;       // on the polynomials: on WideFlipParts rather than PowerFlipParts
 
     /// <summary>Odd(M_mu) and the Even total of the current overlaps, from the tables.</summary>
     void ReadTables()
@@ -282,7 +295,7 @@ public sealed class DenseChain
 
     void LeaveOnTheFly()
     {
-        onTheFly = false;
+        onTheFly = onWide = false;
         if (coarse is null)
         {
             ReadTables();
@@ -318,7 +331,7 @@ public sealed class DenseChain
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptPower<TOrder>(row, m, i, si, stride, acceptWord);
-        public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !chain.power!.Settle(m)) chain.LeaveOnTheFly(); }
+        public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !(chain.onWide ? chain.wide!.Settle(m) : chain.power!.Settle(m))) chain.LeaveOnTheFly(); }
     }
     struct LookupPath : IFlipPath
     {
@@ -417,9 +430,13 @@ public sealed class DenseChain
     unsafe int AttemptPower<TOrder>(sbyte* row, short* m, int i, int si, int stride, uint acceptWord) where TOrder : struct, IPowerOrder
     {
         if (!onTheFly) return AttemptCoarse(row, m, i, si, stride, acceptWord);
+        if (onWide) return AttemptWide<TOrder>(row, m, i, si, stride, acceptWord);
         if (!power!.TryTotal<TOrder>(row, m, i, si, out long total))
         {
-            LeaveOnTheFly(); // the last flip took an overlap past the limit (the overlaps are current)
+            // The last flip took an overlap past the limit (the overlaps are current): on to the wide sums, else the
+            // coarse copy.
+            if (wide is not null && wide.Begin(m)) { onWide = true; return AttemptWide<TOrder>(row, m, i, si, stride, acceptWord); }
+            LeaveOnTheFly();
             return AttemptCoarse(row, m, i, si, stride, acceptWord);
         }
         if (!Accept(DivideExact(total), acceptWord)) return 0;
@@ -440,20 +457,24 @@ public sealed class DenseChain
         return 1;
     }
 
-    /// <summary>Tables, hot: exact power sums on the fly (<see cref="WideFlipParts"/>), back to the tables once an overlap leaves their range.</summary>
+    /// <summary>
+    /// Hot chains beyond the power sums (tables, or polynomials with an overlap past PowerFlipParts' limit): exact
+    /// power sums in double lanes (<see cref="WideFlipParts"/>), back to the tables or the coarse copy once an
+    /// overlap leaves their range.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     unsafe int AttemptWide<TOrder>(sbyte* row, short* m, int i, int si, int stride, uint acceptWord) where TOrder : struct, IPowerOrder
     {
-        if (!onTheFly) return AttemptExact(row, m, i, si, stride, acceptWord);
-        if (!wide!.TryScaled<TOrder>(row, m, i, si, out long scaled))
+        if (onTheFly && wide!.TryScaled<TOrder>(row, m, i, si, out long scaled))
         {
-            LeaveOnTheFly(); // the last flip took an overlap past the limit (the overlaps are current)
-            return AttemptExact(row, m, i, si, stride, acceptWord);
+            if (!Accept(scaled, acceptWord)) return 0;
+            spins[i] = (sbyte)-si;
+            exactCurrent = false;
+            wide.Flip(row, si);
+            return 1;
         }
-        if (!Accept(scaled, acceptWord)) return 0;
-        spins[i] = (sbyte)-si;
-        wide.Flip(row, si);
-        return 1;
+        if (onTheFly) LeaveOnTheFly(); // the last flip took an overlap past the limit (the overlaps are current)
+        return coarse is null ? AttemptExact(row, m, i, si, stride, acceptWord) : AttemptCoarse(row, m, i, si, stride, acceptWord);
     }
 
     /// <summary>The exact verdict of an attempt the coarse estimate left open (kept out of the hot loop).</summary>
