@@ -110,11 +110,8 @@ public sealed class DenseChain
                 Refresh();
                 coarse = new CoarseFlipParts(poly, patterns.Count, patterns.Stride);
                 coarse.Take(sums, odd, evenTotal);
-                if (PowerFlipParts.Fits(poly, patterns, energy.Order))
-                {
-                    power = new PowerFlipParts(poly, patterns, energy.Order);
-                    if (!power.AlwaysInRange) lookup = LookupFlipParts.TryCreate(patterns, energy);
-                }
+                if (PowerFlipParts.Fits(poly, patterns, energy.Order)) power = new PowerFlipParts(poly, patterns, energy.Order);
+                if (power is not { AlwaysInRange: true } && energy.Order >= 5) lookup = LookupFlipParts.TryCreate(patterns, energy);
                 if (lookup is null && power is not { AlwaysInRange: true } && WideFlipParts.Fits(patterns, energy.Order)) wide = new WideFlipParts(patterns, energy.Order);
             }
             else Refresh();
@@ -127,7 +124,8 @@ public sealed class DenseChain
             {
                 tableCopy = new CoarseTableParts(patterns.Count, patterns.Stride);
                 tableCopy.Take(odd, evenTotal);
-                if (WideFlipParts.Fits(patterns, energy.Order)) wide = new WideFlipParts(patterns, energy.Order);
+                if (energy.Order >= 5) lookup = LookupFlipParts.TryCreate(patterns, energy);
+                if (lookup is null && WideFlipParts.Fits(patterns, energy.Order)) wide = new WideFlipParts(patterns, energy.Order);
             }
         }
     }
@@ -222,6 +220,7 @@ public sealed class DenseChain
             fixed (short* m = sums) squares.Prepare(lastAccepted, patterns.Neurons, m);
             return lastAccepted = SweepWith<SquarePath>();
         }
+        if (lookup is not null) return lastAccepted = SweepSmall();
         if (coarse is null) return tableCopy is null ? SweepWith<ExactPath>() : SweepTables();
         // Chains accepting more than one flip in sixteen attempts run on the fly (PowerFlipParts) while their overlaps
         // allow; the coarse copy is taken anew on the way back. For P >= 5 small networks (every overlap within the
@@ -235,17 +234,6 @@ public sealed class DenseChain
         // flips (bench dense, P = 6, N = 100, K = 2000, T = 0.01: 41 classical attempts; P = 8, N = 40: 58).
         bool wanted = power is { AlwaysInRange: true } && power.Order >= 5 && patterns.Neurons <= 127
             || 16 * lastAccepted >= patterns.Neurons && (power is not null || wide is not null);
-        // Small networks beyond the power sums' range (N < 32 above the limit: P = 7 from N = 14, P = 8 from 8) run at
-        // every temperature on the tables held in registers (LookupFlipParts). Their hot chains passed the limit in
-        // most sweeps and ran on a coarse copy renewed every few flips (bench dense, P = 7, N = 20, K = 3000, T = 0.02:
-        // 100-120 classical attempts). Where the power sums reach every overlap they stay: a fused flip costs more on
-        // the registers (P = 6, N = 20, K = 3200, T = 0.05: 3.5 against 1.9-2.3), an attempt without one a little less
-        // (T = 0.002: 1.64-1.76 against 1.75-2.0), and switching forms per sweep at N = 20 costs more than either.
-        if (lookup is not null)
-        {
-            if (!onTheFly) fixed (short* m = sums) { lookup.Begin(m); onTheFly = true; }
-            return lastAccepted = SweepWith<LookupPath>();
-        }
         if (wanted && (!onTheFly || onWide))
             fixed (short* m = sums)
             {
@@ -266,6 +254,30 @@ public sealed class DenseChain
         };
     }
 
+    /// <summary>
+    /// Small networks beyond the power sums' range (N &lt; 32: P = 7 from N = 14, P = 8 from 8, P = 9) run on the
+    /// tables held in registers (<see cref="LookupFlipParts"/>) while they accept flips, and on the coarse copy once
+    /// frozen for eight sweeps. Their hot chains passed the limit in most sweeps and ran on a coarse copy renewed every
+    /// few flips (bench dense, P = 7, N = 20, K = 3000, T = 0.02: 100-120 classical attempts, now 2.5-4.6); a frozen
+    /// chain decides from the copy for about one classical attempt (P = 8 and 9, N = 24, K = 1000: 1.0 against 1.6
+    /// on the registers), but a chain with a few flips a sweep renews it too often (P = 7, N = 20, T = 1e-4, 4 %
+    /// accepted: 3.0 on the copy, 1.5 on the registers). Where the power sums reach every overlap (P = 5 and 6 below
+    /// N = 32) they stay: a fused flip costs more on the registers (P = 6, N = 20, K = 3200, T = 0.05: 3.5 against
+    /// 1.9-2.3).
+    /// </summary>
+    unsafe long SweepSmall()
+    {
+        frozenSweeps = lastAccepted == 0 ? frozenSweeps + 1 : 0;
+        if (frozenSweeps < 8)
+        {
+            if (!onTheFly) fixed (short* m = sums) { lookup!.Begin(m); onTheFly = true; }
+            return SweepWith<LookupPath>();
+        }
+        if (onTheFly) LeaveOnTheFly();
+        return coarse is null ? SweepWith<TablePath>() : SweepWith<CoarsePath>();
+    }
+
+    int frozenSweeps;  // consecutive sweeps without an accepted flip (small networks)
     long lastAccepted; // accepted flips in the last sweep (chooses the on-the-fly forms)
     bool onTheFly;     // the chain runs on PowerFlipParts, WideFlipParts or LookupFlipParts (its coarse copy and tables are stale meanwhile)
     bool onWide;       // on the polynomials: on WideFlipParts rather than PowerFlipParts

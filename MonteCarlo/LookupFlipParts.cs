@@ -8,9 +8,9 @@ namespace Physics.MonteCarlo;
 /// <summary>
 /// Exact flip parts of small networks (N &lt;= 31, the sizes at which P >= 4 is studied: K = alpha N^(P-1)) read from
 /// the tables by a register permute: every overlap M lies in [-N, N] with N's parity, so j = (M + N)/2 takes at most
-/// 32 values and Odd(j) / g (g the greatest common divisor of the table) fits one int16 register where the network
-/// allows. Y = N^(P-1) Delta E = Even total + s_i g sum_mu xi_mu T(j_mu) is then one permute and one int8 x int16
-/// multiply-add per 32 patterns, against the power sums' three multiplies and three multiply-adds for P = 6 (a
+/// 32 values and Odd(j) / g (g the greatest common divisor of the table) fits one int16 register, or two as limbs
+/// lo + 2^15 hi. Y = N^(P-1) Delta E = Even total + s_i g sum_mu xi_mu T(j_mu) is then one permute and one int8 x int16
+/// multiply-add per 32 patterns and limb, against the power sums' three multiplies and three multiply-adds for P = 6 (a
 /// microbenchmark on this machine: 2.2 ns a block against 3.8, the classical field 1.7).
 ///
 /// The Even total follows each accepted flip inside the next attempt's pass, as the overlaps do: the flip took M to
@@ -21,8 +21,11 @@ internal sealed unsafe class LookupFlipParts
 {
     /// <summary>Table entries per register: j = (M + N)/2 must stay below it.</summary>
     const int Entries = 32;
+    /// <summary>A table entry is lo + 2^15 hi with both limbs in int16 (hi = 0 where one limb serves).</summary>
+    const int LimbBits = 15;
     readonly int count, stride, neurons;
-    readonly Vector512<short> odd, steps; // Odd(j) / oddDivisor, -step(j) / stepDivisor
+    readonly Vector512<short> odd, oddHigh, steps, stepsHigh; // limbs of Odd(j) / oddDivisor and -step(j) / stepDivisor
+    readonly bool twoLimbs;               // either table needs its high limb (one compiled pass for each case)
     readonly long oddDivisor, stepDivisor;
     readonly long[] even;                 // Even(j), for Begin
     long evenTotal;
@@ -34,20 +37,37 @@ internal sealed unsafe class LookupFlipParts
         count = patterns.Count; stride = patterns.Stride; neurons = patterns.Neurons;
         this.oddDivisor = oddDivisor; this.stepDivisor = stepDivisor;
         var oddTable = energy.OddTable; var stepTable = energy.EvenSteps;
-        var o = new short[Entries]; var s = new short[Entries];
-        for (int j = 0; j <= neurons; j++) { o[j] = (short)(oddTable[j] / oddDivisor); s[j] = (short)(-stepTable[j] / stepDivisor); }
-        odd = Vector512.Create(o); steps = Vector512.Create(s);
+        var o = new long[Entries]; var s = new long[Entries];
+        for (int j = 0; j <= neurons; j++) { o[j] = oddTable[j] / oddDivisor; s[j] = -stepTable[j] / stepDivisor; }
+        (odd, oddHigh, bool oddTwo) = Limbs(o);
+        (steps, stepsHigh, bool stepTwo) = Limbs(s);
+        twoLimbs = oddTwo || stepTwo;
         even = new long[neurons + 1];
         for (int j = 0; j <= neurons; j++) even[j] = energy.Even(2 * j - neurons);
     }
 
-    /// <summary>The parts for a network they fit (N &lt; 32, both tables within int16 once divided by their divisors, AVX-512), else null.</summary>
+    /// <summary>The low limbs (signed, |lo| &lt;= 2^14), the high ones, and whether any high limb is nonzero.</summary>
+    static (Vector512<short> Low, Vector512<short> High, bool Two) Limbs(long[] values)
+    {
+        var low = new short[Entries]; var high = new short[Entries];
+        for (int j = 0; j < Entries; j++)
+        {
+            long lo = values[j] - ((values[j] + (1 << (LimbBits - 1))) >> LimbBits << LimbBits);
+            low[j] = (short)lo; high[j] = (short)((values[j] - lo) >> LimbBits);
+        }
+        return (Vector512.Create(low), Vector512.Create(high), high.Any(h => h != 0));
+    }
+
+    /// <summary>Whether a divided entry splits into two int16 limbs.</summary>
+    static bool FitsLimbs(long value) => Math.Abs(value) < (1L << (2 * LimbBits - 1));
+
+    /// <summary>The parts for a network they fit (N &lt; 32, both tables within two int16 limbs once divided by their divisors, AVX-512), else null.</summary>
     public static LookupFlipParts? TryCreate(PatternSet patterns, DenseEnergy energy)
     {
         if (!Avx512BW.IsSupported || patterns.Neurons >= Entries || patterns.Stride >= (1 << 16)) return null;
         long oddDivisor = Divisor(energy.OddTable), stepDivisor = Divisor(energy.EvenSteps);
-        foreach (var x in energy.OddTable) if (x / oddDivisor != (short)(x / oddDivisor)) return null;
-        foreach (var x in energy.EvenSteps) if (-x / stepDivisor != (short)(-x / stepDivisor)) return null;
+        foreach (var x in energy.OddTable) if (!FitsLimbs(x / oddDivisor)) return null;
+        foreach (var x in energy.EvenSteps) if (!FitsLimbs(x / stepDivisor)) return null;
         return new LookupFlipParts(patterns, energy, oddDivisor, stepDivisor);
     }
 
@@ -74,7 +94,13 @@ internal sealed unsafe class LookupFlipParts
     {
         sbyte* flipped = pendingRow;
         pendingRow = null;
-        long field = flipped == null ? Pass(row, m, null, 0, flip: false) : Pass(row, m, flipped, pendingSign, flip: true);
+        long field = (flipped == null, twoLimbs) switch
+        {
+            (true, false) => Pass<OneLimb>(row, m, null, 0, flip: false),
+            (true, true) => Pass<TwoLimbs>(row, m, null, 0, flip: false),
+            (false, false) => Pass<OneLimb>(row, m, flipped, pendingSign, flip: true),
+            _ => Pass<TwoLimbs>(row, m, flipped, pendingSign, flip: true),
+        };
         return evenTotal + si * oddDivisor * field;
     }
 
@@ -83,9 +109,9 @@ internal sealed unsafe class LookupFlipParts
     /// change of the Even total added to it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    long Pass(sbyte* row, short* m, sbyte* flipped, int flippedSign, bool flip)
+    long Pass<TLimbs>(sbyte* row, short* m, sbyte* flipped, int flippedSign, bool flip) where TLimbs : struct, ILimbs
     {
-        var acc = Vector512<int>.Zero; var change = Vector512<int>.Zero;
+        var acc = Vector512<int>.Zero; var accHigh = Vector512<int>.Zero; var change = Vector512<int>.Zero; var changeHigh = Vector512<int>.Zero;
         var half = Vector512.Create((short)neurons);
         var sign = Vector512.Create((short)(flippedSign < 0 ? -1 : 0));
         for (int k = 0; k < stride; k += 32)
@@ -100,12 +126,15 @@ internal sealed unsafe class LookupFlipParts
                 // j' + (d - 1)/2 = (M' + N + d - 1) >> 1, M' + N being even; the steps are stored negated.
                 var at = Avx512BW.ShiftRightArithmetic(Avx512BW.Add(shifted, Avx512BW.Subtract(d, Vector512<short>.One)), 1);
                 change = Avx512F.Add(change, Avx512BW.MultiplyAddAdjacent(d, Avx512BW.PermuteVar32x16(steps, at)));
+                if (TLimbs.Two) changeHigh = Avx512F.Add(changeHigh, Avx512BW.MultiplyAddAdjacent(d, Avx512BW.PermuteVar32x16(stepsHigh, at)));
             }
             else index = Avx512BW.ShiftRightArithmetic(Avx512BW.Add(Vector512.Load(m + k), half), 1);
-            acc = Avx512F.Add(acc, Avx512BW.MultiplyAddAdjacent(Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k)), Avx512BW.PermuteVar32x16(odd, index)));
+            var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
+            acc = Avx512F.Add(acc, Avx512BW.MultiplyAddAdjacent(xi, Avx512BW.PermuteVar32x16(odd, index)));
+            if (TLimbs.Two) accHigh = Avx512F.Add(accHigh, Avx512BW.MultiplyAddAdjacent(xi, Avx512BW.PermuteVar32x16(oddHigh, index)));
         }
-        if (flip) evenTotal += stepDivisor * Vector512.Sum(change);
-        return Vector512.Sum(acc);
+        if (flip) evenTotal += stepDivisor * (Vector512.Sum(change) + ((long)Vector512.Sum(changeHigh) << LimbBits));
+        return Vector512.Sum(acc) + ((long)Vector512.Sum(accHigh) << LimbBits);
     }
 
     /// <summary>Accepts the flip of spin si whose Y was just computed: the next pass applies it.</summary>
@@ -117,6 +146,13 @@ internal sealed unsafe class LookupFlipParts
         if (pendingRow == null) return;
         sbyte* flipped = pendingRow;
         pendingRow = null;
-        Pass(flipped, m, flipped, pendingSign, flip: true); // the row read is any valid one: only the flip matters here
+        // The row read is any valid one: only the flip matters here.
+        if (twoLimbs) Pass<TwoLimbs>(flipped, m, flipped, pendingSign, flip: true);
+        else Pass<OneLimb>(flipped, m, flipped, pendingSign, flip: true);
     }
 }
+
+/// <summary>Whether <see cref="LookupFlipParts"/>' tables take a second int16 limb, as a type (one compiled pass each).</summary>
+internal interface ILimbs { static abstract bool Two { get; } }
+internal struct OneLimb : ILimbs { public static bool Two => false; }
+internal struct TwoLimbs : ILimbs { public static bool Two => true; }

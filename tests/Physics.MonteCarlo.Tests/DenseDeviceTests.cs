@@ -354,6 +354,27 @@ public class DenseCoarsePathTests
         Assert.True(chain.TablesAreCurrent());
     }
 
+    /// <summary>
+    /// Small networks beyond the power sums' range (P = 7 to 9, N &lt; 32) on the register tables, frozen ones moving to
+    /// the coarse copy after eight sweeps without a flip and back at the next flip: the exact chain's decisions.
+    /// </summary>
+    [Fact]
+    public void The_register_paths_take_the_exact_decisions()
+    {
+        var cases =
+            from p in Gen.Choose(7, 9)
+            from n in Gen.Choose(14, 31)
+            from k in Gen.Choose(5, 300)
+            from t in Gen.Elements(1e-9, 1e-6, 1e-5, 1e-4, 1e-3, 1.0)
+            from heatBath in Gen.Elements(false, true)
+            from random in Gen.Elements(false, true)
+            from seed in Gen.Choose(0, 1000)
+            select (p, n, k, t, heatBath, random, seed);
+        Prop.ForAll(cases.ToArbitrary(), c =>
+            SameTrajectory(PatternSet.Random(c.n, c.k, (ulong)c.seed, 0), c.p, c.t, c.heatBath, c.random, c.seed, 14))
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(60));
+    }
+
     /// <summary>The table paths are the ones taken: the copy decides most cold attempts, a hot chain runs on the wide sums.</summary>
     [Fact]
     public void Table_chains_decide_from_the_copy_when_cold_and_run_on_power_sums_when_hot()
@@ -555,8 +576,8 @@ public class DenseCoarsePathTests
 
     /// <summary>
     /// The register tables of small networks: Y equals the tables' sum at every site through a walk of accepted flips
-    /// (each applied, with its change of the Even total, in the next pass, or settled), for P = 4 to 8 at N of both
-    /// parities below 32; none for N = 32.
+    /// (each applied, with its change of the Even total, in the next pass, or settled), for P = 4 to 9 at N of both
+    /// parities below 32, with tables of one int16 limb and of two (P = 7 at N = 24, P = 9 at N = 31); none for N = 32.
     /// </summary>
     [Theory]
     [InlineData(4, 31, 300)]
@@ -564,6 +585,8 @@ public class DenseCoarsePathTests
     [InlineData(6, 20, 500)]
     [InlineData(7, 21, 400)]
     [InlineData(8, 15, 300)]
+    [InlineData(7, 24, 300)]
+    [InlineData(9, 31, 200)]
     public unsafe void Lookup_parts_equal_the_tables(int order, int n, int k)
     {
         var patterns = PatternSet.Random(n, k, 17, 0);
@@ -574,7 +597,7 @@ public class DenseCoarsePathTests
         // A chain beyond the power sums' range (P = 7 above N = 13, P = 8 above 7) runs on them at any temperature.
         var chain = new DenseChain(patterns, energy, 1e-6, Dynamics.Metropolis, 17, 0, 0, InitialState.Pattern);
         chain.Sweep();
-        Assert.Equal(n > PowerFlipParts.LimitFor(order), chain.OnRegisterTables);
+        Assert.Equal(order >= 5 && n > (order <= 8 ? PowerFlipParts.LimitFor(order) : 0), chain.OnRegisterTables);
         var spins = patterns.State(0);
         var sums = new short[patterns.Stride];
         patterns.OverlapSums(spins, sums);
