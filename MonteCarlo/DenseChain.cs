@@ -16,8 +16,9 @@ namespace Physics.MonteCarlo;
 /// only when needed (<see cref="CoarseFlipParts"/>); chains that accept most flips switch per sweep to exact parts
 /// on the fly (P = 3 squares, <see cref="PowerFlipParts"/> for P = 4 to 8, which small P >= 5 networks use at every
 /// temperature). Where the polynomials pass 64 bits the tables serve, through a coarse copy of Odd
-/// (<see cref="CoarseTableParts"/>) and, for hot chains, exact power sums in double lanes (<see cref="WideFlipParts"/>).
-/// Every path takes the same decisions. Sites and acceptance words come from the same Philox counters
+/// (<see cref="CoarseTableParts"/>) and, for hot chains, exact power sums in double lanes (<see cref="WideFlipParts"/>),
+/// which also take hot chains whose overlaps pass the int16 power sums; small networks beyond those read the tables
+/// from registers (<see cref="LookupFlipParts"/>). Every path takes the same decisions. Sites and acceptance words come from the same Philox counters
 /// as the classical chain; acceptance is min(1, exp(-beta Delta E)) (Metropolis) or 1/(1 + exp(beta Delta E)) (heat
 /// bath) against a 32-bit word, through <see cref="FixedPointAcceptance"/> so that the ILGPU engine decides identically.
 /// </summary>
