@@ -225,15 +225,18 @@ public sealed class DenseChain
         if (coarse is null) return tableCopy is null ? SweepWith<ExactPath>() : SweepTables();
         // Chains accepting more than one flip in sixteen attempts run on the fly (PowerFlipParts) while their overlaps
         // allow; the coarse copy is taken anew on the way back. For P >= 5 small networks (every overlap within the
-        // limit) do so at every temperature: their coarse copy is too coarse to decide K ~ N^(P-1) terms, and the exact
-        // fallbacks cost more (bench dense: P = 5, N = 30, K = 8100, T = 0.005: 2.4 classical attempts on the coarse
-        // copy, 1.65 on the fly); for P = 4 the coarse copy is the cheaper (N = 60, K = 2000, T = 0.01: 1.1-1.3 against 1.6),
-        // and so it is for P = 5 beyond N = 127, its range before the quarter squares (N = 200, K = 1600, T = 0.001: 0.96
-        // against 2.2).
+        // limit, N <= 127) do so unless frozen for eight sweeps: a copy that a few flips a sweep keep renewing costs
+        // more (bench dense: P = 6, N = 20, K = 3200, T = 0.002, 10 % accepted: 8.1 classical attempts on the copy,
+        // 1.5-1.8 on the fly), a frozen chain's copy less (P = 5, N = 24-100, K = 1000: 0.95-1.0 against 1.6; P = 5,
+        // N = 30, K = 8100, T = 0.005: 1.07 against 1.3-1.4; 2.4 before the tables' edges were extrapolated, when a
+        // condensed pattern's entry set the copy's shift). For P = 4 the coarse copy serves every chain that is not hot
+        // (N = 60, K = 2000, T = 0.01: 1.1-1.3 against 1.6), and so it does for P = 5 beyond N = 127 (N = 200,
+        // K = 1600, T = 0.001: 0.96 against 2.2).
         // Hot chains whose overlaps pass the power sums' range (P = 6 from about N = 60, P = 7 and 8 from N = 32) take
         // the exact sums in double lanes (WideFlipParts) instead of the coarse copy, which needed renewing every few
         // flips (bench dense, P = 6, N = 100, K = 2000, T = 0.01: 41 classical attempts; P = 8, N = 40: 58).
-        bool wanted = power is { AlwaysInRange: true } && power.Order >= 5 && patterns.Neurons <= 127
+        frozenSweeps = lastAccepted == 0 ? frozenSweeps + 1 : 0;
+        bool wanted = power is { AlwaysInRange: true } && power.Order >= 5 && patterns.Neurons <= 127 && frozenSweeps < 8
             || 16 * lastAccepted >= patterns.Neurons && (power is not null || wide is not null);
         if (wanted && (!onTheFly || onWide))
             fixed (short* m = sums)
@@ -278,7 +281,7 @@ public sealed class DenseChain
         return coarse is null ? SweepWith<TablePath>() : SweepWith<CoarsePath>();
     }
 
-    int frozenSweeps;  // consecutive sweeps without an accepted flip (small networks)
+    int frozenSweeps;  // consecutive sweeps without an accepted flip (small networks: the copy once frozen)
     long lastAccepted; // accepted flips in the last sweep (chooses the on-the-fly forms)
     bool onTheFly;     // the chain runs on PowerFlipParts, WideFlipParts or LookupFlipParts (its coarse copy and tables are stale meanwhile)
     bool onWide;       // on the polynomials: on WideFlipParts rather than PowerFlipParts
