@@ -356,8 +356,8 @@ public class DenseCoarsePathTests
 
     /// <summary>
     /// Small networks (N &lt; 32) on the register tables (P = 7 to 9, beyond the power sums' range) or the power sums
-    /// (P = 5 and 6), frozen ones moving to the coarse copy after eight sweeps without a flip and back at the next
-    /// flip: the exact chain's decisions.
+    /// (P = 5 and 6), frozen ones moving to the coarse copy after 64 sweeps without a flip and back at the next flip:
+    /// the exact chain's decisions over 80 sweeps.
     /// </summary>
     [Fact]
     public void The_register_paths_take_the_exact_decisions()
@@ -372,7 +372,7 @@ public class DenseCoarsePathTests
             from seed in Gen.Choose(0, 1000)
             select (p, n, k, t, heatBath, random, seed);
         Prop.ForAll(cases.ToArbitrary(), c =>
-            SameTrajectory(PatternSet.Random(c.n, c.k, (ulong)c.seed, 0), c.p, c.t, c.heatBath, c.random, c.seed, 14))
+            SameTrajectory(PatternSet.Random(c.n, c.k, (ulong)c.seed, 0), c.p, c.t, c.heatBath, c.random, c.seed, 80))
             .Check(Config.QuickThrowOnFailure.WithMaxTest(60));
     }
 
