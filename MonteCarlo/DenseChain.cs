@@ -228,9 +228,9 @@ public sealed class DenseChain
         // limit, N <= 127) do so unless frozen for 64 sweeps: a copy that flips keep renewing costs more (bench dense:
         // P = 6, N = 20, K = 3200, T = 0.002, 10 % accepted: 8.1 classical attempts on the copy, 1.5-1.8 on the fly;
         // at T = 0.001, 0.6 % accepted, switching after eight frozen sweeps cost 3.1, after 64 1.8), a frozen chain's
-        // copy less (P = 5, N = 24-100, K = 1000: 0.95-1.0 against 1.6; P = 5,
-        // N = 30, K = 8100, T = 0.005: 1.07 against 1.3-1.4; 2.4 before the tables' edges were extrapolated, when a
-        // condensed pattern's entry set the copy's shift). For P = 4 the coarse copy serves every chain that is not hot
+        // copy less (P = 5, N = 24-100, K = 1000: 0.95-1.0 against 1.6; P = 5, N = 30, K = 8100, T = 0.005: 1.07
+        // against 1.3-1.4; 2.4 before the tables' edges were extrapolated, when a condensed pattern's entry set the
+        // copy's shift). For P = 4 the coarse copy serves every chain that is not hot
         // (N = 60, K = 2000, T = 0.01: 1.1-1.3 against 1.6), and so it does for P = 5 beyond N = 127 (N = 200,
         // K = 1600, T = 0.001: 0.96 against 2.2).
         // Hot chains whose overlaps pass the power sums' range (P = 6 from about N = 60, P = 7 and 8 from N = 32) take
@@ -262,8 +262,9 @@ public sealed class DenseChain
     /// <summary>
     /// Small networks beyond the power sums' range (N &lt; 32: P = 7 from N = 14, P = 8 from 8, P = 9) run on the
     /// tables held in registers (<see cref="LookupFlipParts"/>) while they accept flips, and on the coarse copy once
-    /// frozen for 64 sweeps (the power sums' rule, see <see cref="Sweep"/>). Their hot chains passed the limit in most sweeps and ran on a coarse copy renewed every
-    /// few flips (bench dense, P = 7, N = 20, K = 3000, T = 0.02: 100-120 classical attempts, now 2.5-4.6); a frozen
+    /// frozen for 64 sweeps (the power sums' rule, see <see cref="Sweep"/>). Their hot chains passed the limit in most
+    /// sweeps and ran on a coarse copy renewed every few flips (bench dense, P = 7, N = 20, K = 3000, T = 0.02:
+    /// 100-120 classical attempts, now 2.9-3.1); a frozen
     /// chain decides from the copy for about one classical attempt (P = 8 and 9, N = 24, K = 1000: 1.0 against 1.6
     /// on the registers), but a chain with a few flips a sweep renews it too often (P = 7, N = 20, T = 1e-4, 4 %
     /// accepted: 3.0 on the copy, 1.5 on the registers). Where the power sums reach every overlap (P = 5 and 6 below
