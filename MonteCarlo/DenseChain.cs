@@ -97,15 +97,15 @@ public sealed class DenseChain
         // keeps them wherever they are safe); between the coarse copy's reach and 2^62 the tables' paths are the
         // faster (bench dense, K = 1000: P = 6, N = 300 cold 3.0 and hot 50 classical attempts on the exact
         // polynomials, as were P = 7 at N = 100, P = 8 at 48 and P = 9 at 24).
-        bool fastPolynomials = poly is not null && (SquareFlipParts.Fits(poly, patterns)
-            || patterns.Stride < (1 << 16) && poly.Reach < CoarseFlipParts.Useless / patterns.Stride);
-        if (poly is not null && poly.Reach < (1L << 62) / patterns.Stride && (exactOnly || fastPolynomials))
+        bool squaresFit = poly is not null && SquareFlipParts.Fits(poly, patterns);
+        bool coarseFits = poly is not null && patterns.Stride < (1 << 16) && poly.Reach < CoarseFlipParts.Useless / patterns.Stride;
+        if (poly is not null && poly.Reach < (1L << 62) / patterns.Stride && (exactOnly || squaresFit || coarseFits))
         {
             (denominatorShift, oddInverse) = ExactDivisor(poly.Denominator);
             rejectFromTotal = rejectFrom > long.MaxValue / poly.Denominator ? long.MaxValue : rejectFrom * poly.Denominator;
-            if (!exactOnly && SquareFlipParts.Fits(poly, patterns)) squares = new SquareFlipParts(poly, patterns, sums);
+            if (!exactOnly && squaresFit) squares = new SquareFlipParts(poly, patterns, sums);
             // int32 lanes of the coarse dot product; estimate +- bound stays inside 64 bits.
-            else if (!exactOnly && patterns.Stride < (1 << 16) && poly.Reach < CoarseFlipParts.Useless / patterns.Stride)
+            else if (!exactOnly && coarseFits)
             {
                 coefficientPerTotal = coefficient / poly.Denominator;
                 Refresh();
@@ -115,7 +115,7 @@ public sealed class DenseChain
                 if (power is not { AlwaysInRange: true } && energy.Order >= 5) lookup = LookupFlipParts.TryCreate(patterns, energy);
                 if (lookup is null && power is not { AlwaysInRange: true } && WideFlipParts.Fits(patterns, energy.Order)) wide = new WideFlipParts(patterns, energy.Order);
             }
-            else Refresh();
+            else Refresh(); // the exact reference chain
         }
         else
         {

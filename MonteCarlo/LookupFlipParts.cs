@@ -27,7 +27,7 @@ internal sealed unsafe class LookupFlipParts
     readonly Vector512<short> odd, oddHigh, steps, stepsHigh; // limbs of Odd(j) / oddDivisor and -step(j) / stepDivisor
     readonly bool twoLimbs;               // either table needs its high limb (one compiled pass for each case)
     readonly long oddDivisor, stepDivisor;
-    readonly long[] even;                 // Even(j), for Begin
+    readonly DenseEnergy energy;          // Even(M), for Begin
     long evenTotal;
     sbyte* pendingRow;
     int pendingSign;
@@ -42,8 +42,7 @@ internal sealed unsafe class LookupFlipParts
         (odd, oddHigh, bool oddTwo) = Limbs(o);
         (steps, stepsHigh, bool stepTwo) = Limbs(s);
         twoLimbs = oddTwo || stepTwo;
-        even = new long[neurons + 1];
-        for (int j = 0; j <= neurons; j++) even[j] = energy.Even(2 * j - neurons);
+        this.energy = energy;
     }
 
     /// <summary>The low limbs (signed, |lo| &lt;= 2^14), the high ones, and whether any high limb is nonzero.</summary>
@@ -85,7 +84,7 @@ internal sealed unsafe class LookupFlipParts
     {
         pendingRow = null;
         evenTotal = 0;
-        for (int mu = 0; mu < count; mu++) evenTotal += even[(m[mu] + neurons) >> 1];
+        for (int mu = 0; mu < count; mu++) evenTotal += energy.Even(m[mu]);
     }
 
     /// <summary>Y for a flip of spin si at the site with pattern row <paramref name="row"/>, after the pending flip (applied in the same pass).</summary>
