@@ -248,14 +248,15 @@ public sealed class DenseChain
             }
         else if (!wanted && onTheFly) LeaveOnTheFly();
         if (!onTheFly) return lastAccepted = SweepWith<CoarsePath>();
+        bool odd = (patterns.Neurons & 1) == 1; // the quarter squares of P = 4 and 5 take N's parity as a constant
         return lastAccepted = energy.Order switch
         {
-            4 => SweepWith<PowerPath<Order4>>(),
-            5 => SweepWith<PowerPath<Order5>>(),
-            6 => SweepWith<PowerPath<Order6>>(),
-            7 => SweepWith<PowerPath<Order7>>(),
-            8 => SweepWith<PowerPath<Order8>>(),
-            _ => SweepWith<PowerPath<Order9>>(),
+            4 => odd ? SweepWith<PowerPath<Order4, OddNeurons>>() : SweepWith<PowerPath<Order4, EvenNeurons>>(),
+            5 => odd ? SweepWith<PowerPath<Order5, OddNeurons>>() : SweepWith<PowerPath<Order5, EvenNeurons>>(),
+            6 => SweepWith<PowerPath<Order6, EvenNeurons>>(),
+            7 => SweepWith<PowerPath<Order7, EvenNeurons>>(),
+            8 => SweepWith<PowerPath<Order8, EvenNeurons>>(),
+            _ => SweepWith<PowerPath<Order9, EvenNeurons>>(),
         };
     }
 
@@ -351,10 +352,10 @@ public sealed class DenseChain
         public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptCoarse(row, m, i, si, stride, acceptWord);
         public unsafe void Settle(DenseChain chain, short* m) { }
     }
-    struct PowerPath<TOrder> : IFlipPath where TOrder : struct, IPowerOrder
+    struct PowerPath<TOrder, TNeurons> : IFlipPath where TOrder : struct, IPowerOrder where TNeurons : struct, INeuronParity
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptPower<TOrder>(row, m, i, si, stride, acceptWord);
+        public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptPower<TOrder, TNeurons>(row, m, i, si, stride, acceptWord);
         public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !(chain.onWide ? chain.wide!.Settle(m) : chain.power!.Settle(m))) chain.LeaveOnTheFly(); }
     }
     struct LookupPath : IFlipPath
@@ -451,11 +452,12 @@ public sealed class DenseChain
 
     /// <summary>Exact parts on the fly (<see cref="PowerFlipParts"/>), back to the coarse copy once an overlap leaves their range.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    unsafe int AttemptPower<TOrder>(sbyte* row, short* m, int i, int si, int stride, uint acceptWord) where TOrder : struct, IPowerOrder
+    unsafe int AttemptPower<TOrder, TNeurons>(sbyte* row, short* m, int i, int si, int stride, uint acceptWord)
+        where TOrder : struct, IPowerOrder where TNeurons : struct, INeuronParity
     {
         if (!onTheFly) return AttemptCoarse(row, m, i, si, stride, acceptWord);
         if (onWide) return AttemptWide<TOrder>(row, m, i, si, stride, acceptWord);
-        if (!power!.TryTotal<TOrder>(row, m, i, si, out long total))
+        if (!power!.TryTotal<TOrder, TNeurons>(row, m, i, si, out long total))
         {
             // The last flip took an overlap past the limit (the overlaps are current): on to the wide sums, else the
             // coarse copy.

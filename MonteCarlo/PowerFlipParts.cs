@@ -21,7 +21,8 @@ namespace Physics.MonteCarlo;
 /// </summary>
 internal sealed unsafe class PowerFlipParts
 {
-    readonly int order, count, stride, limit, neurons, flushEvery;
+    readonly int order, count, stride, limit, neurons;
+    readonly int[] flushBlocks; // by the bound r on max |M| (r <= limit): blocks of 32 patterns an int32 lane can sum
     readonly long g0, g1, g2, g3; // G = M^a (g0 + g1 M^2 + g2 M^4 + g3 M^6)
     readonly int hCount, b, top; // H = M^b sum_k h_k M^(2k), k < hCount (up to its last nonzero coefficient); top = its degree
     // Pinned, read through pointers in every attempt and flip (no bounds checks in the hot path):
@@ -37,13 +38,19 @@ internal sealed unsafe class PowerFlipParts
     sbyte* pendingRow;
     int pendingSign;
     int reach;                  // a bound on max |M| once the pending flip is applied
+    int checkAt;                // reach past which the next pass measures max |M|: the narrow limit below it, else the limit
+    readonly int narrow;        // P = 4: the largest |M| whose w fits int16 without the offset (362); else the limit
 
     public PowerFlipParts(FlipPolynomials poly, PatternSet patterns, int order)
     {
         this.order = order;
         count = patterns.Count; stride = patterns.Stride; neurons = patterns.Neurons;
         limit = Math.Min(LimitFor(order), neurons); // no overlap passes N: a smaller limit flushes the lanes less often
-        flushEvery = FlushEvery(order, limit);
+        narrow = order == 4 ? Math.Min(NarrowLimit, limit) : limit;
+        // A hot chain's overlaps stay well inside the limit (P = 5, N = 1000: max |M| about 110 of 255): its lanes
+        // need no flush within a pass, where the limit's bound flushed them every four blocks.
+        flushBlocks = new int[limit + 1];
+        for (int r = 0; r <= limit; r++) flushBlocks[r] = FlushEvery(order, r);
         // G has degree P - 1 and parity a, H degree at most P and parity b (Fits): S_j up to P - 1 are summed and T_j
         // up to H's degree kept.
         var odd = FlipPolynomials.InSquares(poly.Odd).Coefficients!;
@@ -147,13 +154,22 @@ internal sealed unsafe class PowerFlipParts
         return 0;
     }
 
-    /// <summary>Blocks of 32 patterns whose multiply-adds an int32 lane can sum (each adds two products |y| |M^2|).</summary>
-    static int FlushEvery(int order, int limit)
+    /// <summary>
+    /// Blocks of 32 patterns whose multiply-adds an int32 lane can sum (each adds two products |y| |M^2|) while every
+    /// |M| &lt;= limit; at most 2^20.
+    /// </summary>
+    internal static int FlushEvery(int order, int limit)
     {
-        // P = 5 multiplies xi w by w; P = 4's w is offset to within 32768.
-        if (order == 5) return (int)Math.Floor(int.MaxValue / (2 * Math.Pow(Math.Floor(limit * (double)limit / 4), 2)));
-        double square = (double)limit * limit > short.MaxValue ? 32768 : (double)limit * limit;
-        return (int)Math.Min(1 << 20, Math.Floor(int.MaxValue / (2 * Math.Pow(limit, order - 3) * square)));
+        // P = 5 multiplies xi w by w; P = 4's w is offset to within 32768 beyond the narrow limit, and below it
+        // |w| <= M^2 / 4 <= 32768 too.
+        double blocks;
+        if (order == 5) blocks = int.MaxValue / (2 * Math.Pow(Math.Floor(limit * (double)limit / 4), 2));
+        else
+        {
+            double square = (double)limit * limit > short.MaxValue ? 32768 : (double)limit * limit;
+            blocks = int.MaxValue / (2 * Math.Pow(limit, order - 3) * square);
+        }
+        return blocks >= 1 << 20 ? 1 << 20 : (int)blocks; // 1/0 is +infinity
     }
 
     /// <summary>Starts from the current overlaps; false (nothing to do on the fly) when one exceeds the limit.</summary>
@@ -162,6 +178,7 @@ internal sealed unsafe class PowerFlipParts
         pendingRow = null;
         reach = Largest(m, count);
         if (reach > limit) return false;
+        checkAt = reach <= narrow ? narrow : limit;
         for (int j = 0; j <= top; j++) totals[j] = 0;
         for (int mu = 0; mu < count; mu++)
         {
@@ -177,26 +194,35 @@ internal sealed unsafe class PowerFlipParts
     /// in the same pass. False when that flip took an overlap past the limit: the overlaps are then current, but X is
     /// not computed and the chain must leave this form.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryTotal<TOrder>(sbyte* row, short* m, int i, int si, out long total) where TOrder : struct, IPowerOrder
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public bool TryTotal<TOrder, TNeurons>(sbyte* row, short* m, int i, int si, out long total)
+        where TOrder : struct, IPowerOrder where TNeurons : struct, INeuronParity
     {
+        System.Diagnostics.Debug.Assert(!TOrder.Quarter || TNeurons.Odd == ((neurons & 1) == 1), "N's parity");
         Sums s;
-        if (pendingRow == null) s = Pass<TOrder>(row, m, flip: false, check: false);
-        else if (reach <= limit) s = Pass<TOrder>(row, m, flip: true, check: false);
+        // P = 4 runs against w - 32768 only while an overlap may pass the narrow limit (a hot chain at N = 4000 stays
+        // within it: one instruction less per 32 patterns).
+        bool offset = TOrder.OffsetTop && reach > narrow;
+        if (pendingRow == null)
+            s = offset ? Pass<TOrder, TNeurons>(row, m, flip: false, check: false, offset: true) : Pass<TOrder, TNeurons>(row, m, flip: false, check: false, offset: false);
+        else if (reach <= checkAt)
+            s = offset ? Pass<TOrder, TNeurons>(row, m, flip: true, check: false, offset: true) : Pass<TOrder, TNeurons>(row, m, flip: true, check: false, offset: false);
         else
         {
-            s = Pass<TOrder>(row, m, flip: true, check: true);
+            // The bound passed the narrow limit or the limit: measure (the offset form holds either way).
+            s = Pass<TOrder, TNeurons>(row, m, flip: true, check: true, offset: TOrder.OffsetTop);
             reach = s.Largest;
             if (reach > limit) { pendingRow = null; total = 0; return false; }
+            checkAt = reach <= narrow ? narrow : limit;
         }
         pendingRow = null;
         int a = TOrder.OddG ? 1 : 0;
         if (a == 0) s.Base = rowSums[i];
         if (TOrder.Quarter)
         {
-            // The levels summed against w = (M^2 - p)/4 (P = 4: w - 32768): M^2 = 4 w + p, M^4 = 16 w^2 + 8 p w + p.
-            int p = neurons & 1;
-            if (TOrder.OffsetTop) s.First = 4 * (s.First + 32768L * s.Base) + p * s.Base;
+            // The levels summed against w = (M^2 - p)/4: M^2 = 4 w + p, M^4 = 16 w^2 + 8 p w + p.
+            int p = TNeurons.Odd ? 1 : 0;
+            if (TOrder.Levels == 1) s.First = 4 * s.First + p * s.Base;
             else { long first = s.First; s.First = 4 * first + p * s.Base; s.Second = 16 * s.Second + 8 * p * first + p * s.Base; }
         }
         // The flip's update of the totals reads these.
@@ -212,16 +238,20 @@ internal sealed unsafe class PowerFlipParts
     /// One pass over the overlaps: the pending flip's update (fused with this attempt's loads), the signed power sums
     /// S_j (j of G's parity) and, when asked, the largest |M| after the flip.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    Sums Pass<TOrder>(sbyte* row, short* m, bool flip, bool check) where TOrder : struct, IPowerOrder
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    Sums Pass<TOrder, TNeurons>(sbyte* row, short* m, bool flip, bool check, bool offset)
+        where TOrder : struct, IPowerOrder where TNeurons : struct, INeuronParity
     {
         var top = Vector512.Create(unchecked((short)0x8000));
-        var parity = Vector512.Create((short)(neurons & 1));
+        var one = Vector512.Create((short)1);
         var size = Vector512<ushort>.Zero;
         var baseLanes = Vector512<int>.Zero;
         var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero; var wide3 = Vector512<long>.Zero;
         sbyte* flipped = pendingRow;
         int flippedSign = pendingSign;
+        // The bound on max |M| sets the flushes (a checked pass may see an overlap past the limit: its sums are then
+        // not used).
+        int flushEvery = flushBlocks[Math.Min(reach, limit)];
         for (int start = 0; start < stride; start += 32 * flushEvery)
         {
             var lanes1 = Vector512<int>.Zero; var lanes2 = Vector512<int>.Zero; var lanes3 = Vector512<int>.Zero;
@@ -241,10 +271,10 @@ internal sealed unsafe class PowerFlipParts
                 if (TOrder.Quarter)
                 {
                     var u = Avx512BW.ShiftRightArithmetic(v, 1);
-                    square = Avx512BW.MultiplyLow(u, Avx512BW.Add(u, parity));
+                    square = Avx512BW.MultiplyLow(u, TNeurons.Odd ? Avx512BW.Add(u, one) : u);
                 }
                 else square = Avx512BW.MultiplyLow(v, v);
-                lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(y, TOrder.OffsetTop ? Avx512F.Xor(square, top) : square));
+                lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(y, offset ? Avx512F.Xor(square, top) : square));
                 if (TOrder.Levels >= 2)
                 {
                     y = Avx512BW.MultiplyLow(y, square);
@@ -262,6 +292,7 @@ internal sealed unsafe class PowerFlipParts
         }
         var s = new Sums { Base = TOrder.OddG ? Vector512.Sum(baseLanes) : 0 };
         s.First = Vector512.Sum(wide1); // against w with TOrder.Quarter (see TryTotal)
+        if (offset) s.First += 32768L * s.Base; // sum y (w - 32768) + 32768 sum y, sum y = S_1
         if (TOrder.Levels >= 2) s.Second = Vector512.Sum(wide2);
         if (TOrder.Levels >= 3) s.Third = Vector512.Sum(wide3);
         if (check) s.Largest = Largest(size);
@@ -303,6 +334,9 @@ internal sealed unsafe class PowerFlipParts
         reach = Math.Min(reach + 2, neurons);
     }
 
+    /// <summary>P = 4: w = (M^2 - p)/4 fits int16 up to |M| = 362 (362^2/4 = 32761).</summary>
+    internal const int NarrowLimit = 362;
+
     void Expand(int si)
     {
         // From the highest power down, so that the lower totals each update reads are still the old ones.
@@ -331,6 +365,7 @@ internal sealed unsafe class PowerFlipParts
         if (pendingRow == null) return true;
         reach = FlipAndMeasure(pendingRow, m, stride, pendingSign);
         pendingRow = null;
+        checkAt = reach <= narrow ? narrow : limit;
         return reach <= limit;
     }
 }
@@ -344,9 +379,14 @@ internal interface IPowerOrder
     static abstract bool OddG { get; }
     /// <summary>The levels run against w = (M^2 - p)/4 in place of M^2 (P = 4 and 5; see <see cref="PowerFlipParts.LimitFor"/>).</summary>
     static abstract bool Quarter { get; }
-    /// <summary>The one level runs against w - 32768 (P = 4, |M| up to 511).</summary>
+    /// <summary>The one level runs against w - 32768 where an overlap may pass 362 (P = 4, |M| up to 511).</summary>
     static abstract bool OffsetTop { get; }
 }
+
+/// <summary>The parity p of N (every overlap's), as a constant: w = u (u + p), u = M >> 1, in the quarter-square levels.</summary>
+internal interface INeuronParity { static abstract bool Odd { get; } }
+internal struct EvenNeurons : INeuronParity { public static bool Odd => false; }
+internal struct OddNeurons : INeuronParity { public static bool Odd => true; }
 
 internal struct Order4 : IPowerOrder { public static int Levels => 1; public static bool OddG => true; public static bool Quarter => true; public static bool OffsetTop => true; }
 internal struct Order5 : IPowerOrder { public static int Levels => 2; public static bool OddG => false; public static bool Quarter => true; public static bool OffsetTop => false; }

@@ -436,9 +436,10 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
-    /// The on-the-fly power-sum parts for P = 4, 5, 6: their total equals the exact 64-bit one, a flip (applied in the
-    /// next pass) keeps the power totals and the overlaps exact, and a flip that takes an overlap past the limit (511,
-    /// 255, 31) is reported by the next pass (the chain then returns to the coarse copy).
+    /// The on-the-fly power-sum parts for P = 4, 5, 6 and N of both parities: their total equals the exact 64-bit one,
+    /// a flip (applied in the next pass) keeps the power totals and the overlaps exact, P = 4 crosses the narrow limit
+    /// (362, beyond which its one level runs against w - 32768) both ways, and a flip that takes an overlap past the
+    /// limit (511, 255, 31) is reported by the next pass (the chain then returns to the coarse copy).
     /// </summary>
     [Theory]
     [InlineData(4, 45)]
@@ -461,11 +462,13 @@ public class DenseCoarsePathTests
         var sums = new short[patterns.Stride];
         patterns.OverlapSums(spins, sums);
         var truth = (short[])sums.Clone(); // the overlaps with every accepted flip applied
-        bool TryTotal(sbyte* row, short* m, int i, int si, out long total) => order switch
+        bool TryTotal(sbyte* row, short* m, int i, int si, out long total) => (order, n % 2) switch
         {
-            4 => parts.TryTotal<Order4>(row, m, i, si, out total),
-            5 => parts.TryTotal<Order5>(row, m, i, si, out total),
-            _ => parts.TryTotal<Order6>(row, m, i, si, out total),
+            (4, 0) => parts.TryTotal<Order4, EvenNeurons>(row, m, i, si, out total),
+            (4, _) => parts.TryTotal<Order4, OddNeurons>(row, m, i, si, out total),
+            (5, 0) => parts.TryTotal<Order5, EvenNeurons>(row, m, i, si, out total),
+            (5, _) => parts.TryTotal<Order5, OddNeurons>(row, m, i, si, out total),
+            _ => parts.TryTotal<Order6, EvenNeurons>(row, m, i, si, out total),
         };
         void Flip(sbyte* row, int si)
         {
@@ -479,8 +482,11 @@ public class DenseCoarsePathTests
             Assert.True(parts.Begin(m));
             bool inside = true;
             // Sites down.. down+19 flipped and restored move M_1 down by 40 and back (the bound on max |M| passes the
-            // limit and is renewed by a checked pass), then restoring the first spins walks M_1 up past the limit.
-            int[] sites = [.. Enumerable.Range(down, 20), .. Enumerable.Range(down, 20), .. Enumerable.Range(0, down)];
+            // limit and is renewed by a checked pass); restoring the first spins and flipping them again moves it up
+            // by up to 80 and back (P = 4: past the narrow limit 362, from about 357, and below it again), then
+            // restoring the first spins walks M_1 up past the limit.
+            int up = Math.Min(40, down);
+            int[] sites = [.. Enumerable.Range(down, 20), .. Enumerable.Range(down, 20), .. Enumerable.Range(0, up), .. Enumerable.Range(0, up), .. Enumerable.Range(0, down)];
             int step = 0;
             foreach (int i in sites)
             {
@@ -498,14 +504,79 @@ public class DenseCoarsePathTests
                 Flip(row, si);
                 spins[i] = (sbyte)-si;
                 for (int mu = 0; mu < k; mu++) truth[mu] = (short)(truth[mu] - 2 * si * row[mu]);
-                if (++step == 10) // settling at once gives the same overlaps
+                if (++step % 25 == 10) // settling at once gives the same overlaps (and measures max |M| anew)
                 {
-                    Assert.True(parts.Settle(m));
+                    bool settled = parts.Settle(m);
                     Assert.Equal(truth, sums);
+                    Assert.Equal(truth.All(x => Math.Abs((int)x) <= limit), settled);
+                    if (!settled) { inside = false; break; }
                 }
             }
             Assert.False(inside);
             Assert.False(parts.Begin(m));
+        }
+    }
+
+    /// <summary>
+    /// The power sums' int32 lanes are flushed as often as the bound on max |M| requires: every pattern a sign times one
+    /// base pattern with 2 % of its entries flipped, so that every overlap is near +-N = the limit (P = 4: 362 and 511,
+    /// against w and w - 32768; P = 5: 255, lanes flushed every four blocks; P = 6: 31), over enough blocks of 32
+    /// patterns to overflow a lane left unflushed; the total equals the exact BigInteger sum through a walk of flips.
+    /// </summary>
+    [Theory]
+    [InlineData(4, 362, 4000)]
+    [InlineData(4, 511, 3200)]
+    [InlineData(5, 255, 320)]
+    [InlineData(6, 31, 1400)]
+    public unsafe void Power_parts_flush_their_lanes_for_large_overlaps(int order, int n, int k)
+    {
+        var random = new Random(order * 1000 + n);
+        var basePattern = Enumerable.Range(0, n).Select(_ => random.Next(2) * 2 - 1).ToArray();
+        var rows = Enumerable.Range(0, k).Select(_ =>
+        {
+            int sign = random.Next(2) * 2 - 1;
+            return (IReadOnlyList<int>)basePattern.Select(x => random.NextDouble() < 0.02 ? -sign * x : sign * x).ToArray();
+        }).ToList();
+        var patterns = PatternSet.FromRows(rows);
+        var energy = new DenseEnergy(order, n);
+        var poly = energy.Polynomials!;
+        Assert.True(PowerFlipParts.Fits(poly, patterns, order));
+        var parts = new PowerFlipParts(poly, patterns, order);
+        Assert.True(parts.AlwaysInRange);
+        var spins = basePattern.Select(x => (sbyte)x).ToArray();
+        var sums = new short[patterns.Stride];
+        patterns.OverlapSums(spins, sums);
+        Assert.True(sums.Take(k).Average(x => Math.Abs((int)x)) > 0.9 * n);
+        fixed (short* m = sums)
+        fixed (sbyte* xi = patterns.Row(0))
+        {
+            Assert.True(parts.Begin(m));
+            for (int step = 0; step < 40; step++)
+            {
+                int i = random.Next(n), si = spins[i];
+                sbyte* row = xi + (long)i * patterns.Stride;
+                bool inside = (order, n % 2) switch
+                {
+                    (4, 0) => parts.TryTotal<Order4, EvenNeurons>(row, m, i, si, out long t) && Check(t),
+                    (4, _) => parts.TryTotal<Order4, OddNeurons>(row, m, i, si, out long t) && Check(t),
+                    (5, 0) => parts.TryTotal<Order5, EvenNeurons>(row, m, i, si, out long t) && Check(t),
+                    (5, _) => parts.TryTotal<Order5, OddNeurons>(row, m, i, si, out long t) && Check(t),
+                    _ => parts.TryTotal<Order6, EvenNeurons>(row, m, i, si, out long t) && Check(t),
+                };
+                Assert.True(inside);
+                bool Check(long total)
+                {
+                    System.Numerics.BigInteger expected = 0;
+                    for (int mu = 0; mu < k; mu++)
+                        expected += (System.Numerics.BigInteger)si * row[mu] * FlipPolynomials.Evaluate(poly.Odd, sums[mu]) + FlipPolynomials.Evaluate(poly.Even, sums[mu]);
+                    Assert.Equal(expected, (System.Numerics.BigInteger)total);
+                    return true;
+                }
+                if (order == 4) parts.Flip<Order4>(row, si);
+                else if (order == 5) parts.Flip<Order5>(row, si);
+                else parts.Flip<Order6>(row, si);
+                spins[i] = (sbyte)-si;
+            }
         }
     }
 
