@@ -47,7 +47,10 @@ public sealed class DenseChain
     // threshold, through coefficient / D; the rest fall back to the exact parts.
     readonly CoarseFlipParts? coarse;
     readonly PowerFlipParts? power;         // P = 4 to 8 on the fly, for hot chains and small networks
-    readonly LookupFlipParts? lookup;       // in its place for N < 32 beyond its range, where the tables fit int16 registers
+    readonly LookupFlipParts? lookup;       // in its place for N < 64 beyond its range, where the tables fit int16 registers
+    // P = 6 (power sums up to |M| = 31) with register tables: a hot chain's overlaps (about sqrt(N)) mostly stay within
+    // the power sums, which are cheaper; the tables stand in for the wide sums beyond them.
+    readonly bool powerLeads;
     // The tables (flip polynomials past 64 bits): a coarse copy of Odd(M_mu) decides most attempts in Y units; hot
     // chains run on exact power sums on the fly instead (P = 5 to 9), or on the tables themselves.
     readonly CoarseTableParts? tableCopy;
@@ -113,6 +116,7 @@ public sealed class DenseChain
                 coarse.Take(sums, odd, evenTotal);
                 if (PowerFlipParts.Fits(poly, patterns, energy.Order)) power = new PowerFlipParts(poly, patterns, energy.Order);
                 if (power is not { AlwaysInRange: true } && energy.Order >= 5) lookup = LookupFlipParts.TryCreate(patterns, energy);
+                powerLeads = lookup is not null && power is not null && energy.Order == 6;
                 if (lookup is null && power is not { AlwaysInRange: true } && WideFlipParts.Fits(patterns, energy.Order)) wide = new WideFlipParts(patterns, energy.Order);
             }
             else Refresh(); // the exact reference chain
@@ -204,7 +208,7 @@ public sealed class DenseChain
     /// <summary>The chain runs on power sums on the fly (diagnostic for the tests).</summary>
     internal bool OnPowerSums => onTheFly;
     /// <summary>The chain runs on the tables held in registers (diagnostic for the tests).</summary>
-    internal bool OnRegisterTables => onTheFly && lookup is not null;
+    internal bool OnRegisterTables => onTheFly && lookup is not null && (!powerLeads || pastPowerSums);
 
     /// <summary>Energy per spin from the bookkept overlaps (exact distinct-index sums).</summary>
     public double EnergyPerSpin() => energy.Energy(patterns, sums) / patterns.Neurons;
@@ -221,7 +225,7 @@ public sealed class DenseChain
             fixed (short* m = sums) squares.Prepare(lastAccepted, patterns.Neurons, m);
             return lastAccepted = SweepWith<SquarePath>();
         }
-        if (lookup is not null) return lastAccepted = SweepSmall();
+        if (lookup is not null && !powerLeads) return lastAccepted = SweepSmall();
         if (coarse is null) return tableCopy is null ? SweepWith<ExactPath>() : SweepTables();
         // Chains accepting more than one flip in sixteen attempts run on the fly (PowerFlipParts) while their overlaps
         // allow; the coarse copy is taken anew on the way back. For P >= 5 small networks (every overlap within the
@@ -239,17 +243,30 @@ public sealed class DenseChain
         frozenSweeps = lastAccepted == 0 ? frozenSweeps + 1 : 0;
         bool wanted = power is { AlwaysInRange: true } && power.Order >= 5 && patterns.Neurons <= 127 && frozenSweeps < 64
             || 16 * lastAccepted >= patterns.Neurons && (power is not null || wide is not null);
-        if (wanted && (!onTheFly || onWide))
+        if (wanted && (!onTheFly || pastPowerSums && powerWait-- <= 0))
             fixed (short* m = sums)
             {
                 // The power sums first (the cheaper form), the wide ones while an overlap is beyond them.
-                if (power is not null && power.Begin(m)) { onWide = false; onTheFly = true; }
-                else if (!onTheFly) onTheFly = onWide = wide is not null && wide.Begin(m);
+                if (power is not null && power.Begin(m)) { pastPowerSums = false; onTheFly = true; }
+                else if (!onTheFly) onTheFly = pastPowerSums = BeginPastPowerSums(m);
             }
         else if (!wanted && onTheFly) LeaveOnTheFly();
         if (!onTheFly) return lastAccepted = SweepWith<CoarsePath>();
+        bool startedOnPower = !pastPowerSums;
+        lastAccepted = SweepOnTheFly();
+        if (startedOnPower && !pastPowerSums) powerBackoff = 0;
+        return lastAccepted;
+    }
+
+    // A chain whose overlaps leave the power sums' range within a sweep tries them again only after 1, 3, 7, ... 63
+    // sweeps (each failure doubles the wait; a sweep run through on them resets it): a P = 6 chain at N = 60 that left
+    // them in most sweeps paid for two restarts a sweep.
+    int powerBackoff, powerWait;
+
+    long SweepOnTheFly()
+    {
         bool odd = (patterns.Neurons & 1) == 1; // the quarter squares of P = 4 and 5 take N's parity as a constant
-        return lastAccepted = energy.Order switch
+        return energy.Order switch
         {
             4 => odd ? SweepWith<PowerPath<Order4, OddNeurons>>() : SweepWith<PowerPath<Order4, EvenNeurons>>(),
             5 => odd ? SweepWith<PowerPath<Order5, OddNeurons>>() : SweepWith<PowerPath<Order5, EvenNeurons>>(),
@@ -287,7 +304,23 @@ public sealed class DenseChain
     int frozenSweeps;  // consecutive sweeps without an accepted flip (small networks: the copy once frozen)
     long lastAccepted; // accepted flips in the last sweep (chooses the on-the-fly forms)
     bool onTheFly;     // the chain runs on PowerFlipParts, WideFlipParts or LookupFlipParts (its coarse copy and tables are stale meanwhile)
-    bool onWide;       // on the polynomials: on WideFlipParts rather than PowerFlipParts
+    bool pastPowerSums; // on the polynomials, an overlap beyond PowerFlipParts' range: on WideFlipParts, or on LookupFlipParts where it stands in for them
+
+    /// <summary>The on-the-fly form beyond the power sums' range from the current overlaps: the register tables where they exist, else the wide sums (false: neither serves).</summary>
+    unsafe bool BeginPastPowerSums(short* m)
+    {
+        if (lookup is not null) { lookup.Begin(m); return true; }
+        return wide is not null && wide.Begin(m);
+    }
+
+    /// <summary>Applies an on-the-fly form's pending flip; false when an overlap has left its range.</summary>
+    unsafe bool SettleOnTheFly(short* m)
+    {
+        if (!pastPowerSums) return power!.Settle(m);
+        if (lookup is null) return wide!.Settle(m);
+        lookup.Settle(m);
+        return true;
+    }
 
     /// <summary>Odd(M_mu) and the Even total of the current overlaps, from the tables.</summary>
     void ReadTables()
@@ -320,7 +353,7 @@ public sealed class DenseChain
 
     void LeaveOnTheFly()
     {
-        onTheFly = onWide = false;
+        onTheFly = pastPowerSums = false;
         if (coarse is null)
         {
             ReadTables();
@@ -356,7 +389,7 @@ public sealed class DenseChain
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptPower<TOrder, TNeurons>(row, m, i, si, stride, acceptWord);
-        public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !(chain.onWide ? chain.wide!.Settle(m) : chain.power!.Settle(m))) chain.LeaveOnTheFly(); }
+        public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !chain.SettleOnTheFly(m)) chain.LeaveOnTheFly(); }
     }
     struct LookupPath : IFlipPath
     {
@@ -456,12 +489,18 @@ public sealed class DenseChain
         where TOrder : struct, IPowerOrder where TNeurons : struct, INeuronParity
     {
         if (!onTheFly) return AttemptCoarse(row, m, i, si, stride, acceptWord);
-        if (onWide) return AttemptWide<TOrder>(row, m, i, si, stride, acceptWord);
+        if (pastPowerSums) return lookup is not null ? AttemptLookup(row, m, i, si, acceptWord) : AttemptWide<TOrder>(row, m, i, si, stride, acceptWord);
         if (!power!.TryTotal<TOrder, TNeurons>(row, m, i, si, out long total))
         {
-            // The last flip took an overlap past the limit (the overlaps are current): on to the wide sums, else the
-            // coarse copy.
-            if (wide is not null && wide.Begin(m)) { onWide = true; return AttemptWide<TOrder>(row, m, i, si, stride, acceptWord); }
+            // The last flip took an overlap past the limit (the overlaps are current): on to the register tables or
+            // the wide sums, else the coarse copy.
+            powerWait = powerBackoff;
+            powerBackoff = Math.Min(2 * powerBackoff + 1, 63);
+            if (BeginPastPowerSums(m))
+            {
+                pastPowerSums = true;
+                return lookup is not null ? AttemptLookup(row, m, i, si, acceptWord) : AttemptWide<TOrder>(row, m, i, si, stride, acceptWord);
+            }
             LeaveOnTheFly();
             return AttemptCoarse(row, m, i, si, stride, acceptWord);
         }

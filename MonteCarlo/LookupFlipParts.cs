@@ -6,12 +6,13 @@ using Physics.Networks;
 namespace Physics.MonteCarlo;
 
 /// <summary>
-/// Exact flip parts of small networks (N &lt;= 31, the sizes at which P >= 4 is studied: K = alpha N^(P-1)) read from
+/// Exact flip parts of small networks (N &lt;= 63, the sizes at which P >= 4 is studied: K = alpha N^(P-1)) read from
 /// the tables by a register permute: every overlap M lies in [-N, N] with N's parity, so j = (M + N)/2 takes at most
-/// 32 values and Odd(j) / g (g the greatest common divisor of the table) fits one int16 register, or two as limbs
-/// lo + 2^15 hi. Y = N^(P-1) Delta E = Even total + s_i g sum_mu xi_mu T(j_mu) is then one permute and one int8 x int16
-/// multiply-add per 32 patterns and limb, against the power sums' three multiplies and three multiply-adds for P = 6 (a
-/// microbenchmark on this machine: 2.2 ns a block against 3.8, the classical field 1.7).
+/// 64 values and Odd(j) / g (g the greatest common divisor of the table) fits one int16 register (N &lt; 32; a pair of
+/// registers read by a two-table permute for N &lt; 64), or two as limbs lo + 2^15 hi. Y = N^(P-1) Delta E = Even total
+/// + s_i g sum_mu xi_mu T(j_mu) is then one permute and one int8 x int16 multiply-add per 32 patterns and limb, against
+/// the power sums' three multiplies and three multiply-adds for P = 6 (a microbenchmark on this machine: 2.2 ns a block
+/// against 3.8, the classical field 1.7), or the wide sums' conversions to double beyond them.
 ///
 /// The Even total follows each accepted flip inside the next attempt's pass, as the overlaps do: the flip took M to
 /// M - 2d (d = s xi), so Even moves by -d step(j' + (d - 1)/2), step(j) = Even(j + 1) - Even(j), another permute of
@@ -19,13 +20,16 @@ namespace Physics.MonteCarlo;
 /// </summary>
 internal sealed unsafe class LookupFlipParts
 {
-    /// <summary>Table entries per register: j = (M + N)/2 must stay below it.</summary>
+    /// <summary>Table entries per register: j = (M + N)/2 must stay below it, or below twice it with two registers.</summary>
     const int Entries = 32;
     /// <summary>A table entry is lo + 2^15 hi with both limbs in int16 (hi = 0 where one limb serves).</summary>
     const int LimbBits = 15;
     readonly int count, stride, neurons;
-    readonly Vector512<short> odd, oddHigh, steps, stepsHigh; // limbs of Odd(j) / oddDivisor and -step(j) / stepDivisor
+    // Limbs of Odd(j) / oddDivisor and -step(j) / stepDivisor, j &lt; 32; the far ones j = 32..63 (N >= 32).
+    readonly Vector512<short> odd, oddHigh, steps, stepsHigh;
+    readonly Vector512<short> oddFar, oddHighFar, stepsFar, stepsHighFar;
     readonly bool twoLimbs;               // either table needs its high limb (one compiled pass for each case)
+    readonly bool twoRegisters;           // N >= 32: every table is a pair of registers
     readonly long oddDivisor, stepDivisor;
     readonly DenseEnergy energy;          // Even(M), for Begin
     long evenTotal;
@@ -37,16 +41,19 @@ internal sealed unsafe class LookupFlipParts
         count = patterns.Count; stride = patterns.Stride; neurons = patterns.Neurons;
         this.oddDivisor = oddDivisor; this.stepDivisor = stepDivisor;
         var oddTable = energy.OddTable; var stepTable = energy.EvenSteps;
-        var o = new long[Entries]; var s = new long[Entries];
+        var o = new long[2 * Entries]; var s = new long[2 * Entries];
         for (int j = 0; j <= neurons; j++) { o[j] = oddTable[j] / oddDivisor; s[j] = -stepTable[j] / stepDivisor; }
-        (odd, oddHigh, bool oddTwo) = Limbs(o);
-        (steps, stepsHigh, bool stepTwo) = Limbs(s);
-        twoLimbs = oddTwo || stepTwo;
+        (odd, oddHigh, bool oddTwo) = Limbs(o.AsSpan(0, Entries));
+        (steps, stepsHigh, bool stepTwo) = Limbs(s.AsSpan(0, Entries));
+        (oddFar, oddHighFar, bool oddFarTwo) = Limbs(o.AsSpan(Entries));
+        (stepsFar, stepsHighFar, bool stepFarTwo) = Limbs(s.AsSpan(Entries));
+        twoLimbs = oddTwo || stepTwo || oddFarTwo || stepFarTwo;
+        twoRegisters = neurons >= Entries;
         this.energy = energy;
     }
 
     /// <summary>The low limbs (signed, |lo| &lt;= 2^14), the high ones, and whether any high limb is nonzero.</summary>
-    static (Vector512<short> Low, Vector512<short> High, bool Two) Limbs(long[] values)
+    static (Vector512<short> Low, Vector512<short> High, bool Two) Limbs(ReadOnlySpan<long> values)
     {
         var low = new short[Entries]; var high = new short[Entries];
         for (int j = 0; j < Entries; j++)
@@ -60,10 +67,10 @@ internal sealed unsafe class LookupFlipParts
     /// <summary>Whether a divided entry splits into two int16 limbs.</summary>
     static bool FitsLimbs(long value) => Math.Abs(value) < (1L << (2 * LimbBits - 1));
 
-    /// <summary>The parts for a network they fit (N &lt; 32, both tables within two int16 limbs once divided by their divisors, AVX-512), else null.</summary>
+    /// <summary>The parts for a network they fit (N &lt; 64, both tables within two int16 limbs once divided by their divisors, AVX-512), else null.</summary>
     public static LookupFlipParts? TryCreate(PatternSet patterns, DenseEnergy energy)
     {
-        if (!Avx512BW.IsSupported || patterns.Neurons >= Entries || patterns.Stride >= (1 << 16)) return null;
+        if (!Avx512BW.IsSupported || patterns.Neurons >= 2 * Entries || patterns.Stride >= (1 << 16)) return null;
         long oddDivisor = Divisor(energy.OddTable), stepDivisor = Divisor(energy.EvenSteps);
         foreach (var x in energy.OddTable) if (!FitsLimbs(x / oddDivisor)) return null;
         foreach (var x in energy.EvenSteps) if (!FitsLimbs(x / stepDivisor)) return null;
@@ -93,22 +100,30 @@ internal sealed unsafe class LookupFlipParts
     {
         sbyte* flipped = pendingRow;
         pendingRow = null;
-        long field = (flipped == null, twoLimbs) switch
-        {
-            (true, false) => Pass<OneLimb>(row, m, null, 0, flip: false),
-            (true, true) => Pass<TwoLimbs>(row, m, null, 0, flip: false),
-            (false, false) => Pass<OneLimb>(row, m, flipped, pendingSign, flip: true),
-            _ => Pass<TwoLimbs>(row, m, flipped, pendingSign, flip: true),
-        };
+        long field = twoRegisters ? Field<TwoRegisters>(row, m, flipped) : Field<OneRegister>(row, m, flipped);
         return evenTotal + si * oddDivisor * field;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    long Field<TWidth>(sbyte* row, short* m, sbyte* flipped) where TWidth : struct, ITableWidth => (flipped == null, twoLimbs) switch
+    {
+        (true, false) => Pass<OneLimb, TWidth>(row, m, null, 0, flip: false),
+        (true, true) => Pass<TwoLimbs, TWidth>(row, m, null, 0, flip: false),
+        (false, false) => Pass<OneLimb, TWidth>(row, m, flipped, pendingSign, flip: true),
+        _ => Pass<TwoLimbs, TWidth>(row, m, flipped, pendingSign, flip: true),
+    };
+
+    /// <summary>Entry j of a table held in one register (j &lt; 32) or two (near for j &lt; 32, far for 32..63).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<short> Read<TWidth>(Vector512<short> near, Vector512<short> far, Vector512<short> j) where TWidth : struct, ITableWidth =>
+        TWidth.Two ? Avx512BW.PermuteVar32x16x2(near, j, far) : Avx512BW.PermuteVar32x16(near, j);
 
     /// <summary>
     /// sum_mu xi_mu Odd(j_mu) / g over the row, and (with a pending flip) the flip applied to the overlaps and its
     /// change of the Even total added to it.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    long Pass<TLimbs>(sbyte* row, short* m, sbyte* flipped, int flippedSign, bool flip) where TLimbs : struct, ILimbs
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    long Pass<TLimbs, TWidth>(sbyte* row, short* m, sbyte* flipped, int flippedSign, bool flip) where TLimbs : struct, ILimbs where TWidth : struct, ITableWidth
     {
         var acc = Vector512<int>.Zero; var accHigh = Vector512<int>.Zero; var change = Vector512<int>.Zero; var changeHigh = Vector512<int>.Zero;
         var half = Vector512.Create((short)neurons);
@@ -124,13 +139,13 @@ internal sealed unsafe class LookupFlipParts
                 index = Avx512BW.ShiftRightArithmetic(shifted, 1);
                 // j' + (d - 1)/2 = (M' + N + d - 1) >> 1, M' + N being even; the steps are stored negated.
                 var at = Avx512BW.ShiftRightArithmetic(Avx512BW.Add(shifted, Avx512BW.Subtract(d, Vector512<short>.One)), 1);
-                change = Avx512F.Add(change, Avx512BW.MultiplyAddAdjacent(d, Avx512BW.PermuteVar32x16(steps, at)));
-                if (TLimbs.Two) changeHigh = Avx512F.Add(changeHigh, Avx512BW.MultiplyAddAdjacent(d, Avx512BW.PermuteVar32x16(stepsHigh, at)));
+                change = Avx512F.Add(change, Avx512BW.MultiplyAddAdjacent(d, Read<TWidth>(steps, stepsFar, at)));
+                if (TLimbs.Two) changeHigh = Avx512F.Add(changeHigh, Avx512BW.MultiplyAddAdjacent(d, Read<TWidth>(stepsHigh, stepsHighFar, at)));
             }
             else index = Avx512BW.ShiftRightArithmetic(Avx512BW.Add(Vector512.Load(m + k), half), 1);
             var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
-            acc = Avx512F.Add(acc, Avx512BW.MultiplyAddAdjacent(xi, Avx512BW.PermuteVar32x16(odd, index)));
-            if (TLimbs.Two) accHigh = Avx512F.Add(accHigh, Avx512BW.MultiplyAddAdjacent(xi, Avx512BW.PermuteVar32x16(oddHigh, index)));
+            acc = Avx512F.Add(acc, Avx512BW.MultiplyAddAdjacent(xi, Read<TWidth>(odd, oddFar, index)));
+            if (TLimbs.Two) accHigh = Avx512F.Add(accHigh, Avx512BW.MultiplyAddAdjacent(xi, Read<TWidth>(oddHigh, oddHighFar, index)));
         }
         if (flip) evenTotal += stepDivisor * (Vector512.Sum(change) + ((long)Vector512.Sum(changeHigh) << LimbBits));
         return Vector512.Sum(acc) + ((long)Vector512.Sum(accHigh) << LimbBits);
@@ -146,10 +161,15 @@ internal sealed unsafe class LookupFlipParts
         sbyte* flipped = pendingRow;
         pendingRow = null;
         // The row read is any valid one: only the flip matters here.
-        if (twoLimbs) Pass<TwoLimbs>(flipped, m, flipped, pendingSign, flip: true);
-        else Pass<OneLimb>(flipped, m, flipped, pendingSign, flip: true);
+        if (twoRegisters) Field<TwoRegisters>(flipped, m, flipped);
+        else Field<OneRegister>(flipped, m, flipped);
     }
 }
+
+/// <summary>Whether <see cref="LookupFlipParts"/>' tables take a pair of registers (N >= 32), as a type.</summary>
+internal interface ITableWidth { static abstract bool Two { get; } }
+internal struct OneRegister : ITableWidth { public static bool Two => false; }
+internal struct TwoRegisters : ITableWidth { public static bool Two => true; }
 
 /// <summary>Whether <see cref="LookupFlipParts"/>' tables take a second int16 limb, as a type (one compiled pass each).</summary>
 internal interface ILimbs { static abstract bool Two { get; } }

@@ -355,16 +355,16 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
-    /// Small networks (N &lt; 32) on the register tables (P = 7 to 9, beyond the power sums' range) or the power sums
-    /// (P = 5 and 6), frozen ones moving to the coarse copy after 64 sweeps without a flip and back at the next flip:
-    /// the exact chain's decisions over 80 sweeps.
+    /// Small networks (N &lt; 64) on the register tables (P = 7 to 9, and P = 6 from N = 32, beyond the power sums'
+    /// range; one register or a pair) or the power sums (P = 5, and 6 below N = 32), frozen ones moving to the coarse
+    /// copy after 64 sweeps without a flip and back at the next flip: the exact chain's decisions over 80 sweeps.
     /// </summary>
     [Fact]
     public void The_register_paths_take_the_exact_decisions()
     {
         var cases =
             from p in Gen.Choose(5, 9)
-            from n in Gen.Choose(14, 31)
+            from n in Gen.Choose(14, 63)
             from k in Gen.Choose(5, 300)
             from t in Gen.Elements(1e-9, 1e-6, 1e-5, 1e-4, 1e-3, 1.0)
             from heatBath in Gen.Elements(false, true)
@@ -374,6 +374,30 @@ public class DenseCoarsePathTests
         Prop.ForAll(cases.ToArbitrary(), c =>
             SameTrajectory(PatternSet.Random(c.n, c.k, (ulong)c.seed, 0), c.p, c.t, c.heatBath, c.random, c.seed, 80))
             .Check(Config.QuickThrowOnFailure.WithMaxTest(60));
+    }
+
+    /// <summary>
+    /// A hot P = 6 chain at N = 60 runs on the power sums while its overlaps stay within 31 and on the register tables
+    /// past them (coming back after a wait that doubles with each departure): both forms are taken, and every decision
+    /// is the exact chain's.
+    /// </summary>
+    [Fact]
+    public void P6_chains_past_the_power_sums_take_the_register_tables()
+    {
+        var patterns = PatternSet.Random(60, 2000, 23, 0);
+        var energy = new DenseEnergy(6, 60);
+        var fast = new DenseChain(patterns, energy, 0.05, Dynamics.Metropolis, 23, 0, 0, InitialState.Random);
+        var exact = new DenseChain(patterns, energy, 0.05, Dynamics.Metropolis, 23, 0, 0, InitialState.Random, exactOnly: true);
+        bool onTables = false, onPowerSums = false;
+        for (int s = 0; s < 60; s++)
+        {
+            Assert.Equal(exact.Sweep(), fast.Sweep());
+            onTables |= fast.OnRegisterTables;
+            onPowerSums |= fast.OnPowerSums && !fast.OnRegisterTables;
+        }
+        Assert.True(onTables && onPowerSums, $"register tables {onTables}, power sums {onPowerSums}");
+        Assert.Equal(exact.Spins.ToArray(), fast.Spins.ToArray());
+        Assert.True(fast.Accepted > fast.Attempts / 2);
     }
 
     /// <summary>The table paths are the ones taken: the copy decides most cold attempts, a hot chain runs on the wide sums.</summary>
@@ -649,10 +673,16 @@ public class DenseCoarsePathTests
     /// <summary>
     /// The register tables of small networks: Y equals the tables' sum at every site through a walk of accepted flips
     /// (each applied, with its change of the Even total, in the next pass, or settled), for P = 4 to 9 at N of both
-    /// parities below 32, with tables of one int16 limb and of two (P = 7 at N = 24, P = 9 at N = 31); none for N = 32.
+    /// parities below 64, in one register (N &lt; 32) and in pairs of registers, with tables of one int16 limb and of two
+    /// (P = 7 at N = 24, P = 9 at N = 31, P = 8 at N = 63); none for N = 64.
     /// </summary>
     [Theory]
     [InlineData(4, 31, 300)]
+    [InlineData(5, 33, 300)]
+    [InlineData(6, 40, 500)]
+    [InlineData(7, 50, 300)]
+    [InlineData(8, 63, 200)]
+    [InlineData(9, 41, 100)]
     [InlineData(5, 30, 700)]
     [InlineData(6, 20, 500)]
     [InlineData(7, 21, 400)]
@@ -665,11 +695,12 @@ public class DenseCoarsePathTests
         var energy = new DenseEnergy(order, n);
         var parts = LookupFlipParts.TryCreate(patterns, energy);
         Assert.NotNull(parts);
-        Assert.Null(LookupFlipParts.TryCreate(PatternSet.Random(32, k, 17, 0), new DenseEnergy(order, 32)));
-        // A chain beyond the power sums' range (P = 7 above N = 13, P = 8 above 7) runs on them at any temperature.
+        Assert.Null(LookupFlipParts.TryCreate(PatternSet.Random(64, k, 17, 0), new DenseEnergy(order, 64)));
+        // A chain beyond the power sums' range (P = 7 above N = 13, P = 8 above 7) runs on them at any temperature;
+        // P = 6 leads with the power sums (the tables only past them).
         var chain = new DenseChain(patterns, energy, 1e-6, Dynamics.Metropolis, 17, 0, 0, InitialState.Pattern);
         chain.Sweep();
-        Assert.Equal(order >= 5 && n > (order <= 8 ? PowerFlipParts.LimitFor(order) : 0), chain.OnRegisterTables);
+        Assert.Equal(order >= 7 && n > (order <= 8 ? PowerFlipParts.LimitFor(order) : 0), chain.OnRegisterTables);
         var spins = patterns.State(0);
         var sums = new short[patterns.Stride];
         patterns.OverlapSums(spins, sums);
