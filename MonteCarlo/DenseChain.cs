@@ -237,9 +237,11 @@ public sealed class DenseChain
         // copy's shift). For P = 4 the coarse copy serves every chain that is not hot
         // (N = 60, K = 2000, T = 0.01: 1.1-1.3 against 1.6), and so it does for P = 5 beyond N = 127 (N = 200,
         // K = 1600, T = 0.001: 0.96 against 2.2).
-        // Hot chains whose overlaps pass the power sums' range (P = 6 from about N = 60, P = 7 and 8 from N = 32) take
-        // the exact sums in double lanes (WideFlipParts) instead of the coarse copy, which needed renewing every few
-        // flips (bench dense, P = 6, N = 100, K = 2000, T = 0.01: 41 classical attempts; P = 8, N = 40: 58).
+        // Hot chains whose overlaps pass the power sums' range (P = 6 from about N = 50) take the register tables
+        // (N < 64, P = 6; P = 7 to 9 run on them from the start, SweepSmall) or the exact sums in double lanes
+        // (WideFlipParts) instead of the coarse copy, which needed renewing every few flips (bench dense, P = 6,
+        // N = 100, K = 2000, T = 0.01: 41 classical attempts, 7.4 on the wide sums; P = 6, N = 60: 13 on the wide
+        // sums, 5.5 on the tables, against a frozen classical chain).
         frozenSweeps = lastAccepted == 0 ? frozenSweeps + 1 : 0;
         bool wanted = power is { AlwaysInRange: true } && power.Order >= 5 && patterns.Neurons <= 127 && frozenSweeps < 64
             || 16 * lastAccepted >= patterns.Neurons && (power is not null || wide is not null);
@@ -278,7 +280,8 @@ public sealed class DenseChain
     }
 
     /// <summary>
-    /// Small networks beyond the power sums' range (N &lt; 32: P = 7 from N = 14, P = 8 from 8, P = 9) run on the
+    /// Small networks beyond the power sums' range (N &lt; 64: P = 7 from N = 14, P = 8 from 8, P = 9 while the
+    /// tables fit two int16 limbs) run on the
     /// tables held in registers (<see cref="LookupFlipParts"/>) while they accept flips, and on the coarse copy once
     /// frozen for 64 sweeps (the power sums' rule, see <see cref="Sweep"/>). Their hot chains passed the limit in most
     /// sweeps and ran on a coarse copy renewed every few flips (bench dense, P = 7, N = 20, K = 3000, T = 0.02:
@@ -287,7 +290,10 @@ public sealed class DenseChain
     /// on the registers), but a chain with a few flips a sweep renews it too often (P = 7, N = 20, T = 1e-4, 4 %
     /// accepted: 3.0 on the copy, 1.5 on the registers). Where the power sums reach every overlap (P = 5 and 6 below
     /// N = 32) they stay: a fused flip costs more on the registers (P = 6, N = 20, K = 3200, T = 0.05: 3.5 against
-    /// 1.9-2.3).
+    /// 1.9-2.3); P = 6 from N = 32 runs on the power sums while they reach and on the tables past them (see
+    /// powerLeads). On a pair of registers (N = 32-63) an attempt costs about 12 % more than on one (P = 7, N = 33
+    /// against 31, K = 2000, hot) and half the wide sums' (P = 7, N = 50: 5.2-5.4 frozen classical attempts, 10.4 on
+    /// the wide sums).
     /// </summary>
     unsafe long SweepSmall()
     {
@@ -489,26 +495,36 @@ public sealed class DenseChain
         where TOrder : struct, IPowerOrder where TNeurons : struct, INeuronParity
     {
         if (!onTheFly) return AttemptCoarse(row, m, i, si, stride, acceptWord);
-        if (pastPowerSums) return lookup is not null ? AttemptLookup(row, m, i, si, acceptWord) : AttemptWide<TOrder>(row, m, i, si, stride, acceptWord);
-        if (!power!.TryTotal<TOrder, TNeurons>(row, m, i, si, out long total))
-        {
-            // The last flip took an overlap past the limit (the overlaps are current): on to the register tables or
-            // the wide sums, else the coarse copy.
-            powerWait = powerBackoff;
-            powerBackoff = Math.Min(2 * powerBackoff + 1, 63);
-            if (BeginPastPowerSums(m))
-            {
-                pastPowerSums = true;
-                return lookup is not null ? AttemptLookup(row, m, i, si, acceptWord) : AttemptWide<TOrder>(row, m, i, si, stride, acceptWord);
-            }
-            LeaveOnTheFly();
-            return AttemptCoarse(row, m, i, si, stride, acceptWord);
-        }
+        if (pastPowerSums) return AttemptPastPowerSums<TOrder>(row, m, i, si, stride, acceptWord);
+        if (!power!.TryTotal<TOrder, TNeurons>(row, m, i, si, out long total)) return LeavePowerSums<TOrder>(row, m, i, si, stride, acceptWord);
         if (!Accept(DivideExact(total), acceptWord)) return 0;
         spins[i] = (sbyte)-si;
         exactCurrent = false;
         power.Flip<TOrder>(row, si);
         return 1;
+    }
+
+    // The forms past the power sums are called, not inlined, from the power sums' loop: their attempts cost many times
+    // a call, and inlined they made the loop slower for every P = 4 chain (bench, N = 1000, T = 0.5: 1.9 -> 2.2).
+
+    /// <summary>An attempt past the power sums' range: on the register tables where they exist, else the wide sums.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    unsafe int AttemptPastPowerSums<TOrder>(sbyte* row, short* m, int i, int si, int stride, uint acceptWord) where TOrder : struct, IPowerOrder =>
+        lookup is not null ? AttemptLookup(row, m, i, si, acceptWord) : AttemptWide<TOrder>(row, m, i, si, stride, acceptWord);
+
+    /// <summary>The last flip took an overlap past the power sums' limit (the overlaps are current): on to the register tables or the wide sums, else the coarse copy.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    unsafe int LeavePowerSums<TOrder>(sbyte* row, short* m, int i, int si, int stride, uint acceptWord) where TOrder : struct, IPowerOrder
+    {
+        powerWait = powerBackoff;
+        powerBackoff = Math.Min(2 * powerBackoff + 1, 63);
+        if (BeginPastPowerSums(m))
+        {
+            pastPowerSums = true;
+            return AttemptPastPowerSums<TOrder>(row, m, i, si, stride, acceptWord);
+        }
+        LeaveOnTheFly();
+        return AttemptCoarse(row, m, i, si, stride, acceptWord);
     }
 
     /// <summary>Small networks: the tables from registers (<see cref="LookupFlipParts"/>).</summary>
