@@ -460,10 +460,10 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
-    /// The on-the-fly power-sum parts for P = 4, 5, 6 and N of both parities: their total equals the exact 64-bit one,
+    /// The on-the-fly power-sum parts for P = 4 to 8 and N of both parities: their total equals the exact 64-bit one,
     /// a flip (applied in the next pass) keeps the power totals and the overlaps exact, P = 4 crosses the narrow limit
     /// (362, beyond which its one level runs against w - 32768) both ways, and a flip that takes an overlap past the
-    /// limit (511, 255, 31) is reported by the next pass (the chain then returns to the coarse copy).
+    /// limit (511, 255, 31, 13, 7) is reported by the next pass (the chain then returns to the coarse copy).
     /// </summary>
     [Theory]
     [InlineData(4, 45)]
@@ -471,6 +471,8 @@ public class DenseCoarsePathTests
     [InlineData(5, 45)]
     [InlineData(5, 46)]
     [InlineData(6, 45)]
+    [InlineData(7, 30)]
+    [InlineData(8, 30)]
     public unsafe void Power_parts_on_the_fly_are_exact_and_report_overlaps_leaving_their_range(int order, int beyond)
     {
         int limit = PowerFlipParts.LimitFor(order), n = limit + beyond, k = 5; // N of either parity (P = 4 uses it)
@@ -492,13 +494,17 @@ public class DenseCoarsePathTests
             (4, _) => parts.TryTotal<Order4, OddNeurons>(row, m, i, si, out total),
             (5, 0) => parts.TryTotal<Order5, EvenNeurons>(row, m, i, si, out total),
             (5, _) => parts.TryTotal<Order5, OddNeurons>(row, m, i, si, out total),
-            _ => parts.TryTotal<Order6, EvenNeurons>(row, m, i, si, out total),
+            (6, _) => parts.TryTotal<Order6, EvenNeurons>(row, m, i, si, out total),
+            (7, _) => parts.TryTotal<Order7, EvenNeurons>(row, m, i, si, out total),
+            _ => parts.TryTotal<Order8, EvenNeurons>(row, m, i, si, out total),
         };
         void Flip(sbyte* row, int si)
         {
             if (order == 4) parts.Flip<Order4>(row, si);
             else if (order == 5) parts.Flip<Order5>(row, si);
-            else parts.Flip<Order6>(row, si);
+            else if (order == 6) parts.Flip<Order6>(row, si);
+            else if (order == 7) parts.Flip<Order7>(row, si);
+            else parts.Flip<Order8>(row, si);
         }
         fixed (short* m = sums)
         fixed (sbyte* xi = patterns.Row(0))
