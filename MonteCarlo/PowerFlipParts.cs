@@ -298,7 +298,7 @@ internal sealed unsafe class PowerFlipParts
     struct Sums { public long Base, First, Second, Third; public int Largest; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector512<long> Widen(Vector512<int> lanes) =>
+    internal static Vector512<long> Widen(Vector512<int> lanes) =>
         Avx512F.Add(Avx512F.ConvertToVector512Int64(lanes.GetLower()), Avx512F.ConvertToVector512Int64(lanes.GetUpper()));
 
     internal static int Largest(Vector512<ushort> size)

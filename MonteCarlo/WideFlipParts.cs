@@ -21,6 +21,10 @@ namespace Physics.MonteCarlo;
 /// odd number's inverse. Overlaps must stay within a limit (<see cref="Limit"/>: 1176 for P = 6, 362, 156 and 83 for
 /// P = 7, 8 and 9, for P = 5 up to 6888 as K allows; a hot chain's overlaps are a few sqrt(N)); an accepted flip moves
 /// them inside the next attempt's pass, which reports one passing the limit.
+///
+/// P = 5 while every |M| &lt;= 362 sums S_2 and S_4 as <see cref="PowerFlipParts"/> does, in int16 against
+/// w = (M^2 - p)/4 (<see cref="QuarterPass"/>), where the double lanes cost about twice as much. The bound on max |M|
+/// is measured anew when it passes 362.
 /// </summary>
 internal sealed unsafe class WideFlipParts
 {
@@ -36,6 +40,9 @@ internal sealed unsafe class WideFlipParts
     sbyte* pendingRow;               // an accepted flip the next pass applies (see PowerFlipParts)
     int pendingSign;
     int reach;                       // a bound on max |M| once the pending flip is applied
+    int checkAt;                     // reach past which the next pass measures max |M|: the quarter limit below it (P = 5), else the limit
+    readonly int quarterLimit;       // P = 5: the largest |M| of the int16 quarter-square pass (362, at most the limit); else 0
+    readonly int[] quarterFlush;     // P = 5: blocks of 32 patterns the quarter pass's int32 lanes can sum, by the bound on max |M|
 
     public WideFlipParts(PatternSet patterns, int order)
     {
@@ -56,6 +63,12 @@ internal sealed unsafe class WideFlipParts
         rowSums = PowerFlipParts.RowSums(patterns);
         shift = (int)BigInteger.TrailingZeroCount(denominator);
         (_, oddInverse) = DenseChain.ExactDivisor((long)(denominator >> shift));
+        // w = (M^2 - p)/4 fits int16 up to |M| = 362, where a lane's two products w^2 still fit int32 (flushed after
+        // every block there; every fourth at 255, PowerFlipParts' limit): a hot chain at N = 4000, whose largest overlap
+        // moves about 250, stays on the quarter squares.
+        quarterLimit = order == 5 ? Math.Min(PowerFlipParts.NarrowLimit, Limit) : 0;
+        quarterFlush = new int[quarterLimit + 1];
+        for (int r = 0; r <= quarterLimit; r++) quarterFlush[r] = PowerFlipParts.FlushEvery(5, r);
     }
 
     static Int128 At(Int128[] c, int k) => k < c.Length ? c[k] : Int128.Zero;
@@ -99,6 +112,7 @@ internal sealed unsafe class WideFlipParts
         pendingRow = null;
         reach = PowerFlipParts.Largest(m, count);
         if (reach > Limit) return false;
+        checkAt = reach <= quarterLimit ? quarterLimit : Limit;
         Array.Clear(totals);
         for (int mu = 0; mu < count; mu++)
         {
@@ -117,17 +131,32 @@ internal sealed unsafe class WideFlipParts
     public bool TryScaled<TOrder>(sbyte* row, short* m, int i, int si, out long scaled) where TOrder : struct, IPowerOrder
     {
         Sums s;
-        if (pendingRow == null) s = Pass<TOrder>(row, m, flip: false, check: false);
-        else if (reach <= Limit) s = Pass<TOrder>(row, m, flip: true, check: false);
-        else
+        bool quarter = false;
+        if (pendingRow != null && reach > checkAt)
         {
+            // The bound passed the quarter limit or the limit: measure, on the double lanes.
             s = Pass<TOrder>(row, m, flip: true, check: true);
             reach = s.Largest;
             if (reach > Limit) { pendingRow = null; scaled = 0; return false; }
+            checkAt = reach <= quarterLimit ? quarterLimit : Limit;
         }
+        else if (TOrder.Quarter && reach <= quarterLimit)
+        {
+            quarter = true;
+            s = pendingRow == null ? QuarterPass(row, m, flip: false) : QuarterPass(row, m, flip: true);
+        }
+        else s = pendingRow == null ? Pass<TOrder>(row, m, flip: false, check: false) : Pass<TOrder>(row, m, flip: true, check: false);
         pendingRow = null;
         int a = TOrder.OddG ? 1 : 0;
         if (a == 0) s.Base = rowSums[i];
+        if (TOrder.Quarter && quarter)
+        {
+            // Against w = (M^2 - p)/4: M^2 = 4 w + p, M^4 = 16 w^2 + 8 p w + p.
+            int p = neurons & 1;
+            long first = s.First;
+            s.First = 4 * first + p * s.Base;
+            s.Second = 16 * s.Second + 8 * p * first + p * s.Base;
+        }
         sums[a] = s.Base; sums[a + 2] = s.First;
         Int128 odd = g0 * s.Base + g1 * s.First;
         if (TOrder.Levels >= 2) { odd += g2 * s.Second; sums[a + 4] = s.Second; }
@@ -198,6 +227,37 @@ internal sealed unsafe class WideFlipParts
         return s;
     }
 
+    /// <summary>
+    /// P = 5 with every |M| &lt;= 362: the pending flip, then sum xi w and sum xi w^2 with w = (M^2 - p)/4 = u (u + p),
+    /// u = M >> 1, in int16 (w &lt;= 32761) multiply-adds into int32 lanes, widened as often as the bound requires.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    Sums QuarterPass(sbyte* row, short* m, bool flip)
+    {
+        var parity = Vector512.Create((short)(neurons & 1));
+        var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero;
+        sbyte* flipped = pendingRow;
+        int flippedSign = pendingSign;
+        int flushEvery = quarterFlush[reach];
+        for (int start = 0; start < stride; start += 32 * flushEvery)
+        {
+            var lanes1 = Vector512<int>.Zero; var lanes2 = Vector512<int>.Zero;
+            int end = Math.Min(stride, start + 32 * flushEvery);
+            for (int k = start; k < end; k += 32)
+            {
+                var v = flip ? HebbianChain.FlipBlock(flipped, m, k, flippedSign) : Vector512.Load(m + k);
+                var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
+                var u = Avx512BW.ShiftRightArithmetic(v, 1);
+                var w = Avx512BW.MultiplyLow(u, Avx512BW.Add(u, parity));
+                lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(xi, w));
+                lanes2 = Avx512F.Add(lanes2, Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyLow(xi, w), w));
+            }
+            wide1 = Avx512F.Add(wide1, PowerFlipParts.Widen(lanes1));
+            wide2 = Avx512F.Add(wide2, PowerFlipParts.Widen(lanes2));
+        }
+        return new Sums { First = Vector512.Sum(wide1), Second = Vector512.Sum(wide2) };
+    }
+
     /// <summary>P even (G odd): y = xi M, t = y M^2 = xi M^3 (M^2 = y^2), then the levels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Levels<TOrder>(Vector256<int> y32, ref Vector512<double> d1, ref Vector512<double> d2, ref Vector512<double> d3, ref Vector512<double> d4) where TOrder : struct, IPowerOrder
@@ -259,6 +319,7 @@ internal sealed unsafe class WideFlipParts
         if (pendingRow == null) return true;
         reach = PowerFlipParts.FlipAndMeasure(pendingRow, m, stride, pendingSign);
         pendingRow = null;
+        checkAt = reach <= quarterLimit ? quarterLimit : Limit;
         return reach <= Limit;
     }
 }

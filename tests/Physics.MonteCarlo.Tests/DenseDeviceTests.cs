@@ -548,8 +548,9 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
-    /// The power sums' int32 lanes are flushed as often as the bound on max |M| requires: every pattern a sign times one
-    /// base pattern with 2 % of its entries flipped, so that every overlap is near +-N = the limit (P = 4: 362 and 511,
+    /// The power sums' int32 lanes are flushed as often as the bound on max |M| requires: every pattern one base pattern
+    /// with 2 % of its entries flipped, so that every overlap is near N = the limit (and every product in a lane has one
+    /// sign) (P = 4: 362 and 511,
     /// against w and w - 32768; P = 5: 255, lanes flushed every four blocks; P = 6: 31), over enough blocks of 32
     /// patterns to overflow a lane left unflushed; the total equals the exact BigInteger sum through a walk of flips.
     /// </summary>
@@ -564,8 +565,7 @@ public class DenseCoarsePathTests
         var basePattern = Enumerable.Range(0, n).Select(_ => random.Next(2) * 2 - 1).ToArray();
         var rows = Enumerable.Range(0, k).Select(_ =>
         {
-            int sign = random.Next(2) * 2 - 1;
-            return (IReadOnlyList<int>)basePattern.Select(x => random.NextDouble() < 0.02 ? -sign * x : sign * x).ToArray();
+            return (IReadOnlyList<int>)basePattern.Select(x => random.NextDouble() < 0.02 ? -x : x).ToArray();
         }).ToList();
         var patterns = PatternSet.FromRows(rows);
         var energy = new DenseEnergy(order, n);
@@ -614,10 +614,14 @@ public class DenseCoarsePathTests
     /// The wide power sums (tables, hot): Y equals the tables' sum Even total + s sum xi Odd at every site, through a
     /// walk of accepted flips (applied in the next pass, or settled), for P = 5 to 8, with a condensed pattern and
     /// enough patterns that the double lanes are flushed within a pass where the limit is large (P = 7, 8); the walk
-    /// that takes an overlap past the limit (P = 8, N = 200) is reported.
+    /// that takes an overlap past the limit (P = 8, N = 200) is reported. P = 5 at N = 480 and 481 starts with every
+    /// overlap within 362 (the int16 quarter-square pass, its lanes flushed every block where the bound nears 362) and
+    /// walks M_1 past it (the double lanes).
     /// </summary>
     [Theory]
     [InlineData(5, 400, 300)]
+    [InlineData(5, 480, 700)]
+    [InlineData(5, 481, 700)]
     [InlineData(6, 300, 200)]
     [InlineData(7, 300, 200)]
     [InlineData(8, 200, 300)]
@@ -673,6 +677,50 @@ public class DenseCoarsePathTests
                 }
             }
             Assert.Equal(parts.Limit < n, !inside);
+        }
+    }
+
+    /// <summary>
+    /// The wide sums' int16 quarter-square pass (P = 5, every |M| &lt;= 362) flushes its int32 lanes as often as the bound
+    /// requires: every pattern one base pattern with 2 % of its entries flipped, so that every overlap is near N (N = 362
+    /// and 361) and every product in a lane has one sign, over ten blocks of 32 patterns (a lane left unflushed overflows
+    /// within two); Y equals
+    /// the tables' sum through a walk of flips.
+    /// </summary>
+    [Theory]
+    [InlineData(362)]
+    [InlineData(361)]
+    public unsafe void Wide_quarter_pass_flushes_its_lanes(int n)
+    {
+        const int k = 320;
+        var random = new Random(n);
+        var basePattern = Enumerable.Range(0, n).Select(_ => random.Next(2) * 2 - 1).ToArray();
+        var rows = Enumerable.Range(0, k).Select(_ =>
+        {
+            return (IReadOnlyList<int>)basePattern.Select(x => random.NextDouble() < 0.02 ? -x : x).ToArray();
+        }).ToList();
+        var patterns = PatternSet.FromRows(rows);
+        var energy = new DenseEnergy(5, n);
+        var parts = new WideFlipParts(patterns, 5);
+        var spins = basePattern.Select(x => (sbyte)x).ToArray();
+        var sums = new short[patterns.Stride];
+        patterns.OverlapSums(spins, sums);
+        Assert.True(sums.Take(k).Average(x => Math.Abs((int)x)) > 0.9 * n);
+        fixed (short* m = sums)
+        fixed (sbyte* xi = patterns.Row(0))
+        {
+            Assert.True(parts.Begin(m));
+            for (int step = 0; step < 40; step++)
+            {
+                int i = random.Next(n), si = spins[i];
+                sbyte* row = xi + (long)i * patterns.Stride;
+                Assert.True(parts.TryScaled<Order5>(row, m, i, si, out long y));
+                long expected = 0;
+                for (int mu = 0; mu < k; mu++) expected += si * row[mu] * energy.Odd(m[mu]) + energy.Even(m[mu]);
+                Assert.Equal(expected, y);
+                parts.Flip(row, si);
+                spins[i] = (sbyte)-si;
+            }
         }
     }
 
