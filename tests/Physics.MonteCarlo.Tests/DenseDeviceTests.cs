@@ -285,6 +285,26 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
+    /// P = 5 on the tables' paths (N = 2000 and 2001, K = 400: past the coarse copy's reach): hot chains on the wide sums, in int16 quarter squares while
+    /// every overlap is within 362 and on the double lanes while the pattern they start in is condensed; every decision
+    /// is the exact chain's.
+    /// </summary>
+    [Theory]
+    [InlineData(2000, false)]
+    [InlineData(2001, true)]
+    public void P5_table_chains_take_the_exact_decisions(int n, bool random)
+    {
+        var patterns = PatternSet.Random(n, 400, 29, 0);
+        var energy = new DenseEnergy(5, n);
+        // The tables' paths: the polynomials pass the coarse copy's reach (DenseChain).
+        Assert.False(energy.Polynomials is { } poly && poly.Reach < CoarseFlipParts.Useless / patterns.Stride);
+        Assert.True(SameTrajectory(patterns, 5, 0.5, heatBath: false, random, 29, 6));
+        var chain = new DenseChain(patterns, energy, 0.5, Dynamics.Metropolis, 29, 0, 0, random ? InitialState.Random : InitialState.Pattern);
+        for (int s = 0; s < 3; s++) chain.Sweep();
+        Assert.True(chain.OnPowerSums);
+    }
+
+    /// <summary>
     /// The tables' coarse copy: its estimate is within its bound of the exact Y = Even total + s sum xi Odd for every
     /// row and spin, whatever the spread of the values (a few large ones kept exactly), when taken (the bound no wider
     /// than the truncation allows, K 2^shift) and when renewed after the values move.
