@@ -568,6 +568,23 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
+    /// K patterns, each one random base pattern with 2 % of its entries flipped, the state the base pattern and its
+    /// overlaps, every one near N (so every product a lane sums has one sign).
+    /// </summary>
+    static (PatternSet Patterns, sbyte[] Spins, short[] Sums) NearlyOnePattern(int n, int k, Random random)
+    {
+        var basePattern = Enumerable.Range(0, n).Select(_ => random.Next(2) * 2 - 1).ToArray();
+        var rows = Enumerable.Range(0, k)
+            .Select(_ => (IReadOnlyList<int>)basePattern.Select(x => random.NextDouble() < 0.02 ? -x : x).ToArray()).ToList();
+        var patterns = PatternSet.FromRows(rows);
+        var spins = basePattern.Select(x => (sbyte)x).ToArray();
+        var sums = new short[patterns.Stride];
+        patterns.OverlapSums(spins, sums);
+        Assert.True(sums.Take(k).Average(x => Math.Abs((int)x)) > 0.9 * n);
+        return (patterns, spins, sums);
+    }
+
+    /// <summary>
     /// The power sums' int32 lanes are flushed as often as the bound on max |M| requires: every pattern one base pattern
     /// with 2 % of its entries flipped, so that every overlap is near N = the limit (and every product in a lane has one
     /// sign) (P = 4: 362 and 511,
@@ -582,21 +599,12 @@ public class DenseCoarsePathTests
     public unsafe void Power_parts_flush_their_lanes_for_large_overlaps(int order, int n, int k)
     {
         var random = new Random(order * 1000 + n);
-        var basePattern = Enumerable.Range(0, n).Select(_ => random.Next(2) * 2 - 1).ToArray();
-        var rows = Enumerable.Range(0, k).Select(_ =>
-        {
-            return (IReadOnlyList<int>)basePattern.Select(x => random.NextDouble() < 0.02 ? -x : x).ToArray();
-        }).ToList();
-        var patterns = PatternSet.FromRows(rows);
+        var (patterns, spins, sums) = NearlyOnePattern(n, k, random);
         var energy = new DenseEnergy(order, n);
         var poly = energy.Polynomials!;
         Assert.True(PowerFlipParts.Fits(poly, patterns, order));
         var parts = new PowerFlipParts(poly, patterns, order);
         Assert.True(parts.AlwaysInRange);
-        var spins = basePattern.Select(x => (sbyte)x).ToArray();
-        var sums = new short[patterns.Stride];
-        patterns.OverlapSums(spins, sums);
-        Assert.True(sums.Take(k).Average(x => Math.Abs((int)x)) > 0.9 * n);
         fixed (short* m = sums)
         fixed (sbyte* xi = patterns.Row(0))
         {
@@ -714,18 +722,9 @@ public class DenseCoarsePathTests
     {
         const int k = 320;
         var random = new Random(n);
-        var basePattern = Enumerable.Range(0, n).Select(_ => random.Next(2) * 2 - 1).ToArray();
-        var rows = Enumerable.Range(0, k).Select(_ =>
-        {
-            return (IReadOnlyList<int>)basePattern.Select(x => random.NextDouble() < 0.02 ? -x : x).ToArray();
-        }).ToList();
-        var patterns = PatternSet.FromRows(rows);
+        var (patterns, spins, sums) = NearlyOnePattern(n, k, random);
         var energy = new DenseEnergy(5, n);
         var parts = new WideFlipParts(patterns, 5);
-        var spins = basePattern.Select(x => (sbyte)x).ToArray();
-        var sums = new short[patterns.Stride];
-        patterns.OverlapSums(spins, sums);
-        Assert.True(sums.Take(k).Average(x => Math.Abs((int)x)) > 0.9 * n);
         fixed (short* m = sums)
         fixed (sbyte* xi = patterns.Row(0))
         {
