@@ -48,8 +48,11 @@ public sealed class DenseChain
     readonly CoarseFlipParts? coarse;
     readonly PowerFlipParts? power;         // P = 4 to 8 on the fly, for hot chains and small networks
     readonly LookupFlipParts? lookup;       // in its place for N < 64 beyond its range, where the tables fit int16 registers
-    // P = 6 (power sums up to |M| = 31) with register tables: a hot chain's overlaps (about sqrt(N)) mostly stay within
-    // the power sums, which are cheaper; the tables stand in for the wide sums beyond them.
+    // Register tables beside power sums whose limit is at least 4.5 sqrt(N) (P = 6, limit 50, every N < 64; P = 7,
+    // limit 26, N <= 33): a hot chain's overlaps (spread about sqrt(N)) mostly stay within the power sums, which are
+    // cheaper, and the tables stand in for the wide sums past them (bench, K = 2000, hot: P = 7, N = 30, 2.7-3.1
+    // frozen classical attempts against 5.0 on the tables alone; at N = 40 5.8-6.0 against 5.5-5.7, at 50 even).
+    // P = 8 (limit 13) keeps the tables: its power sums held a chain at N = 20 too seldom (8.6 against 3.5).
     readonly bool powerLeads;
     // The tables (flip polynomials past 64 bits): a coarse copy of Odd(M_mu) decides most attempts in Y units; hot
     // chains run on exact power sums on the fly instead (P = 5 to 9), or on the tables themselves.
@@ -116,7 +119,7 @@ public sealed class DenseChain
                 coarse.Take(sums, odd, evenTotal);
                 if (PowerFlipParts.Fits(poly, patterns, energy.Order)) power = new PowerFlipParts(poly, patterns, energy.Order);
                 if (power is not { AlwaysInRange: true } && energy.Order >= 5) lookup = LookupFlipParts.TryCreate(patterns, energy);
-                powerLeads = lookup is not null && power is not null && energy.Order == 6;
+                powerLeads = lookup is not null && power is not null && power.Limit * power.Limit >= 20 * patterns.Neurons;
                 if (lookup is null && power is not { AlwaysInRange: true } && WideFlipParts.Fits(patterns, energy.Order)) wide = new WideFlipParts(patterns, energy.Order);
             }
             else Refresh(); // the exact reference chain
@@ -237,11 +240,12 @@ public sealed class DenseChain
         // copy's shift). For P = 4 the coarse copy serves every chain that is not hot
         // (N = 60, K = 2000, T = 0.01: 1.1-1.3 against 1.6), and so it does for P = 5 beyond N = 127 (N = 200,
         // K = 1600, T = 0.001: 0.96 against 2.2).
-        // Hot chains whose overlaps pass the power sums' range (P = 6 from about N = 50) take the register tables
-        // (N < 64, P = 6; P = 7 to 9 run on them from the start, SweepSmall) or the exact sums in double lanes
-        // (WideFlipParts) instead of the coarse copy, which needed renewing every few flips (bench dense, P = 6,
-        // N = 100, K = 2000, T = 0.01: 41 classical attempts, 7.4 on the wide sums; P = 6, N = 60: 13 on the wide
-        // sums, 5.5 on the tables, against a frozen classical chain).
+        // Hot chains whose overlaps pass the power sums' range (P = 6 from about N = 150 and while a pattern is
+        // condensed) take the register tables (N < 64 where the power sums lead, see powerLeads; elsewhere the
+        // tables run from the start, SweepSmall) or the exact sums in double lanes (WideFlipParts) instead of the
+        // coarse copy, which needed renewing every few flips (bench dense, P = 6, N = 100, K = 2000, T = 0.01: 41
+        // classical attempts, 7.4 on the wide sums, 2.8-3.0 on the power sums since their limit is 50; P = 6,
+        // N = 60: 13 on the wide sums, 5.5 on the tables, 2.6 on the power sums; against a frozen classical chain).
         frozenSweeps = lastAccepted == 0 ? frozenSweeps + 1 : 0;
         bool wanted = power is { AlwaysInRange: true } && power.Order >= 5 && patterns.Neurons <= 127 && frozenSweeps < 64
             || 16 * lastAccepted >= patterns.Neurons && (power is not null || wide is not null);
@@ -267,31 +271,36 @@ public sealed class DenseChain
 
     long SweepOnTheFly()
     {
-        bool odd = (patterns.Neurons & 1) == 1; // the quarter squares of P = 4 and 5 take N's parity as a constant
+        // The power sums' quarter squares take N's parity as a constant.
+        return (patterns.Neurons & 1) == 1 ? SweepOnTheFly<OddNeurons>() : SweepOnTheFly<EvenNeurons>();
+    }
+
+    long SweepOnTheFly<TNeurons>() where TNeurons : struct, INeuronParity
+    {
         return energy.Order switch
         {
-            4 => odd ? SweepWith<PowerPath<Order4, OddNeurons>>() : SweepWith<PowerPath<Order4, EvenNeurons>>(),
-            5 => odd ? SweepWith<PowerPath<Order5, OddNeurons>>() : SweepWith<PowerPath<Order5, EvenNeurons>>(),
-            6 => SweepWith<PowerPath<Order6, EvenNeurons>>(),
-            7 => SweepWith<PowerPath<Order7, EvenNeurons>>(),
-            8 => SweepWith<PowerPath<Order8, EvenNeurons>>(),
-            _ => SweepWith<PowerPath<Order9, EvenNeurons>>(),
+            4 => SweepWith<PowerPath<Order4, TNeurons>>(),
+            5 => SweepWith<PowerPath<Order5, TNeurons>>(),
+            6 => SweepWith<PowerPath<Order6, TNeurons>>(),
+            7 => SweepWith<PowerPath<Order7, TNeurons>>(),
+            8 => SweepWith<PowerPath<Order8, TNeurons>>(),
+            _ => SweepWith<PowerPath<Order9, TNeurons>>(),
         };
     }
 
     /// <summary>
-    /// Small networks beyond the power sums' range (N &lt; 64: P = 7 from N = 14, P = 8 from 8, P = 9 while the
-    /// tables fit two int16 limbs) run on the
+    /// Small networks beyond the power sums' range (N &lt; 64: P = 7 from N = 34, P = 8 from 14, P = 9 while the
+    /// tables fit two int16 limbs; see powerLeads for P = 6 and 7 below) run on the
     /// tables held in registers (<see cref="LookupFlipParts"/>) while they accept flips, and on the coarse copy once
     /// frozen for 64 sweeps (the power sums' rule, see <see cref="Sweep"/>). Their hot chains passed the limit in most
     /// sweeps and ran on a coarse copy renewed every few flips (bench dense, P = 7, N = 20, K = 3000, T = 0.02:
     /// 100-120 classical attempts, now 2.9-3.1); a frozen
     /// chain decides from the copy for about one classical attempt (P = 8 and 9, N = 24, K = 1000: 1.0 against 1.6
     /// on the registers), but a chain with a few flips a sweep renews it too often (P = 7, N = 20, T = 1e-4, 4 %
-    /// accepted: 3.0 on the copy, 1.5 on the registers). Where the power sums reach every overlap (P = 5 and 6 below
-    /// N = 32) they stay: a fused flip costs more on the registers (P = 6, N = 20, K = 3200, T = 0.05: 3.5 against
-    /// 1.9-2.3); P = 6 from N = 32 runs on the power sums while they reach and on the tables past them (see
-    /// powerLeads). On a pair of registers (N = 32-63) an attempt costs about 12 % more than on one (P = 7, N = 33
+    /// accepted: 3.0 on the copy, 1.5 on the registers). Where the power sums reach every overlap (P = 5, P = 6 up
+    /// to N = 50, P = 7 to 26, P = 8 to 13) they stay: a fused flip costs more on the registers (P = 6, N = 20,
+    /// K = 3200, T = 0.05: 3.5 against 1.9-2.3; P = 7, N = 24, K = 1000: 4.6 against 2.6); P = 6 up to N = 63 and
+    /// P = 7 up to 33 run on the power sums while they reach and on the tables past them (see powerLeads). On a pair of registers (N = 32-63) an attempt costs about 12 % more than on one (P = 7, N = 33
     /// against 31, K = 2000, hot) and half the wide sums' (P = 7, N = 50: 5.2-5.4 frozen classical attempts, 10.4 on
     /// the wide sums).
     /// </summary>

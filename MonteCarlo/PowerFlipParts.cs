@@ -12,12 +12,14 @@ namespace Physics.MonteCarlo;
 /// G(M) = M^a g(M^2) and H(M) = M^b h(M^2), a and b the parities of P - 1 and P (<see cref="FlipPolynomials"/>), so
 /// X = sum_k h_k T_(2k+b) + s_i sum_k g_k S_(2k+a) with the power totals T_j = sum_mu M_mu^j, kept exactly (a flip
 /// moves them by the binomial expansion of (M - 2 s_i xi)^j, in the T's and in the S's of its own attempt), and the
-/// site's signed power sums S_j = sum_mu xi_mu M_mu^j, summed in one pass: y = xi M^a in int16, then per level
-/// S_(j+2) += y . M^2 (int16 multiply-add into int32 lanes, widened to int64 before they could overflow) and y *= M^2.
-/// Every power must fit int16: |M| &lt;= the limit (<see cref="LimitFor"/>) (511 for P = 4 and 255 for P = 5, which run
-/// against w = (M^2 - p)/4, p = N mod 2, in place of M^2; 31 for P = 6, 13 for P = 7, 7 for P = 8). An accepted flip moves the overlaps inside the next
-/// attempt's pass, which reports an overlap leaving the range (checked only when a bound on max |M|, 2 more per
-/// flip, passes the limit); the chain then returns to the coarse copy.
+/// site's signed power sums S_j = sum_mu xi_mu M_mu^j, summed in one pass against the quarter squares
+/// w = (M^2 - p)/4 = u (u + p), u = M >> 1, p = N mod 2 (every overlap has N's parity): y = xi M^a in int16, then per
+/// level Q_k += y . w (int16 multiply-add into int32 lanes, widened to int64 before they could overflow) and y *= w,
+/// and the S_j follow from the Q_k by M^2 = 4 w + p. Every power must fit int16: |M| &lt;= the limit
+/// (<see cref="LimitFor"/>: 511 for P = 4, 255 for P = 5, 50 for P = 6, 26 for P = 7, 13 for P = 8; against M^2 they
+/// were 255, 127, 31, 13 and 7). An accepted flip moves the overlaps inside the next attempt's pass, which reports an
+/// overlap leaving the range (checked only when a bound on max |M|, 2 more per flip, passes the limit); the chain then
+/// returns to the coarse copy.
 /// </summary>
 internal sealed unsafe class PowerFlipParts
 {
@@ -112,6 +114,8 @@ internal sealed unsafe class PowerFlipParts
     }
 
     public int Order => order;
+    /// <summary>The largest |M| the sums hold (<see cref="LimitFor"/>, at most N).</summary>
+    public int Limit => limit;
     /// <summary>Every overlap is within the limit whatever the state (N &lt;= Limit).</summary>
     public bool AlwaysInRange => neurons <= limit;
 
@@ -125,45 +129,36 @@ internal sealed unsafe class PowerFlipParts
     static int LastNonZero(long[] c) { int k = c.Length - 1; while (k >= 0 && c[k] == 0) k--; return k; }
 
     /// <summary>
-    /// The largest |M| &lt;= 255 for which y = M^(P-3) fits int16, M^2 too where y is multiplied by it again, and at
-    /// least four blocks of multiply-adds fit an int32 lane. P = 4 and 5 (<see cref="IPowerOrder.Quarter"/>): every
-    /// overlap has the parity p of N, so w = (M^2 - p)/4 = u (u + p) with u = M >> 1 is an integer, M^2 = 4 w + p
-    /// and M^4 = 16 w^2 + 8 p w + p. P = 4's one level runs against w - 32768 (int16 for |M| &lt;= 511; S_3 =
-    /// 4 sum y w + p S_1), P = 5's two against w and xi w (int16 for |M| &lt;= 361; 255 keeps four blocks of the
-    /// products w^2 in an int32 lane). (The limits were 255 and 127: a hot chain at N = 4000 with 400 overlaps
-    /// spread about 63 passed 255 in half its sweeps, and ran those on the coarse copy.)
+    /// The largest |M| &lt;= 362 (w &lt;= 32761) for which the last level's y = xi M^a w^(levels - 1) fits int16 and at
+    /// least four blocks of multiply-adds fit an int32 lane: P = 5's two levels against w and xi w (255 keeps four
+    /// blocks of the products w^2), P = 6's against M w (50), P = 7's three against w^2 (26), P = 8's against M w^2
+    /// (13). P = 4's one level runs against w - 32768 beyond 362 (int16 for |M| &lt;= 511; S_3 = 4 sum y w + p S_1).
+    /// (Against M^2 the limits were 255 (P = 4), 127, 31, 13 and 7: a hot P = 4 chain at N = 4000 with 400 overlaps
+    /// spread about 63 passed 255 in half its sweeps, and a hot P = 6 chain at N = 60 passed 31 in most.)
     /// </summary>
     internal static int LimitFor(int order)
     {
         if (order == 4) return 511;
-        if (order == 5) return 255;
-        int levels = (order - 1) / 2;
-        for (int l = 255; l >= 2; l--)
+        int levels = (order - 1) / 2, a = (order - 1) % 2;
+        for (int l = NarrowLimit; l >= 2; l--)
         {
-            double top = Math.Pow(l, order - 3);
-            if (top > short.MaxValue) continue;
-            bool offset = l * l > short.MaxValue;
-            if (offset && levels > 1) continue;
+            double w = Math.Floor(l * (double)l / 4);
+            if (Math.Pow(l, a) * Math.Pow(w, levels - 1) > short.MaxValue) continue;
             if (FlushEvery(order, l) >= 4) return l;
         }
         return 0;
     }
 
     /// <summary>
-    /// Blocks of 32 patterns whose multiply-adds an int32 lane can sum (each adds two products |y| |M^2|) while every
-    /// |M| &lt;= limit; at most 2^20.
+    /// Blocks of 32 patterns whose multiply-adds an int32 lane can sum (each adds two products, the largest
+    /// |M|^a w^levels at the last level) while every |M| &lt;= limit; at most 2^20.
     /// </summary>
     internal static int FlushEvery(int order, int limit)
     {
-        // P = 5 multiplies xi w by w; P = 4's w is offset to within 32768 beyond the narrow limit, and below it
-        // |w| <= M^2 / 4 <= 32768 too.
-        double blocks;
-        if (order == 5) blocks = int.MaxValue / (2 * Math.Pow(Math.Floor(limit * (double)limit / 4), 2));
-        else
-        {
-            double square = (double)limit * limit > short.MaxValue ? 32768 : (double)limit * limit;
-            blocks = int.MaxValue / (2 * Math.Pow(limit, order - 3) * square);
-        }
+        int levels = (order - 1) / 2, a = (order - 1) % 2;
+        // P = 4's w is offset to within 32768 beyond the narrow limit, and below it |w| <= 32761.
+        double w = order == 4 && limit > NarrowLimit ? 32768 : Math.Floor(limit * (double)limit / 4);
+        double blocks = int.MaxValue / (2 * Math.Pow(limit, a) * Math.Pow(w, levels));
         return blocks >= 1 << 20 ? 1 << 20 : (int)blocks; // 1/0 is +infinity
     }
 
@@ -193,7 +188,7 @@ internal sealed unsafe class PowerFlipParts
     public bool TryTotal<TOrder, TNeurons>(sbyte* row, short* m, int i, int si, out long total)
         where TOrder : struct, IPowerOrder where TNeurons : struct, INeuronParity
     {
-        System.Diagnostics.Debug.Assert(!TOrder.Quarter || TNeurons.Odd == ((neurons & 1) == 1), "N's parity");
+        System.Diagnostics.Debug.Assert(TNeurons.Odd == ((neurons & 1) == 1), "N's parity");
         Sums s;
         // P = 4 runs against w - 32768 only while an overlap may pass the narrow limit (a hot chain at N = 4000 stays
         // within it: one instruction less per 32 patterns).
@@ -213,13 +208,13 @@ internal sealed unsafe class PowerFlipParts
         pendingRow = null;
         int a = TOrder.OddG ? 1 : 0;
         if (a == 0) s.Base = rowSums[i];
-        if (TOrder.Quarter)
-        {
-            // The levels summed against w = (M^2 - p)/4: M^2 = 4 w + p, M^4 = 16 w^2 + 8 p w + p.
-            int p = TNeurons.Odd ? 1 : 0;
-            if (TOrder.Levels == 1) s.First = 4 * s.First + p * s.Base;
-            else { long first = s.First; s.First = 4 * first + p * s.Base; s.Second = 16 * s.Second + 8 * p * first + p * s.Base; }
-        }
+        // The levels Q_k = sum y w^k summed against w = (M^2 - p)/4: M^2 = 4 w + p, M^4 = 16 w^2 + 8 p w + p,
+        // M^6 = 64 w^3 + 48 p w^2 + 12 p w + p (p^2 = p).
+        int p = TNeurons.Odd ? 1 : 0;
+        long q0 = s.Base, q1 = s.First, q2 = s.Second, q3 = s.Third;
+        s.First = 4 * q1 + p * q0;
+        if (TOrder.Levels >= 2) s.Second = 16 * q2 + 8 * p * q1 + p * q0;
+        if (TOrder.Levels >= 3) s.Third = 64 * q3 + 48 * p * q2 + 12 * p * q1 + p * q0;
         // The flip's update of the totals reads these.
         sums[a] = s.Base; sums[a + 2] = s.First;
         long odd = g0 * s.Base + g1 * s.First;
@@ -262,23 +257,19 @@ internal sealed unsafe class PowerFlipParts
                     baseLanes = Avx512F.Add(baseLanes, Avx512BW.MultiplyAddAdjacent(xi, v));
                     y = Avx512BW.MultiplyLow(xi, v);
                 }
-                Vector512<short> square; // M^2, or w = (M^2 - p)/4 = u (u + p), u = M >> 1 (the low 16 bits of the product)
-                if (TOrder.Quarter)
-                {
-                    var u = Avx512BW.ShiftRightArithmetic(v, 1);
-                    square = Avx512BW.MultiplyLow(u, TNeurons.Odd ? Avx512BW.Add(u, one) : u);
-                }
-                else square = Avx512BW.MultiplyLow(v, v);
-                lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(y, offset ? Avx512F.Xor(square, top) : square));
+                // w = (M^2 - p)/4 = u (u + p), u = M >> 1 (the low 16 bits of the product)
+                var u = Avx512BW.ShiftRightArithmetic(v, 1);
+                var w = Avx512BW.MultiplyLow(u, TNeurons.Odd ? Avx512BW.Add(u, one) : u);
+                lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(y, offset ? Avx512F.Xor(w, top) : w));
                 if (TOrder.Levels >= 2)
                 {
-                    y = Avx512BW.MultiplyLow(y, square);
-                    lanes2 = Avx512F.Add(lanes2, Avx512BW.MultiplyAddAdjacent(y, square));
+                    y = Avx512BW.MultiplyLow(y, w);
+                    lanes2 = Avx512F.Add(lanes2, Avx512BW.MultiplyAddAdjacent(y, w));
                 }
                 if (TOrder.Levels >= 3)
                 {
-                    y = Avx512BW.MultiplyLow(y, square);
-                    lanes3 = Avx512F.Add(lanes3, Avx512BW.MultiplyAddAdjacent(y, square));
+                    y = Avx512BW.MultiplyLow(y, w);
+                    lanes3 = Avx512F.Add(lanes3, Avx512BW.MultiplyAddAdjacent(y, w));
                 }
             }
             wide1 = Avx512F.Add(wide1, Widen(lanes1));
@@ -286,7 +277,7 @@ internal sealed unsafe class PowerFlipParts
             if (TOrder.Levels >= 3) wide3 = Avx512F.Add(wide3, Widen(lanes3));
         }
         var s = new Sums { Base = TOrder.OddG ? Vector512.Sum(baseLanes) : 0 };
-        s.First = Vector512.Sum(wide1); // against w with TOrder.Quarter (see TryTotal)
+        s.First = Vector512.Sum(wide1); // against w (see TryTotal)
         if (offset) s.First += 32768L * s.Base; // sum y (w - 32768) + 32768 sum y, sum y = S_1
         if (TOrder.Levels >= 2) s.Second = Vector512.Sum(wide2);
         if (TOrder.Levels >= 3) s.Third = Vector512.Sum(wide3);
@@ -294,7 +285,7 @@ internal sealed unsafe class PowerFlipParts
         return s;
     }
 
-    /// <summary>One pass's S_a, S_(a+2), S_(a+4), S_(a+6) and, when checked, the largest |M|.</summary>
+    /// <summary>One pass's S_a and Q_1, Q_2, Q_3 (S_(a+2), S_(a+4), S_(a+6) once TryTotal has combined them) and, when checked, the largest |M|.</summary>
     struct Sums { public long Base, First, Second, Third; public int Largest; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -406,8 +397,6 @@ internal interface IPowerOrder
     static abstract int Levels { get; }
     /// <summary>G is odd (P even): y starts at xi M and S_1 is summed too.</summary>
     static abstract bool OddG { get; }
-    /// <summary>The levels run against w = (M^2 - p)/4 in place of M^2 (P = 4 and 5; see <see cref="PowerFlipParts.LimitFor"/>).</summary>
-    static abstract bool Quarter { get; }
     /// <summary>The one level runs against w - 32768 where an overlap may pass 362 (P = 4, |M| up to 511).</summary>
     static abstract bool OffsetTop { get; }
 }
@@ -417,10 +406,10 @@ internal interface INeuronParity { static abstract bool Odd { get; } }
 internal struct EvenNeurons : INeuronParity { public static bool Odd => false; }
 internal struct OddNeurons : INeuronParity { public static bool Odd => true; }
 
-internal struct Order4 : IPowerOrder { public static int Levels => 1; public static bool OddG => true; public static bool Quarter => true; public static bool OffsetTop => true; }
-internal struct Order5 : IPowerOrder { public static int Levels => 2; public static bool OddG => false; public static bool Quarter => true; public static bool OffsetTop => false; }
-internal struct Order6 : IPowerOrder { public static int Levels => 2; public static bool OddG => true; public static bool Quarter => false; public static bool OffsetTop => false; }
-internal struct Order7 : IPowerOrder { public static int Levels => 3; public static bool OddG => false; public static bool Quarter => false; public static bool OffsetTop => false; }
-internal struct Order8 : IPowerOrder { public static int Levels => 3; public static bool OddG => true; public static bool Quarter => false; public static bool OffsetTop => false; }
+internal struct Order4 : IPowerOrder { public static int Levels => 1; public static bool OddG => true; public static bool OffsetTop => true; }
+internal struct Order5 : IPowerOrder { public static int Levels => 2; public static bool OddG => false; public static bool OffsetTop => false; }
+internal struct Order6 : IPowerOrder { public static int Levels => 2; public static bool OddG => true; public static bool OffsetTop => false; }
+internal struct Order7 : IPowerOrder { public static int Levels => 3; public static bool OddG => false; public static bool OffsetTop => false; }
+internal struct Order8 : IPowerOrder { public static int Levels => 3; public static bool OddG => true; public static bool OffsetTop => false; }
 /// <summary>P = 9: only <see cref="WideFlipParts"/> (its int16 powers would stop at |M| = 5).</summary>
-internal struct Order9 : IPowerOrder { public static int Levels => 4; public static bool OddG => false; public static bool Quarter => false; public static bool OffsetTop => false; }
+internal struct Order9 : IPowerOrder { public static int Levels => 4; public static bool OddG => false; public static bool OffsetTop => false; }

@@ -140,7 +140,7 @@ internal sealed unsafe class WideFlipParts
             if (reach > Limit) { pendingRow = null; scaled = 0; return false; }
             checkAt = reach <= quarterLimit ? quarterLimit : Limit;
         }
-        else if (TOrder.Quarter && reach <= quarterLimit)
+        else if (FivePass<TOrder>() && reach <= quarterLimit)
         {
             quarter = true;
             s = pendingRow == null ? QuarterPass(row, m, flip: false) : QuarterPass(row, m, flip: true);
@@ -149,7 +149,7 @@ internal sealed unsafe class WideFlipParts
         pendingRow = null;
         int a = TOrder.OddG ? 1 : 0;
         if (a == 0) s.Base = rowSums[i];
-        if (TOrder.Quarter && quarter)
+        if (FivePass<TOrder>() && quarter)
         {
             // Against w = (M^2 - p)/4: M^2 = 4 w + p, M^4 = 16 w^2 + 8 p w + p.
             int p = neurons & 1;
@@ -168,6 +168,9 @@ internal sealed unsafe class WideFlipParts
     }
 
     struct Sums { public long Base, First, Second, Third, Fourth; public int Largest; }
+
+    /// <summary>TOrder has P = 5's shape (two levels from xi): the quarter-square pass is compiled for it alone.</summary>
+    static bool FivePass<TOrder>() where TOrder : struct, IPowerOrder => TOrder.Levels == 2 && !TOrder.OddG;
 
     /// <summary>One pass: the pending flip (fused with the loads), S_a in int32 lanes, the higher S_j in double lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -397,17 +397,17 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
-    /// A hot P = 6 chain at N = 60 runs on the power sums while its overlaps stay within 31 and on the register tables
-    /// past them (coming back after a wait that doubles with each departure): both forms are taken, and every decision
-    /// is the exact chain's.
+    /// A P = 6 chain at N = 60 melting from a pattern (T = 0.003) runs on the register tables while the condensed
+    /// overlap is past the power sums' limit 50 and on the power sums once within it (coming back after a wait that
+    /// doubles with each departure): both forms are taken, and every decision is the exact chain's.
     /// </summary>
     [Fact]
     public void P6_chains_past_the_power_sums_take_the_register_tables()
     {
         var patterns = PatternSet.Random(60, 2000, 23, 0);
         var energy = new DenseEnergy(6, 60);
-        var fast = new DenseChain(patterns, energy, 0.05, Dynamics.Metropolis, 23, 0, 0, InitialState.Random);
-        var exact = new DenseChain(patterns, energy, 0.05, Dynamics.Metropolis, 23, 0, 0, InitialState.Random, exactOnly: true);
+        var fast = new DenseChain(patterns, energy, 0.003, Dynamics.Metropolis, 23, 0, 0, InitialState.Pattern);
+        var exact = new DenseChain(patterns, energy, 0.003, Dynamics.Metropolis, 23, 0, 0, InitialState.Pattern, exactOnly: true);
         bool onTables = false, onPowerSums = false;
         for (int s = 0; s < 60; s++)
         {
@@ -508,24 +508,8 @@ public class DenseCoarsePathTests
         var sums = new short[patterns.Stride];
         patterns.OverlapSums(spins, sums);
         var truth = (short[])sums.Clone(); // the overlaps with every accepted flip applied
-        bool TryTotal(sbyte* row, short* m, int i, int si, out long total) => (order, n % 2) switch
-        {
-            (4, 0) => parts.TryTotal<Order4, EvenNeurons>(row, m, i, si, out total),
-            (4, _) => parts.TryTotal<Order4, OddNeurons>(row, m, i, si, out total),
-            (5, 0) => parts.TryTotal<Order5, EvenNeurons>(row, m, i, si, out total),
-            (5, _) => parts.TryTotal<Order5, OddNeurons>(row, m, i, si, out total),
-            (6, _) => parts.TryTotal<Order6, EvenNeurons>(row, m, i, si, out total),
-            (7, _) => parts.TryTotal<Order7, EvenNeurons>(row, m, i, si, out total),
-            _ => parts.TryTotal<Order8, EvenNeurons>(row, m, i, si, out total),
-        };
-        void Flip(sbyte* row, int si)
-        {
-            if (order == 4) parts.Flip<Order4>(row, si);
-            else if (order == 5) parts.Flip<Order5>(row, si);
-            else if (order == 6) parts.Flip<Order6>(row, si);
-            else if (order == 7) parts.Flip<Order7>(row, si);
-            else parts.Flip<Order8>(row, si);
-        }
+        bool TryTotal(sbyte* row, short* m, int i, int si, out long total) => PowerTotal(parts, order, n, row, m, i, si, out total);
+        void Flip(sbyte* row, int si) => PowerFlip(parts, order, row, si);
         fixed (short* m = sums)
         fixed (sbyte* xi = patterns.Row(0))
         {
@@ -567,6 +551,31 @@ public class DenseCoarsePathTests
         }
     }
 
+    /// <summary>The power parts' total for P = 4 to 8, compiled for N's parity.</summary>
+    static unsafe bool PowerTotal(PowerFlipParts parts, int order, int n, sbyte* row, short* m, int i, int si, out long total) =>
+        n % 2 == 1 ? PowerTotal<OddNeurons>(parts, order, row, m, i, si, out total) : PowerTotal<EvenNeurons>(parts, order, row, m, i, si, out total);
+
+    static unsafe bool PowerTotal<TNeurons>(PowerFlipParts parts, int order, sbyte* row, short* m, int i, int si, out long total) where TNeurons : struct, INeuronParity => order switch
+    {
+        4 => parts.TryTotal<Order4, TNeurons>(row, m, i, si, out total),
+        5 => parts.TryTotal<Order5, TNeurons>(row, m, i, si, out total),
+        6 => parts.TryTotal<Order6, TNeurons>(row, m, i, si, out total),
+        7 => parts.TryTotal<Order7, TNeurons>(row, m, i, si, out total),
+        _ => parts.TryTotal<Order8, TNeurons>(row, m, i, si, out total),
+    };
+
+    static unsafe void PowerFlip(PowerFlipParts parts, int order, sbyte* row, int si)
+    {
+        switch (order)
+        {
+            case 4: parts.Flip<Order4>(row, si); break;
+            case 5: parts.Flip<Order5>(row, si); break;
+            case 6: parts.Flip<Order6>(row, si); break;
+            case 7: parts.Flip<Order7>(row, si); break;
+            default: parts.Flip<Order8>(row, si); break;
+        }
+    }
+
     /// <summary>
     /// K patterns, each one random base pattern with 2 % of its entries flipped, the state the base pattern and its
     /// overlaps, every one near N (so every product a lane sums has one sign).
@@ -588,14 +597,15 @@ public class DenseCoarsePathTests
     /// The power sums' int32 lanes are flushed as often as the bound on max |M| requires: every pattern one base pattern
     /// with 2 % of its entries flipped, so that every overlap is near N = the limit (and every product in a lane has one
     /// sign) (P = 4: 362 and 511,
-    /// against w and w - 32768; P = 5: 255, lanes flushed every four blocks; P = 6: 31), over enough blocks of 32
+    /// against w and w - 32768; P = 5: 255, lanes flushed every four blocks; P = 6: 50; P = 7: 26), over enough blocks of 32
     /// patterns to overflow a lane left unflushed; the total equals the exact BigInteger sum through a walk of flips.
     /// </summary>
     [Theory]
     [InlineData(4, 362, 4000)]
     [InlineData(4, 511, 3200)]
     [InlineData(5, 255, 320)]
-    [InlineData(6, 31, 1400)]
+    [InlineData(6, 50, 2560)]
+    [InlineData(7, 26, 9600)]
     public unsafe void Power_parts_flush_their_lanes_for_large_overlaps(int order, int n, int k)
     {
         var random = new Random(order * 1000 + n);
@@ -613,26 +623,12 @@ public class DenseCoarsePathTests
             {
                 int i = random.Next(n), si = spins[i];
                 sbyte* row = xi + (long)i * patterns.Stride;
-                bool inside = (order, n % 2) switch
-                {
-                    (4, 0) => parts.TryTotal<Order4, EvenNeurons>(row, m, i, si, out long t) && Check(t),
-                    (4, _) => parts.TryTotal<Order4, OddNeurons>(row, m, i, si, out long t) && Check(t),
-                    (5, 0) => parts.TryTotal<Order5, EvenNeurons>(row, m, i, si, out long t) && Check(t),
-                    (5, _) => parts.TryTotal<Order5, OddNeurons>(row, m, i, si, out long t) && Check(t),
-                    _ => parts.TryTotal<Order6, EvenNeurons>(row, m, i, si, out long t) && Check(t),
-                };
-                Assert.True(inside);
-                bool Check(long total)
-                {
-                    System.Numerics.BigInteger expected = 0;
-                    for (int mu = 0; mu < k; mu++)
-                        expected += (System.Numerics.BigInteger)si * row[mu] * FlipPolynomials.Evaluate(poly.Odd, sums[mu]) + FlipPolynomials.Evaluate(poly.Even, sums[mu]);
-                    Assert.Equal(expected, (System.Numerics.BigInteger)total);
-                    return true;
-                }
-                if (order == 4) parts.Flip<Order4>(row, si);
-                else if (order == 5) parts.Flip<Order5>(row, si);
-                else parts.Flip<Order6>(row, si);
+                Assert.True(PowerTotal(parts, order, n, row, m, i, si, out long total));
+                System.Numerics.BigInteger expected = 0;
+                for (int mu = 0; mu < k; mu++)
+                    expected += (System.Numerics.BigInteger)si * row[mu] * FlipPolynomials.Evaluate(poly.Odd, m[mu]) + FlipPolynomials.Evaluate(poly.Even, m[mu]);
+                Assert.Equal(expected, (System.Numerics.BigInteger)total);
+                PowerFlip(parts, order, row, si);
                 spins[i] = (sbyte)-si;
             }
         }
@@ -805,7 +801,7 @@ public class DenseCoarsePathTests
     [Fact]
     public void Power_limits_keep_every_int16_power_and_int32_lane_exact()
     {
-        Assert.Equal([511, 255, 31, 13, 7], new[] { 4, 5, 6, 7, 8 }.Select(PowerFlipParts.LimitFor));
+        Assert.Equal([511, 255, 50, 26, 13], new[] { 4, 5, 6, 7, 8 }.Select(PowerFlipParts.LimitFor));
     }
 
     /// <summary>The shortcuts where they matter most: tiny energy changes and words near the top of the range.</summary>
