@@ -300,9 +300,9 @@ public sealed class DenseChain
     /// accepted: 3.0 on the copy, 1.5 on the registers). Where the power sums reach every overlap (P = 5, P = 6 up
     /// to N = 50, P = 7 to 26, P = 8 to 13) they stay: a fused flip costs more on the registers (P = 6, N = 20,
     /// K = 3200, T = 0.05: 3.5 against 1.9-2.3; P = 7, N = 24, K = 1000: 4.6 against 2.6); P = 6 up to N = 63 and
-    /// P = 7 up to 33 run on the power sums while they reach and on the tables past them (see powerLeads). On a pair of registers (N = 32-63) an attempt costs about 12 % more than on one (P = 7, N = 33
-    /// against 31, K = 2000, hot) and half the wide sums' (P = 7, N = 50: 5.2-5.4 frozen classical attempts, 10.4 on
-    /// the wide sums).
+    /// P = 7 up to 33 run on the power sums while they reach and on the tables past them (see powerLeads). On a pair
+    /// of registers (N = 32-63) an attempt costs about 12 % more than on one (P = 7, N = 33 against 31, K = 2000,
+    /// hot) and half the wide sums' (P = 7, N = 50: 5.2-5.4 frozen classical attempts, 10.4 on the wide sums).
     /// </summary>
     unsafe long SweepSmall()
     {
