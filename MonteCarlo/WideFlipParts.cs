@@ -22,9 +22,9 @@ namespace Physics.MonteCarlo;
 /// P = 7, 8 and 9, for P = 5 up to 6888 as K allows; a hot chain's overlaps are a few sqrt(N)); an accepted flip moves
 /// them inside the next attempt's pass, which reports one passing the limit.
 ///
-/// P = 5 while every |M| &lt;= 362 sums S_2 and S_4 as <see cref="PowerFlipParts"/> does, in int16 against
-/// w = (M^2 - p)/4 (<see cref="QuarterPass"/>), where the double lanes cost about twice as much. The bound on max |M|
-/// is measured anew when it passes 362.
+/// P = 5 and 6 while every |M| &lt;= 362 sum their two levels as <see cref="PowerFlipParts"/> does, in int16 against
+/// w = (M^2 - p)/4 (<see cref="QuarterPass{TOrder}"/>), where the double lanes cost about twice as much (P = 5) or a
+/// third more (P = 6). The bound on max |M| is measured anew when it passes 362.
 /// </summary>
 internal sealed unsafe class WideFlipParts
 {
@@ -41,8 +41,8 @@ internal sealed unsafe class WideFlipParts
     int pendingSign;
     int reach;                       // a bound on max |M| once the pending flip is applied
     int checkAt;                     // reach past which the next pass measures max |M|: the quarter limit below it (P = 5), else the limit
-    readonly int quarterLimit;       // P = 5: the largest |M| of the int16 quarter-square pass (362, at most the limit); else 0
-    readonly int[] quarterFlush;     // P = 5: blocks of 32 patterns the quarter pass's int32 lanes can sum, by the bound on max |M|
+    readonly int quarterLimit;       // P = 5 and 6: the largest |M| of the int16 quarter-square pass (362, at most the limit); else 0
+    readonly int[] quarterFlush;     // P = 5 and 6: blocks of 32 patterns the quarter pass's int32 lanes can sum, by the bound on max |M|
 
     public WideFlipParts(PatternSet patterns, int order)
     {
@@ -66,9 +66,9 @@ internal sealed unsafe class WideFlipParts
         // w = (M^2 - p)/4 fits int16 up to |M| = 362, where a lane's two products w^2 still fit int32 (flushed after
         // every block there; every fourth at 255, PowerFlipParts' limit): a hot chain at N = 4000, whose largest overlap
         // moves about 250, stays on the quarter squares.
-        quarterLimit = order == 5 ? Math.Min(PowerFlipParts.NarrowLimit, Limit) : 0;
+        quarterLimit = order is 5 or 6 ? Math.Min(PowerFlipParts.NarrowLimit, Limit) : 0;
         quarterFlush = new int[quarterLimit + 1];
-        for (int r = 0; r <= quarterLimit; r++) quarterFlush[r] = PowerFlipParts.FlushEvery(5, r);
+        for (int r = 0; r <= quarterLimit; r++) quarterFlush[r] = order == 5 ? PowerFlipParts.FlushEvery(5, r) : SixFlushEvery(r);
     }
 
     static Int128 At(Int128[] c, int k) => k < c.Length ? c[k] : Int128.Zero;
@@ -140,18 +140,18 @@ internal sealed unsafe class WideFlipParts
             if (reach > Limit) { pendingRow = null; scaled = 0; return false; }
             checkAt = reach <= quarterLimit ? quarterLimit : Limit;
         }
-        else if (FivePass<TOrder>() && reach <= quarterLimit)
+        else if (QuarterShape<TOrder>() && reach <= quarterLimit)
         {
             quarter = true;
-            s = pendingRow == null ? QuarterPass(row, m, flip: false) : QuarterPass(row, m, flip: true);
+            s = pendingRow == null ? QuarterPass<TOrder>(row, m, flip: false) : QuarterPass<TOrder>(row, m, flip: true);
         }
         else s = pendingRow == null ? Pass<TOrder>(row, m, flip: false, check: false) : Pass<TOrder>(row, m, flip: true, check: false);
         pendingRow = null;
         int a = TOrder.OddG ? 1 : 0;
         if (a == 0) s.Base = rowSums[i];
-        if (FivePass<TOrder>() && quarter)
+        if (QuarterShape<TOrder>() && quarter)
         {
-            // Against w = (M^2 - p)/4: M^2 = 4 w + p, M^4 = 16 w^2 + 8 p w + p.
+            // Against w = (M^2 - p)/4: M^2 = 4 w + p, M^4 = 16 w^2 + 8 p w + p (Base = S_0 for P = 5, S_1 for P = 6).
             int p = neurons & 1;
             long first = s.First;
             s.First = 4 * first + p * s.Base;
@@ -169,8 +169,18 @@ internal sealed unsafe class WideFlipParts
 
     struct Sums { public long Base, First, Second, Third, Fourth; public int Largest; }
 
-    /// <summary>TOrder has P = 5's shape (two levels from xi): the quarter-square pass is compiled for it alone.</summary>
-    static bool FivePass<TOrder>() where TOrder : struct, IPowerOrder => TOrder.Levels == 2 && !TOrder.OddG;
+    /// <summary>TOrder has two levels (P = 5 and 6): the quarter-square pass is compiled for them alone.</summary>
+    static bool QuarterShape<TOrder>() where TOrder : struct, IPowerOrder => TOrder.Levels == 2;
+
+    /// <summary>
+    /// P = 6's quarter pass: blocks of 32 patterns its int32 lanes can sum while every |M| &lt;= r. The largest product
+    /// is the remainder e times w (|e| &lt;= 2^14), two to a lane: at r = 362 two blocks, at 250 four.
+    /// </summary>
+    internal static int SixFlushEvery(int r)
+    {
+        double blocks = int.MaxValue / (2 * 16384 * Math.Floor(r * (double)r / 4));
+        return blocks >= 1 << 20 ? 1 << 20 : (int)blocks; // 1/0 is +infinity
+    }
 
     /// <summary>One pass: the pending flip (fused with the loads), S_a in int32 lanes, the higher S_j in double lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -231,20 +241,24 @@ internal sealed unsafe class WideFlipParts
     }
 
     /// <summary>
-    /// P = 5 with every |M| &lt;= 362: the pending flip, then sum xi w and sum xi w^2 with w = (M^2 - p)/4 = u (u + p),
-    /// u = M >> 1, in int16 (w &lt;= 32761) multiply-adds into int32 lanes, widened as often as the bound requires.
+    /// P = 5 and 6 with every |M| &lt;= 362: the pending flip, then Q_1 = sum y w and Q_2 = sum y w^2 with
+    /// w = (M^2 - p)/4 = u (u + p), u = M >> 1, and y = xi (P = 5) or xi M (P = 6, with S_1 = sum xi M beside), in
+    /// int16 (w &lt;= 32761) multiply-adds into int32 lanes, widened as often as the bound requires. P = 5's y w fits
+    /// int16; P = 6's does not, and is split as y w = 2^15 r + e with r = round(y w / 2^15) (one rounding high
+    /// multiply) and |e| &lt;= 2^14 (the low 16 bits less r's), so that Q_2 = 2^15 sum r w + sum e w.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    Sums QuarterPass(sbyte* row, short* m, bool flip)
+    Sums QuarterPass<TOrder>(sbyte* row, short* m, bool flip) where TOrder : struct, IPowerOrder
     {
         var parity = Vector512.Create((short)(neurons & 1));
-        var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero;
+        var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero; var wideRounded = Vector512<long>.Zero;
+        var baseLanes = Vector512<int>.Zero;
         sbyte* flipped = pendingRow;
         int flippedSign = pendingSign;
         int flushEvery = quarterFlush[reach];
         for (int start = 0; start < stride; start += 32 * flushEvery)
         {
-            var lanes1 = Vector512<int>.Zero; var lanes2 = Vector512<int>.Zero;
+            var lanes1 = Vector512<int>.Zero; var lanes2 = Vector512<int>.Zero; var rounded = Vector512<int>.Zero;
             int end = Math.Min(stride, start + 32 * flushEvery);
             for (int k = start; k < end; k += 32)
             {
@@ -252,13 +266,29 @@ internal sealed unsafe class WideFlipParts
                 var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
                 var u = Avx512BW.ShiftRightArithmetic(v, 1);
                 var w = Avx512BW.MultiplyLow(u, Avx512BW.Add(u, parity));
-                lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(xi, w));
-                lanes2 = Avx512F.Add(lanes2, Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyLow(xi, w), w));
+                if (TOrder.OddG)
+                {
+                    baseLanes = Avx512F.Add(baseLanes, Avx512BW.MultiplyAddAdjacent(xi, v));
+                    var y = Avx512BW.MultiplyLow(xi, v); // xi M, |M| <= 362
+                    lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(y, w));
+                    var r = Avx512BW.MultiplyHighRoundScale(y, w);
+                    var e = Avx512BW.Subtract(Avx512BW.MultiplyLow(y, w), Avx512BW.ShiftLeftLogical(r, 15));
+                    rounded = Avx512F.Add(rounded, Avx512BW.MultiplyAddAdjacent(r, w));
+                    lanes2 = Avx512F.Add(lanes2, Avx512BW.MultiplyAddAdjacent(e, w));
+                }
+                else
+                {
+                    lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(xi, w));
+                    lanes2 = Avx512F.Add(lanes2, Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyLow(xi, w), w));
+                }
             }
             wide1 = Avx512F.Add(wide1, PowerFlipParts.Widen(lanes1));
             wide2 = Avx512F.Add(wide2, PowerFlipParts.Widen(lanes2));
+            if (TOrder.OddG) wideRounded = Avx512F.Add(wideRounded, PowerFlipParts.Widen(rounded));
         }
-        return new Sums { First = Vector512.Sum(wide1), Second = Vector512.Sum(wide2) };
+        var s = new Sums { First = Vector512.Sum(wide1), Second = Vector512.Sum(wide2) };
+        if (TOrder.OddG) { s.Base = Vector512.Sum(baseLanes); s.Second += 32768 * Vector512.Sum(wideRounded); }
+        return s;
     }
 
     /// <summary>P even (G odd): y = xi M, t = y M^2 = xi M^3 (M^2 = y^2), then the levels.</summary>

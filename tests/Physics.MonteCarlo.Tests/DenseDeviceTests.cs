@@ -577,14 +577,14 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
-    /// K patterns, each one random base pattern with 2 % of its entries flipped, the state the base pattern and its
+    /// K patterns, each one random base pattern with a fraction of its entries flipped (2 %), the state the base pattern and its
     /// overlaps, every one near N (so every product a lane sums has one sign).
     /// </summary>
-    static (PatternSet Patterns, sbyte[] Spins, short[] Sums) NearlyOnePattern(int n, int k, Random random)
+    static (PatternSet Patterns, sbyte[] Spins, short[] Sums) NearlyOnePattern(int n, int k, Random random, double flipped = 0.02)
     {
         var basePattern = Enumerable.Range(0, n).Select(_ => random.Next(2) * 2 - 1).ToArray();
         var rows = Enumerable.Range(0, k)
-            .Select(_ => (IReadOnlyList<int>)basePattern.Select(x => random.NextDouble() < 0.02 ? -x : x).ToArray()).ToList();
+            .Select(_ => (IReadOnlyList<int>)basePattern.Select(x => random.NextDouble() < flipped ? -x : x).ToArray()).ToList();
         var patterns = PatternSet.FromRows(rows);
         var spins = basePattern.Select(x => (sbyte)x).ToArray();
         var sums = new short[patterns.Stride];
@@ -638,15 +638,17 @@ public class DenseCoarsePathTests
     /// The wide power sums (tables, hot): Y equals the tables' sum Even total + s sum xi Odd at every site, through a
     /// walk of accepted flips (applied in the next pass, or settled), for P = 5 to 8, with a condensed pattern and
     /// enough patterns that the double lanes are flushed within a pass where the limit is large (P = 7, 8); the walk
-    /// that takes an overlap past the limit (P = 8, N = 200) is reported. P = 5 at N = 480 and 481 starts with every
-    /// overlap within 362 (the int16 quarter-square pass, its lanes flushed every block where the bound nears 362) and
-    /// walks M_1 past it (the double lanes).
+    /// that takes an overlap past the limit (P = 8, N = 200) is reported. P = 5 and 6 at N = 480 and 481 start with
+    /// every overlap within 362 (the int16 quarter-square pass, its lanes flushed every block or two where the bound
+    /// nears 362) and walk M_1 past it (the double lanes).
     /// </summary>
     [Theory]
     [InlineData(5, 400, 300)]
     [InlineData(5, 480, 700)]
     [InlineData(5, 481, 700)]
     [InlineData(6, 300, 200)]
+    [InlineData(6, 480, 300)]
+    [InlineData(6, 481, 300)]
     [InlineData(7, 300, 200)]
     [InlineData(8, 200, 300)]
     [InlineData(9, 100, 200)]
@@ -705,22 +707,25 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
-    /// The wide sums' int16 quarter-square pass (P = 5, every |M| &lt;= 362) flushes its int32 lanes as often as the bound
-    /// requires: every pattern one base pattern with 2 % of its entries flipped, so that every overlap is near N (N = 362
-    /// and 361) and every product in a lane has one sign, over ten blocks of 32 patterns (a lane left unflushed overflows
-    /// within two); Y equals
-    /// the tables' sum through a walk of flips.
+    /// The wide sums' int16 quarter-square pass (P = 5 and 6, every |M| &lt;= 362) flushes its int32 lanes as often as the
+    /// bound requires, over ten blocks of 32 patterns; Y equals the tables' sum through a walk of flips. P = 5: every
+    /// pattern one base pattern with 2 % of its entries flipped, so that every overlap is near N (N = 362 and 361) and
+    /// every product in a lane has one sign (a lane left unflushed overflows within two blocks). P = 6: every pattern
+    /// the base pattern itself, so that every overlap is the same and so is the remainder e of y w in every lane (its
+    /// products e w, up to 2^14 w, fill a lane in two blocks where w nears 32761).
     /// </summary>
     [Theory]
-    [InlineData(362)]
-    [InlineData(361)]
-    public unsafe void Wide_quarter_pass_flushes_its_lanes(int n)
+    [InlineData(5, 362)]
+    [InlineData(5, 361)]
+    [InlineData(6, 362)]
+    [InlineData(6, 361)]
+    public unsafe void Wide_quarter_pass_flushes_its_lanes(int order, int n)
     {
         const int k = 320;
         var random = new Random(n);
-        var (patterns, spins, sums) = NearlyOnePattern(n, k, random);
-        var energy = new DenseEnergy(5, n);
-        var parts = new WideFlipParts(patterns, 5);
+        var (patterns, spins, sums) = NearlyOnePattern(n, k, random, order == 5 ? 0.02 : 0);
+        var energy = new DenseEnergy(order, n);
+        var parts = new WideFlipParts(patterns, order);
         fixed (short* m = sums)
         fixed (sbyte* xi = patterns.Row(0))
         {
@@ -729,7 +734,8 @@ public class DenseCoarsePathTests
             {
                 int i = random.Next(n), si = spins[i];
                 sbyte* row = xi + (long)i * patterns.Stride;
-                Assert.True(parts.TryScaled<Order5>(row, m, i, si, out long y));
+                long y;
+                Assert.True(order == 5 ? parts.TryScaled<Order5>(row, m, i, si, out y) : parts.TryScaled<Order6>(row, m, i, si, out y));
                 long expected = 0;
                 for (int mu = 0; mu < k; mu++) expected += si * row[mu] * energy.Odd(m[mu]) + energy.Even(m[mu]);
                 Assert.Equal(expected, y);
