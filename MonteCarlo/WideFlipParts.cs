@@ -22,9 +22,9 @@ namespace Physics.MonteCarlo;
 /// P = 7, 8 and 9, for P = 5 up to 6888 as K allows; a hot chain's overlaps are a few sqrt(N)); an accepted flip moves
 /// them inside the next attempt's pass, which reports one passing the limit.
 ///
-/// P = 5 and 6 while every |M| &lt;= 362 sum their two levels as <see cref="PowerFlipParts"/> does, in int16 against
-/// w = (M^2 - p)/4 (<see cref="QuarterPass{TOrder}"/>), where the double lanes cost about twice as much (P = 5) or a
-/// third more (P = 6). The bound on max |M| is measured anew when it passes 362.
+/// P = 5, 6 and 7 while every |M| &lt;= 362 sum their levels as <see cref="PowerFlipParts"/> does, in int16 against
+/// w = (M^2 - p)/4 (<see cref="QuarterPass{TOrder}"/>), where the double lanes cost about twice as much (P = 5) or half
+/// as much again (P = 6). The bound on max |M| is measured anew when it passes 362.
 /// </summary>
 internal sealed unsafe class WideFlipParts
 {
@@ -41,8 +41,8 @@ internal sealed unsafe class WideFlipParts
     int pendingSign;
     int reach;                       // a bound on max |M| once the pending flip is applied
     int checkAt;                     // reach past which the next pass measures max |M|: the quarter limit below it (P = 5), else the limit
-    readonly int quarterLimit;       // P = 5 and 6: the largest |M| of the int16 quarter-square pass (362, at most the limit); else 0
-    readonly int[] quarterFlush;     // P = 5 and 6: blocks of 32 patterns the quarter pass's int32 lanes can sum, by the bound on max |M|
+    readonly int quarterLimit;       // P = 5 to 7: the largest |M| of the int16 quarter-square pass (362, at most the limit); else 0
+    readonly int[] quarterFlush;     // P = 5 to 7: blocks of 32 patterns the quarter pass's int32 lanes can sum, by the bound on max |M|
 
     public WideFlipParts(PatternSet patterns, int order)
     {
@@ -66,9 +66,9 @@ internal sealed unsafe class WideFlipParts
         // w = (M^2 - p)/4 fits int16 up to |M| = 362, where a lane's two products w^2 still fit int32 (flushed after
         // every block there; every fourth at 255, PowerFlipParts' limit): a hot chain at N = 4000, whose largest overlap
         // moves about 250, stays on the quarter squares.
-        quarterLimit = order is 5 or 6 ? Math.Min(PowerFlipParts.NarrowLimit, Limit) : 0;
+        quarterLimit = order is >= 5 and <= 7 ? Math.Min(PowerFlipParts.NarrowLimit, Limit) : 0;
         quarterFlush = new int[quarterLimit + 1];
-        for (int r = 0; r <= quarterLimit; r++) quarterFlush[r] = order == 5 ? PowerFlipParts.FlushEvery(5, r) : SixFlushEvery(r);
+        for (int r = 0; r <= quarterLimit; r++) quarterFlush[r] = QuarterFlushEvery(order, r);
     }
 
     static Int128 At(Int128[] c, int k) => k < c.Length ? c[k] : Int128.Zero;
@@ -151,11 +151,13 @@ internal sealed unsafe class WideFlipParts
         if (a == 0) s.Base = rowSums[i];
         if (QuarterShape<TOrder>() && quarter)
         {
-            // Against w = (M^2 - p)/4: M^2 = 4 w + p, M^4 = 16 w^2 + 8 p w + p (Base = S_0 for P = 5, S_1 for P = 6).
+            // Q_k = sum y w^k against w = (M^2 - p)/4: M^2 = 4 w + p, M^4 = 16 w^2 + 8 p w + p, M^6 = 64 w^3 +
+            // 48 p w^2 + 12 p w + p (Base = S_0 for P = 5 and 7, S_1 for P = 6).
             int p = neurons & 1;
-            long first = s.First;
-            s.First = 4 * first + p * s.Base;
-            s.Second = 16 * s.Second + 8 * p * first + p * s.Base;
+            long q0 = s.Base, q1 = s.First, q2 = s.Second, q3 = s.Third;
+            s.First = 4 * q1 + p * q0;
+            s.Second = 16 * q2 + 8 * p * q1 + p * q0;
+            if (TOrder.Levels == 3) s.Third = 64 * q3 + 48 * p * q2 + 12 * p * q1 + p * q0;
         }
         sums[a] = s.Base; sums[a + 2] = s.First;
         Int128 odd = g0 * s.Base + g1 * s.First;
@@ -169,16 +171,20 @@ internal sealed unsafe class WideFlipParts
 
     struct Sums { public long Base, First, Second, Third, Fourth; public int Largest; }
 
-    /// <summary>TOrder has two levels (P = 5 and 6): the quarter-square pass is compiled for them alone.</summary>
-    static bool QuarterShape<TOrder>() where TOrder : struct, IPowerOrder => TOrder.Levels == 2;
+    /// <summary>TOrder has P = 5's, 6's or 7's shape: the quarter-square pass is compiled for them alone.</summary>
+    static bool QuarterShape<TOrder>() where TOrder : struct, IPowerOrder => TOrder.Levels == 2 || TOrder.Levels == 3 && !TOrder.OddG;
 
     /// <summary>
-    /// P = 6's quarter pass: blocks of 32 patterns its int32 lanes can sum while every |M| &lt;= r. The largest product
-    /// is the remainder e times w (|e| &lt;= 2^14), two to a lane: at r = 362 two blocks, at 250 four.
+    /// The quarter pass's blocks of 32 patterns an int32 lane can sum (two products each) while every |M| &lt;= r:
+    /// P = 5 as the power sums (w^2); P = 6's largest product the remainder e times w (|e| &lt;= 2^14: at r = 362 two
+    /// blocks, at 250 four); P = 7's xi w times w and the rounded r = round(xi w^2 / 2^15) times w (one block at 362).
     /// </summary>
-    internal static int SixFlushEvery(int r)
+    internal static int QuarterFlushEvery(int order, int r)
     {
-        double blocks = int.MaxValue / (2 * 16384 * Math.Floor(r * (double)r / 4));
+        if (order == 5) return PowerFlipParts.FlushEvery(5, r);
+        double w = Math.Floor(r * (double)r / 4);
+        double product = order == 6 ? 16384 * w : Math.Max(w * w, (w * w / 32768 + 0.5) * w);
+        double blocks = int.MaxValue / (2 * product);
         return blocks >= 1 << 20 ? 1 << 20 : (int)blocks; // 1/0 is +infinity
     }
 
@@ -241,24 +247,25 @@ internal sealed unsafe class WideFlipParts
     }
 
     /// <summary>
-    /// P = 5 and 6 with every |M| &lt;= 362: the pending flip, then Q_1 = sum y w and Q_2 = sum y w^2 with
-    /// w = (M^2 - p)/4 = u (u + p), u = M >> 1, and y = xi (P = 5) or xi M (P = 6, with S_1 = sum xi M beside), in
-    /// int16 (w &lt;= 32761) multiply-adds into int32 lanes, widened as often as the bound requires. P = 5's y w fits
-    /// int16; P = 6's does not, and is split as y w = 2^15 r + e with r = round(y w / 2^15) (one rounding high
-    /// multiply) and |e| &lt;= 2^14 (the low 16 bits less r's), so that Q_2 = 2^15 sum r w + sum e w.
+    /// P = 5, 6 and 7 with every |M| &lt;= 362: the pending flip, then Q_k = sum y w^k with w = (M^2 - p)/4 =
+    /// u (u + p), u = M >> 1, and y = xi (P = 5 and 7) or xi M (P = 6, with S_1 = sum xi M beside), in int16
+    /// (w &lt;= 32761) multiply-adds into int32 lanes, widened as often as the bound requires. The last level's
+    /// y w^(k-1) fits int16 for P = 5 only: P = 6's y w and P = 7's xi w^2 are split as t w = 2^15 r + e with
+    /// r = round(t w / 2^15) (one rounding high multiply) and |e| &lt;= 2^14 (the low 16 bits less r's), so that the
+    /// last Q = 2^15 sum r w + sum e w.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     Sums QuarterPass<TOrder>(sbyte* row, short* m, bool flip) where TOrder : struct, IPowerOrder
     {
         var parity = Vector512.Create((short)(neurons & 1));
-        var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero; var wideRounded = Vector512<long>.Zero;
+        var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero; var wide3 = Vector512<long>.Zero; var wideRounded = Vector512<long>.Zero;
         var baseLanes = Vector512<int>.Zero;
         sbyte* flipped = pendingRow;
         int flippedSign = pendingSign;
         int flushEvery = quarterFlush[reach];
         for (int start = 0; start < stride; start += 32 * flushEvery)
         {
-            var lanes1 = Vector512<int>.Zero; var lanes2 = Vector512<int>.Zero; var rounded = Vector512<int>.Zero;
+            var lanes1 = Vector512<int>.Zero; var lanes2 = Vector512<int>.Zero; var lanes3 = Vector512<int>.Zero; var rounded = Vector512<int>.Zero;
             int end = Math.Min(stride, start + 32 * flushEvery);
             for (int k = start; k < end; k += 32)
             {
@@ -271,24 +278,35 @@ internal sealed unsafe class WideFlipParts
                     baseLanes = Avx512F.Add(baseLanes, Avx512BW.MultiplyAddAdjacent(xi, v));
                     var y = Avx512BW.MultiplyLow(xi, v); // xi M, |M| <= 362
                     lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(y, w));
-                    var r = Avx512BW.MultiplyHighRoundScale(y, w);
-                    var e = Avx512BW.Subtract(Avx512BW.MultiplyLow(y, w), Avx512BW.ShiftLeftLogical(r, 15));
-                    rounded = Avx512F.Add(rounded, Avx512BW.MultiplyAddAdjacent(r, w));
-                    lanes2 = Avx512F.Add(lanes2, Avx512BW.MultiplyAddAdjacent(e, w));
+                    Split(y, w, ref rounded, ref lanes2);
                 }
                 else
                 {
                     lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(xi, w));
-                    lanes2 = Avx512F.Add(lanes2, Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyLow(xi, w), w));
+                    var t = Avx512BW.MultiplyLow(xi, w); // xi w
+                    lanes2 = Avx512F.Add(lanes2, Avx512BW.MultiplyAddAdjacent(t, w));
+                    if (TOrder.Levels == 3) Split(t, w, ref rounded, ref lanes3);
                 }
             }
             wide1 = Avx512F.Add(wide1, PowerFlipParts.Widen(lanes1));
             wide2 = Avx512F.Add(wide2, PowerFlipParts.Widen(lanes2));
-            if (TOrder.OddG) wideRounded = Avx512F.Add(wideRounded, PowerFlipParts.Widen(rounded));
+            if (TOrder.Levels == 3) wide3 = Avx512F.Add(wide3, PowerFlipParts.Widen(lanes3));
+            if (TOrder.OddG || TOrder.Levels == 3) wideRounded = Avx512F.Add(wideRounded, PowerFlipParts.Widen(rounded));
         }
         var s = new Sums { First = Vector512.Sum(wide1), Second = Vector512.Sum(wide2) };
         if (TOrder.OddG) { s.Base = Vector512.Sum(baseLanes); s.Second += 32768 * Vector512.Sum(wideRounded); }
+        if (TOrder.Levels == 3) s.Third = Vector512.Sum(wide3) + 32768 * Vector512.Sum(wideRounded);
         return s;
+    }
+
+    /// <summary>sum t w = 2^15 sum r w + sum e w: t w = 2^15 r + e, r = round(t w / 2^15), |e| &lt;= 2^14.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Split(Vector512<short> t, Vector512<short> w, ref Vector512<int> rounded, ref Vector512<int> remainders)
+    {
+        var r = Avx512BW.MultiplyHighRoundScale(t, w);
+        var e = Avx512BW.Subtract(Avx512BW.MultiplyLow(t, w), Avx512BW.ShiftLeftLogical(r, 15));
+        rounded = Avx512F.Add(rounded, Avx512BW.MultiplyAddAdjacent(r, w));
+        remainders = Avx512F.Add(remainders, Avx512BW.MultiplyAddAdjacent(e, w));
     }
 
     /// <summary>P even (G odd): y = xi M, t = y M^2 = xi M^3 (M^2 = y^2), then the levels.</summary>

@@ -650,6 +650,7 @@ public class DenseCoarsePathTests
     [InlineData(6, 480, 300)]
     [InlineData(6, 481, 300)]
     [InlineData(7, 300, 200)]
+    [InlineData(7, 301, 200)]
     [InlineData(8, 200, 300)]
     [InlineData(9, 100, 200)]
     public unsafe void Wide_parts_equal_the_tables(int order, int n, int k)
@@ -707,23 +708,26 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
-    /// The wide sums' int16 quarter-square pass (P = 5 and 6, every |M| &lt;= 362) flushes its int32 lanes as often as the
-    /// bound requires, over ten blocks of 32 patterns; Y equals the tables' sum through a walk of flips. P = 5: every
+    /// The wide sums' int16 quarter-square pass (P = 5, 6 and 7, every |M| &lt;= 362) flushes its int32 lanes as often as
+    /// the bound requires, over ten blocks of 32 patterns; Y equals the tables' sum through a walk of flips. P = 5: every
     /// pattern one base pattern with 2 % of its entries flipped, so that every overlap is near N (N = 362 and 361) and
-    /// every product in a lane has one sign (a lane left unflushed overflows within two blocks). P = 6: every pattern
-    /// the base pattern itself, so that every overlap is the same and so is the remainder e of y w in every lane (its
-    /// products e w, up to 2^14 w, fill a lane in two blocks where w nears 32761).
+    /// every product in a lane has one sign (a lane left unflushed overflows within two blocks). P = 6 and 7: every
+    /// pattern the base pattern itself, so that every overlap is the same and so is the remainder e of the split
+    /// products in every lane (e w, up to 2^14 w, fills a lane in two blocks where w nears 32761; P = 7's xi w^2 in one).
     /// </summary>
     [Theory]
     [InlineData(5, 362)]
     [InlineData(5, 361)]
     [InlineData(6, 362)]
     [InlineData(6, 361)]
+    [InlineData(7, 362)]
+    [InlineData(7, 361)]
     public unsafe void Wide_quarter_pass_flushes_its_lanes(int order, int n)
     {
         const int k = 320;
         var random = new Random(n);
         var (patterns, spins, sums) = NearlyOnePattern(n, k, random, order == 5 ? 0.02 : 0);
+        Assert.True(WideFlipParts.Fits(patterns, order) && WideFlipParts.LimitFor(order, n, patterns.Stride) >= n);
         var energy = new DenseEnergy(order, n);
         var parts = new WideFlipParts(patterns, order);
         fixed (short* m = sums)
@@ -735,7 +739,12 @@ public class DenseCoarsePathTests
                 int i = random.Next(n), si = spins[i];
                 sbyte* row = xi + (long)i * patterns.Stride;
                 long y;
-                Assert.True(order == 5 ? parts.TryScaled<Order5>(row, m, i, si, out y) : parts.TryScaled<Order6>(row, m, i, si, out y));
+                Assert.True(order switch
+                {
+                    5 => parts.TryScaled<Order5>(row, m, i, si, out y),
+                    6 => parts.TryScaled<Order6>(row, m, i, si, out y),
+                    _ => parts.TryScaled<Order7>(row, m, i, si, out y),
+                });
                 long expected = 0;
                 for (int mu = 0; mu < k; mu++) expected += si * row[mu] * energy.Odd(m[mu]) + energy.Even(m[mu]);
                 Assert.Equal(expected, y);
