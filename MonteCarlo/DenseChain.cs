@@ -48,12 +48,6 @@ public sealed class DenseChain
     readonly CoarseFlipParts? coarse;
     readonly PowerFlipParts? power;         // P = 4 to 8 on the fly, for hot chains and small networks
     readonly LookupFlipParts? lookup;       // in its place for N < 64 beyond its range, where the tables fit int16 registers
-    // Register tables beside power sums whose limit is at least 4.5 sqrt(N) (P = 6, limit 50, every N < 64; P = 7,
-    // limit 26, N <= 33): a hot chain's overlaps (spread about sqrt(N)) mostly stay within the power sums, which are
-    // cheaper, and the tables stand in for the wide sums past them (bench, K = 2000, hot: P = 7, N = 30, 2.7-3.1
-    // frozen classical attempts against 5.0 on the tables alone; at N = 40 5.8-6.0 against 5.5-5.7, at 50 even).
-    // P = 8 (limit 13) keeps the tables: its power sums held a chain at N = 20 too seldom (8.6 against 3.5).
-    readonly bool powerLeads;
     // The tables (flip polynomials past 64 bits): a coarse copy of Odd(M_mu) decides most attempts in Y units; hot
     // chains run on exact power sums on the fly instead (P = 5 to 9), or on the tables themselves.
     readonly CoarseTableParts? tableCopy;
@@ -119,7 +113,6 @@ public sealed class DenseChain
                 coarse.Take(sums, odd, evenTotal);
                 if (PowerFlipParts.Fits(poly, patterns, energy.Order)) power = new PowerFlipParts(poly, patterns, energy.Order);
                 if (power is not { AlwaysInRange: true } && energy.Order >= 5) lookup = LookupFlipParts.TryCreate(patterns, energy);
-                powerLeads = lookup is not null && power is not null && power.Limit * power.Limit >= 20 * patterns.Neurons;
                 if (lookup is null && power is not { AlwaysInRange: true } && WideFlipParts.Fits(patterns, energy.Order)) wide = new WideFlipParts(patterns, energy.Order);
             }
             else Refresh(); // the exact reference chain
@@ -211,7 +204,7 @@ public sealed class DenseChain
     /// <summary>The chain runs on power sums on the fly (diagnostic for the tests).</summary>
     internal bool OnPowerSums => onTheFly;
     /// <summary>The chain runs on the tables held in registers (diagnostic for the tests).</summary>
-    internal bool OnRegisterTables => onTheFly && lookup is not null && (!powerLeads || pastPowerSums);
+    internal bool OnRegisterTables => onTheFly && lookup is not null;
 
     /// <summary>Energy per spin from the bookkept overlaps (exact distinct-index sums).</summary>
     public double EnergyPerSpin() => energy.Energy(patterns, sums) / patterns.Neurons;
@@ -228,7 +221,7 @@ public sealed class DenseChain
             fixed (short* m = sums) squares.Prepare(lastAccepted, patterns.Neurons, m);
             return lastAccepted = SweepWith<SquarePath>();
         }
-        if (lookup is not null && !powerLeads) return lastAccepted = SweepSmall();
+        if (lookup is not null) return lastAccepted = SweepSmall();
         if (coarse is null) return tableCopy is null ? SweepWith<ExactPath>() : SweepTables();
         // Chains accepting more than one flip in sixteen attempts run on the fly (PowerFlipParts) while their overlaps
         // allow; the coarse copy is taken anew on the way back. For P >= 5 small networks (every overlap within the
@@ -240,12 +233,11 @@ public sealed class DenseChain
         // copy's shift). For P = 4 the coarse copy serves every chain that is not hot
         // (N = 60, K = 2000, T = 0.01: 1.1-1.3 against 1.6), and so it does for P = 5 beyond N = 127 (N = 200,
         // K = 1600, T = 0.001: 0.96 against 2.2).
-        // Hot chains whose overlaps pass the power sums' range (P = 6 from about N = 150 and while a pattern is
-        // condensed) take the register tables (N < 64 where the power sums lead, see powerLeads; elsewhere the
-        // tables run from the start, SweepSmall) or the exact sums in double lanes (WideFlipParts) instead of the
-        // coarse copy, which needed renewing every few flips (bench dense, P = 6, N = 100, K = 2000, T = 0.01: 41
-        // classical attempts, 7.4 on the wide sums, 2.8-3.0 on the power sums since their limit is 50; P = 6,
-        // N = 60: 13 on the wide sums, 5.5 on the tables, 2.6 on the power sums; against a frozen classical chain).
+        // Hot chains whose overlaps pass the power sums' range (P = 8 past |M| = 13; P = 4 to 7 while a pattern is
+        // condensed past 511 or 362) take the exact sums of WideFlipParts instead of the coarse copy, which needed
+        // renewing every few flips (bench dense, P = 6, N = 100, K = 2000, T = 0.01: 41 classical attempts, 7.4 on
+        // the wide sums' double lanes, 2.8-3.0 on the power sums since their limit is 50, now 362; P = 6, N = 60: 13
+        // on the double lanes, 5.5 on the register tables, 2.6 on the power sums; against a frozen classical chain).
         frozenSweeps = lastAccepted == 0 ? frozenSweeps + 1 : 0;
         bool wanted = power is { AlwaysInRange: true } && power.Order >= 5 && patterns.Neurons <= 127 && frozenSweeps < 64
             || 16 * lastAccepted >= patterns.Neurons && (power is not null || wide is not null);
@@ -254,7 +246,7 @@ public sealed class DenseChain
             {
                 // The power sums first (the cheaper form), the wide ones while an overlap is beyond them.
                 if (power is not null && power.Begin(m)) { pastPowerSums = false; onTheFly = true; }
-                else if (!onTheFly) onTheFly = pastPowerSums = BeginPastPowerSums(m);
+                else if (!onTheFly) onTheFly = pastPowerSums = wide is not null && wide.Begin(m);
             }
         else if (!wanted && onTheFly) LeaveOnTheFly();
         if (!onTheFly) return lastAccepted = SweepWith<CoarsePath>();
@@ -265,8 +257,8 @@ public sealed class DenseChain
     }
 
     // A chain whose overlaps leave the power sums' range within a sweep tries them again only after 1, 3, 7, ... 63
-    // sweeps (each failure doubles the wait; a sweep run through on them resets it): a P = 6 chain at N = 60 that left
-    // them in most sweeps paid for two restarts a sweep.
+    // sweeps (each failure doubles the wait; a sweep run through on them resets it): when P = 6's limit was 50, a chain
+    // at N = 60 that left them in most sweeps paid for two restarts a sweep (8.2 classical attempts against 5.5).
     int powerBackoff, powerWait;
 
     long SweepOnTheFly()
@@ -289,20 +281,19 @@ public sealed class DenseChain
     }
 
     /// <summary>
-    /// Small networks beyond the power sums' range (N &lt; 64: P = 7 from N = 34, P = 8 from 14, P = 9 while the
-    /// tables fit two int16 limbs; see powerLeads for P = 6 and 7 below) run on the
+    /// Small networks beyond the power sums' range (N &lt; 64: P = 8 from N = 14, P = 9 while the tables fit two
+    /// int16 limbs) run on the
     /// tables held in registers (<see cref="LookupFlipParts"/>) while they accept flips, and on the coarse copy once
     /// frozen for 64 sweeps (the power sums' rule, see <see cref="Sweep"/>). Their hot chains passed the limit in most
     /// sweeps and ran on a coarse copy renewed every few flips (bench dense, P = 7, N = 20, K = 3000, T = 0.02:
     /// 100-120 classical attempts, now 2.9-3.1); a frozen
     /// chain decides from the copy for about one classical attempt (P = 8 and 9, N = 24, K = 1000: 1.0 against 1.6
     /// on the registers), but a chain with a few flips a sweep renews it too often (P = 7, N = 20, T = 1e-4, 4 %
-    /// accepted: 3.0 on the copy, 1.5 on the registers). Where the power sums reach every overlap (P = 5, P = 6 up
-    /// to N = 50, P = 7 to 26, P = 8 to 13) they stay: a fused flip costs more on the registers (P = 6, N = 20,
-    /// K = 3200, T = 0.05: 3.5 against 1.9-2.3; P = 7, N = 24, K = 1000: 4.6 against 2.6); P = 6 up to N = 63 and
-    /// P = 7 up to 33 run on the power sums while they reach and on the tables past them (see powerLeads). On a pair
-    /// of registers (N = 32-63) an attempt costs about 12 % more than on one (P = 7, N = 33 against 31, K = 2000,
-    /// hot) and half the wide sums' (P = 7, N = 50: 5.2-5.4 frozen classical attempts, 10.4 on the wide sums).
+    /// accepted: 3.0 on the copy, 1.5 on the registers). Where the power sums reach every overlap (P = 5 to 7 up to
+    /// N = 362, P = 8 to 13) they stay: a fused flip costs more on the registers (P = 6, N = 20, K = 3200,
+    /// T = 0.05: 3.5 against 1.9-2.3; P = 7, N = 24, K = 1000: 4.6 against 2.6). On a pair of registers (N = 32-63)
+    /// an attempt costs about 12 % more than on one (P = 7, N = 33 against 31, K = 2000, hot) and half the wide
+    /// sums' (P = 7, N = 50: 5.2-5.4 frozen classical attempts, 10.4 on the wide sums).
     /// </summary>
     unsafe long SweepSmall()
     {
@@ -319,23 +310,7 @@ public sealed class DenseChain
     int frozenSweeps;  // consecutive sweeps without an accepted flip (small networks: the copy once frozen)
     long lastAccepted; // accepted flips in the last sweep (chooses the on-the-fly forms)
     bool onTheFly;     // the chain runs on PowerFlipParts, WideFlipParts or LookupFlipParts (its coarse copy and tables are stale meanwhile)
-    bool pastPowerSums; // on the polynomials, an overlap beyond PowerFlipParts' range: on WideFlipParts, or on LookupFlipParts where it stands in for them
-
-    /// <summary>The on-the-fly form beyond the power sums' range from the current overlaps: the register tables where they exist, else the wide sums (false: neither serves).</summary>
-    unsafe bool BeginPastPowerSums(short* m)
-    {
-        if (lookup is not null) { lookup.Begin(m); return true; }
-        return wide is not null && wide.Begin(m);
-    }
-
-    /// <summary>Applies an on-the-fly form's pending flip; false when an overlap has left its range.</summary>
-    unsafe bool SettleOnTheFly(short* m)
-    {
-        if (!pastPowerSums) return power!.Settle(m);
-        if (lookup is null) return wide!.Settle(m);
-        lookup.Settle(m);
-        return true;
-    }
+    bool pastPowerSums; // on the polynomials, an overlap beyond PowerFlipParts' range: on WideFlipParts
 
     /// <summary>Odd(M_mu) and the Even total of the current overlaps, from the tables.</summary>
     void ReadTables()
@@ -404,7 +379,7 @@ public sealed class DenseChain
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptPower<TOrder, TNeurons>(row, m, i, si, stride, acceptWord);
-        public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !chain.SettleOnTheFly(m)) chain.LeaveOnTheFly(); }
+        public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !(chain.pastPowerSums ? chain.wide!.Settle(m) : chain.power!.Settle(m))) chain.LeaveOnTheFly(); }
     }
     struct LookupPath : IFlipPath
     {
@@ -516,18 +491,18 @@ public sealed class DenseChain
     // The forms past the power sums are called, not inlined, from the power sums' loop: their attempts cost many times
     // a call, and inlined they made the loop slower for every P = 4 chain (bench, N = 1000, T = 0.5: 1.9 -> 2.2).
 
-    /// <summary>An attempt past the power sums' range: on the register tables where they exist, else the wide sums.</summary>
+    /// <summary>An attempt past the power sums' range, on the wide sums.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     unsafe int AttemptPastPowerSums<TOrder>(sbyte* row, short* m, int i, int si, int stride, uint acceptWord) where TOrder : struct, IPowerOrder =>
-        lookup is not null ? AttemptLookup(row, m, i, si, acceptWord) : AttemptWide<TOrder>(row, m, i, si, stride, acceptWord);
+        AttemptWide<TOrder>(row, m, i, si, stride, acceptWord);
 
-    /// <summary>The last flip took an overlap past the power sums' limit (the overlaps are current): on to the register tables or the wide sums, else the coarse copy.</summary>
+    /// <summary>The last flip took an overlap past the power sums' limit (the overlaps are current): on to the wide sums, else the coarse copy.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     unsafe int LeavePowerSums<TOrder>(sbyte* row, short* m, int i, int si, int stride, uint acceptWord) where TOrder : struct, IPowerOrder
     {
         powerWait = powerBackoff;
         powerBackoff = Math.Min(2 * powerBackoff + 1, 63);
-        if (BeginPastPowerSums(m))
+        if (wide is not null && wide.Begin(m))
         {
             pastPowerSums = true;
             return AttemptPastPowerSums<TOrder>(row, m, i, si, stride, acceptWord);

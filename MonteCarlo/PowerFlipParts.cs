@@ -15,9 +15,9 @@ namespace Physics.MonteCarlo;
 /// site's signed power sums S_j = sum_mu xi_mu M_mu^j, summed in one pass against the quarter squares
 /// w = (M^2 - p)/4 = u (u + p), u = M >> 1, p = N mod 2 (every overlap has N's parity): y = xi M^a in int16, then per
 /// level Q_k += y . w (int16 multiply-add into int32 lanes, widened to int64 before they could overflow) and y *= w,
-/// and the S_j follow from the Q_k by M^2 = 4 w + p. Every power must fit int16: |M| &lt;= the limit
-/// (<see cref="LimitFor"/>: 511 for P = 4, 255 for P = 5, 50 for P = 6, 26 for P = 7, 13 for P = 8; against M^2 they
-/// were 255, 127, 31, 13 and 7). An accepted flip moves the overlaps inside the next attempt's pass, which reports an
+/// and the S_j follow from the Q_k by M^2 = 4 w + p (P = 6's and 7's last level split in two int16 products, see
+/// <see cref="SumLevels"/>). Every int16 must be exact: |M| &lt;= the limit (<see cref="LimitFor"/>: 511 for P = 4,
+/// 362 for P = 5 to 7, 13 for P = 8; against M^2 they were 255, 127, 31, 13 and 7). An accepted flip moves the overlaps inside the next attempt's pass, which reports an
 /// overlap leaving the range (checked only when a bound on max |M|, 2 more per flip, passes the limit); the chain then
 /// returns to the coarse copy.
 /// </summary>
@@ -39,19 +39,19 @@ internal sealed unsafe class PowerFlipParts
     sbyte* pendingRow;
     int pendingSign;
     int reach;                  // a bound on max |M| once the pending flip is applied
-    int checkAt;                // reach past which the next pass measures max |M|: the narrow limit below it, else the limit
-    readonly int narrow;        // P = 4: the largest |M| whose w fits int16 without the offset (362); else the limit
+    int checkAt;                // reach past which the next pass measures max |M|: the plain limit below it, else the limit
+    readonly int plain;         // the largest |M| of the plain pass (PlainLimit): beyond it P = 4 runs offset, P = 6 and 7 split
 
     public PowerFlipParts(FlipPolynomials poly, PatternSet patterns, int order)
     {
         this.order = order;
         count = patterns.Count; stride = patterns.Stride; neurons = patterns.Neurons;
         limit = Math.Min(LimitFor(order), neurons); // no overlap passes N: a smaller limit flushes the lanes less often
-        narrow = order == 4 ? Math.Min(NarrowLimit, limit) : limit;
+        plain = Math.Min(PlainLimit(order), limit);
         // A hot chain's overlaps stay well inside the limit (P = 5, N = 1000: max |M| about 110 of 255): its lanes
         // need no flush within a pass, where the limit's bound flushed them every four blocks.
         flushBlocks = new int[limit + 1];
-        for (int r = 0; r <= limit; r++) flushBlocks[r] = FlushEvery(order, r);
+        for (int r = 0; r <= limit; r++) flushBlocks[r] = FlushEvery(order, r, beyond: r > plain);
         // G has degree P - 1 and parity a, H degree at most P - 2 and parity b (Fits): S_j up to P - 1 are summed and T_j
         // up to H's degree kept.
         var odd = FlipPolynomials.InSquares(poly.Odd).Coefficients!;
@@ -129,36 +129,51 @@ internal sealed unsafe class PowerFlipParts
     static int LastNonZero(long[] c) { int k = c.Length - 1; while (k >= 0 && c[k] == 0) k--; return k; }
 
     /// <summary>
-    /// The largest |M| &lt;= 362 (w &lt;= 32761) for which the last level's y = xi M^a w^(levels - 1) fits int16 and at
-    /// least four blocks of multiply-adds fit an int32 lane: P = 5's two levels against w and xi w (255 keeps four
-    /// blocks of the products w^2), P = 6's against M w (50), P = 7's three against w^2 (26), P = 8's against M w^2
-    /// (13). P = 4's one level runs against w - 32768 beyond 362 (int16 for |M| &lt;= 511; S_3 = 4 sum y w + p S_1).
-    /// (Against M^2 the limits were 255 (P = 4), 127, 31, 13 and 7: a hot P = 4 chain at N = 4000 with 400 overlaps
-    /// spread about 63 passed 255 in half its sweeps, and a hot P = 6 chain at N = 60 passed 31 in most.)
+    /// The largest |M| the power sums hold: 362 (w &lt;= 32761) for P = 5, and for P = 6 and 7, whose last level is split
+    /// beyond their plain limit (<see cref="SumLevels"/>); 511 for P = 4, offset beyond 362; P = 8's plain limit (13).
+    /// The lanes are flushed as often as the bound on max |M| requires (<see cref="FlushEvery"/>: every block near 362
+    /// for P = 5 and 7). (Against M^2 the limits were 255 (P = 4), 127, 31, 13 and 7: a hot P = 4 chain at N = 4000
+    /// with 400 overlaps spread about 63 passed 255 in half its sweeps, and a hot P = 6 chain at N = 60 passed 31 in
+    /// most.)
     /// </summary>
-    internal static int LimitFor(int order)
+    internal static int LimitFor(int order) => order switch { 4 => 511, 5 or 6 or 7 => NarrowLimit, _ => PlainLimit(order) };
+
+    /// <summary>
+    /// The largest |M| &lt;= 362 for which the plain pass (no offset, no split) is exact, its last level's
+    /// y = xi M^a w^(levels - 1) fitting int16, and an int32 lane sums at least four blocks: 362 for P = 4, 255 for
+    /// P = 5, 50 for P = 6, 26 for P = 7, 13 for P = 8. Below it the chain runs the plain pass; past it the bound on
+    /// max |M| is measured anew (a hot chain's overlaps are a few sqrt(N), far inside).
+    /// </summary>
+    internal static int PlainLimit(int order)
     {
-        if (order == 4) return 511;
         int levels = (order - 1) / 2, a = (order - 1) % 2;
         for (int l = NarrowLimit; l >= 2; l--)
         {
             double w = Math.Floor(l * (double)l / 4);
             if (Math.Pow(l, a) * Math.Pow(w, levels - 1) > short.MaxValue) continue;
-            if (FlushEvery(order, l) >= 4) return l;
+            if (FlushEvery(order, l, beyond: false) >= 4) return l;
         }
         return 0;
     }
 
     /// <summary>
-    /// Blocks of 32 patterns whose multiply-adds an int32 lane can sum (each adds two products, the largest
-    /// |M|^a w^levels at the last level) while every |M| &lt;= limit; at most 2^20.
+    /// Blocks of 32 patterns whose multiply-adds an int32 lane can sum (each adds two products) while every
+    /// |M| &lt;= limit, in the plain pass (the largest product |M|^a w^levels) or beyond it (P = 4 against w - 32768; P = 6
+    /// and 7 with the last level split, whose lanes take r w, r = round(t w / 2^15), and e w, |e| &lt;= 2^14); at most
+    /// 2^20.
     /// </summary>
-    internal static int FlushEvery(int order, int limit)
+    internal static int FlushEvery(int order, int limit, bool beyond)
     {
         int levels = (order - 1) / 2, a = (order - 1) % 2;
-        // P = 4's w is offset to within 32768 beyond the narrow limit, and below it |w| <= 32761.
-        double w = order == 4 && limit > NarrowLimit ? 32768 : Math.Floor(limit * (double)limit / 4);
-        double blocks = int.MaxValue / (2 * Math.Pow(limit, a) * Math.Pow(w, levels));
+        double w = Math.Floor(limit * (double)limit / 4);
+        double product = (order, beyond) switch
+        {
+            (4, true) => limit * 32768.0,
+            (6, true) => Math.Max(limit * w, Math.Max((limit * w / 32768 + 0.5) * w, 16384 * w)),
+            (7, true) => Math.Max(w * w, Math.Max((w * w / 32768 + 0.5) * w, 16384 * w)),
+            _ => Math.Pow(limit, a) * Math.Pow(w, levels),
+        };
+        double blocks = int.MaxValue / (2 * product);
         return blocks >= 1 << 20 ? 1 << 20 : (int)blocks; // 1/0 is +infinity
     }
 
@@ -168,7 +183,7 @@ internal sealed unsafe class PowerFlipParts
         pendingRow = null;
         reach = Largest(m, count);
         if (reach > limit) return false;
-        checkAt = reach <= narrow ? narrow : limit;
+        checkAt = reach <= plain ? plain : limit;
         for (int j = 0; j <= top; j++) totals[j] = 0;
         for (int mu = 0; mu < count; mu++)
         {
@@ -190,31 +205,24 @@ internal sealed unsafe class PowerFlipParts
     {
         System.Diagnostics.Debug.Assert(TNeurons.Odd == ((neurons & 1) == 1), "N's parity");
         Sums s;
-        // P = 4 runs against w - 32768 only while an overlap may pass the narrow limit (a hot chain at N = 4000 stays
-        // within it: one instruction less per 32 patterns).
-        bool offset = TOrder.OffsetTop && reach > narrow;
-        if (pendingRow == null)
-            s = offset ? Pass<TOrder, TNeurons>(row, m, flip: false, check: false, offset: true) : Pass<TOrder, TNeurons>(row, m, flip: false, check: false, offset: false);
-        else if (reach <= checkAt)
-            s = offset ? Pass<TOrder, TNeurons>(row, m, flip: true, check: false, offset: true) : Pass<TOrder, TNeurons>(row, m, flip: true, check: false, offset: false);
+        // P = 4 runs against w - 32768, and P = 6 and 7 split their last level, only while an overlap may pass the plain
+        // limit (a hot P = 4 chain at N = 4000 stays within it: one instruction less per 32 patterns; a P = 6 chain at
+        // N = 60, K = 2000: 2.5 classical attempts against 3.3 split).
+        bool beyond = (TOrder.OffsetTop || TOrder.SplitLast) && reach > plain;
+        if (pendingRow == null) s = Pass<TOrder, TNeurons>(row, m, flip: false, check: false, beyond);
+        else if (reach <= checkAt) s = Pass<TOrder, TNeurons>(row, m, flip: true, check: false, beyond);
         else
         {
-            // The bound passed the narrow limit or the limit: measure (the offset form holds either way).
-            s = Pass<TOrder, TNeurons>(row, m, flip: true, check: true, offset: TOrder.OffsetTop);
+            // The bound passed the plain limit or the limit: measure (the offset and split forms hold either way).
+            s = Pass<TOrder, TNeurons>(row, m, flip: true, check: true, beyond: TOrder.OffsetTop || TOrder.SplitLast);
             reach = s.Largest;
             if (reach > limit) { pendingRow = null; total = 0; return false; }
-            checkAt = reach <= narrow ? narrow : limit;
+            checkAt = reach <= plain ? plain : limit;
         }
         pendingRow = null;
         int a = TOrder.OddG ? 1 : 0;
         if (a == 0) s.Base = rowSums[i];
-        // The levels Q_k = sum y w^k summed against w = (M^2 - p)/4: M^2 = 4 w + p, M^4 = 16 w^2 + 8 p w + p,
-        // M^6 = 64 w^3 + 48 p w^2 + 12 p w + p (p^2 = p).
-        int p = TNeurons.Odd ? 1 : 0;
-        long q0 = s.Base, q1 = s.First, q2 = s.Second, q3 = s.Third;
-        s.First = 4 * q1 + p * q0;
-        if (TOrder.Levels >= 2) s.Second = 16 * q2 + 8 * p * q1 + p * q0;
-        if (TOrder.Levels >= 3) s.Third = 64 * q3 + 48 * p * q2 + 12 * p * q1 + p * q0;
+        FromQuarterSquares<TOrder>(ref s, TNeurons.Odd ? 1 : 0);
         // The flip's update of the totals reads these.
         sums[a] = s.Base; sums[a + 2] = s.First;
         long odd = g0 * s.Base + g1 * s.First;
@@ -226,25 +234,37 @@ internal sealed unsafe class PowerFlipParts
 
     /// <summary>
     /// One pass over the overlaps: the pending flip's update (fused with this attempt's loads), the signed power sums
-    /// S_j (j of G's parity) and, when asked, the largest |M| after the flip.
+    /// (<see cref="SumLevels"/>) and, when asked, the largest |M| after the flip.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    Sums Pass<TOrder, TNeurons>(sbyte* row, short* m, bool flip, bool check, bool offset)
+    Sums Pass<TOrder, TNeurons>(sbyte* row, short* m, bool flip, bool check, bool beyond)
+        where TOrder : struct, IPowerOrder where TNeurons : struct, INeuronParity =>
+        // The bound on max |M| sets the flushes (a checked pass may see an overlap past the limit: its sums are then
+        // not used); the table's entries past the plain limit are the offset or split form's.
+        SumLevels<TOrder, TNeurons>(row, m, pendingRow, pendingSign, stride, flushBlocks[Math.Min(reach, limit)], flip, check, beyond);
+
+    /// <summary>
+    /// One pass over the overlaps (shared with <see cref="WideFlipParts"/>): a pending flip's update of the overlaps
+    /// fused with the loads, S_1 = sum xi M where G is odd, the levels Q_k = sum y w^k (y = xi M^a) against the quarter
+    /// squares w = (M^2 - p)/4 = u (u + p), u = M >> 1, in int16 multiply-adds into int32 lanes widened every
+    /// flushEvery blocks, and, when checked, the largest |M|. Each level multiplies y by w while it fits int16. Beyond
+    /// the plain limit (<see cref="PlainLimit"/>) P = 4's one level runs against w - 32768, and P = 6's y w and P = 7's
+    /// xi w^2, which no longer fit, are split as t w = 2^15 r + e with r = round(t w / 2^15) (one rounding high
+    /// multiply) and |e| &lt;= 2^14 (the low 16 bits less r's), so that the last level is 2^15 sum r w + sum e w.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Sums SumLevels<TOrder, TNeurons>(sbyte* row, short* m, sbyte* flipped, int flippedSign, int stride, int flushEvery, bool flip, bool check, bool beyond)
         where TOrder : struct, IPowerOrder where TNeurons : struct, INeuronParity
     {
+        bool offset = TOrder.OffsetTop && beyond, split = TOrder.SplitLast && beyond;
         var top = Vector512.Create(unchecked((short)0x8000));
         var one = Vector512.Create((short)1);
         var size = Vector512<ushort>.Zero;
         var baseLanes = Vector512<int>.Zero;
-        var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero; var wide3 = Vector512<long>.Zero;
-        sbyte* flipped = pendingRow;
-        int flippedSign = pendingSign;
-        // The bound on max |M| sets the flushes (a checked pass may see an overlap past the limit: its sums are then
-        // not used).
-        int flushEvery = flushBlocks[Math.Min(reach, limit)];
+        var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero; var wide3 = Vector512<long>.Zero; var wideRounded = Vector512<long>.Zero;
         for (int start = 0; start < stride; start += 32 * flushEvery)
         {
-            var lanes1 = Vector512<int>.Zero; var lanes2 = Vector512<int>.Zero; var lanes3 = Vector512<int>.Zero;
+            var lanes1 = Vector512<int>.Zero; var lanes2 = Vector512<int>.Zero; var lanes3 = Vector512<int>.Zero; var rounded = Vector512<int>.Zero;
             int end = Math.Min(stride, start + 32 * flushEvery);
             for (int k = start; k < end; k += 32)
             {
@@ -261,12 +281,14 @@ internal sealed unsafe class PowerFlipParts
                 var u = Avx512BW.ShiftRightArithmetic(v, 1);
                 var w = Avx512BW.MultiplyLow(u, TNeurons.Odd ? Avx512BW.Add(u, one) : u);
                 lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(y, offset ? Avx512F.Xor(w, top) : w));
-                if (TOrder.Levels >= 2)
+                if (TOrder.Levels == 2 && split) Split(y, w, ref rounded, ref lanes2);
+                else if (TOrder.Levels >= 2)
                 {
                     y = Avx512BW.MultiplyLow(y, w);
                     lanes2 = Avx512F.Add(lanes2, Avx512BW.MultiplyAddAdjacent(y, w));
                 }
-                if (TOrder.Levels >= 3)
+                if (TOrder.Levels == 3 && split) Split(y, w, ref rounded, ref lanes3);
+                else if (TOrder.Levels >= 3)
                 {
                     y = Avx512BW.MultiplyLow(y, w);
                     lanes3 = Avx512F.Add(lanes3, Avx512BW.MultiplyAddAdjacent(y, w));
@@ -275,18 +297,44 @@ internal sealed unsafe class PowerFlipParts
             wide1 = Avx512F.Add(wide1, Widen(lanes1));
             if (TOrder.Levels >= 2) wide2 = Avx512F.Add(wide2, Widen(lanes2));
             if (TOrder.Levels >= 3) wide3 = Avx512F.Add(wide3, Widen(lanes3));
+            if (split) wideRounded = Avx512F.Add(wideRounded, Widen(rounded));
         }
         var s = new Sums { Base = TOrder.OddG ? Vector512.Sum(baseLanes) : 0 };
         s.First = Vector512.Sum(wide1); // against w (see TryTotal)
         if (offset) s.First += 32768L * s.Base; // sum y (w - 32768) + 32768 sum y, sum y = S_1
         if (TOrder.Levels >= 2) s.Second = Vector512.Sum(wide2);
         if (TOrder.Levels >= 3) s.Third = Vector512.Sum(wide3);
+        if (split && TOrder.Levels == 2) s.Second += 32768 * Vector512.Sum(wideRounded);
+        if (split && TOrder.Levels == 3) s.Third += 32768 * Vector512.Sum(wideRounded);
         if (check) s.Largest = Largest(size);
         return s;
     }
 
+    /// <summary>sum t w = 2^15 sum r w + sum e w: t w = 2^15 r + e, r = round(t w / 2^15), |e| &lt;= 2^14.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Split(Vector512<short> t, Vector512<short> w, ref Vector512<int> rounded, ref Vector512<int> remainders)
+    {
+        var r = Avx512BW.MultiplyHighRoundScale(t, w);
+        var e = Avx512BW.Subtract(Avx512BW.MultiplyLow(t, w), Avx512BW.ShiftLeftLogical(r, 15));
+        rounded = Avx512F.Add(rounded, Avx512BW.MultiplyAddAdjacent(r, w));
+        remainders = Avx512F.Add(remainders, Avx512BW.MultiplyAddAdjacent(e, w));
+    }
+
+    /// <summary>
+    /// The levels Q_k = sum y w^k as the power sums S_(a+2k) = sum xi M^(a+2k), by M^2 = 4 w + p: M^4 = 16 w^2 +
+    /// 8 p w + p, M^6 = 64 w^3 + 48 p w^2 + 12 p w + p (p^2 = p); Base must hold S_a.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void FromQuarterSquares<TOrder>(ref Sums s, int p) where TOrder : struct, IPowerOrder
+    {
+        long q0 = s.Base, q1 = s.First, q2 = s.Second, q3 = s.Third;
+        s.First = 4 * q1 + p * q0;
+        if (TOrder.Levels >= 2) s.Second = 16 * q2 + 8 * p * q1 + p * q0;
+        if (TOrder.Levels >= 3) s.Third = 64 * q3 + 48 * p * q2 + 12 * p * q1 + p * q0;
+    }
+
     /// <summary>One pass's S_a and Q_1, Q_2, Q_3 (S_(a+2), S_(a+4), S_(a+6) once TryTotal has combined them) and, when checked, the largest |M|.</summary>
-    struct Sums { public long Base, First, Second, Third; public int Largest; }
+    internal struct Sums { public long Base, First, Second, Third; public int Largest; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<long> Widen(Vector512<int> lanes) =>
@@ -385,7 +433,7 @@ internal sealed unsafe class PowerFlipParts
         if (pendingRow == null) return true;
         reach = FlipAndMeasure(pendingRow, m, stride, pendingSign);
         pendingRow = null;
-        checkAt = reach <= narrow ? narrow : limit;
+        checkAt = reach <= plain ? plain : limit;
         return reach <= limit;
     }
 }
@@ -399,6 +447,8 @@ internal interface IPowerOrder
     static abstract bool OddG { get; }
     /// <summary>The one level runs against w - 32768 where an overlap may pass 362 (P = 4, |M| up to 511).</summary>
     static abstract bool OffsetTop { get; }
+    /// <summary>The last level's products are split in two beyond the plain limit (P = 6 and 7; see <see cref="PowerFlipParts.SumLevels"/>).</summary>
+    static abstract bool SplitLast { get; }
 }
 
 /// <summary>The parity p of N (every overlap's), as a constant: w = u (u + p), u = M >> 1, in the quarter-square levels.</summary>
@@ -406,10 +456,10 @@ internal interface INeuronParity { static abstract bool Odd { get; } }
 internal struct EvenNeurons : INeuronParity { public static bool Odd => false; }
 internal struct OddNeurons : INeuronParity { public static bool Odd => true; }
 
-internal struct Order4 : IPowerOrder { public static int Levels => 1; public static bool OddG => true; public static bool OffsetTop => true; }
-internal struct Order5 : IPowerOrder { public static int Levels => 2; public static bool OddG => false; public static bool OffsetTop => false; }
-internal struct Order6 : IPowerOrder { public static int Levels => 2; public static bool OddG => true; public static bool OffsetTop => false; }
-internal struct Order7 : IPowerOrder { public static int Levels => 3; public static bool OddG => false; public static bool OffsetTop => false; }
-internal struct Order8 : IPowerOrder { public static int Levels => 3; public static bool OddG => true; public static bool OffsetTop => false; }
+internal struct Order4 : IPowerOrder { public static int Levels => 1; public static bool OddG => true; public static bool OffsetTop => true; public static bool SplitLast => false; }
+internal struct Order5 : IPowerOrder { public static int Levels => 2; public static bool OddG => false; public static bool OffsetTop => false; public static bool SplitLast => false; }
+internal struct Order6 : IPowerOrder { public static int Levels => 2; public static bool OddG => true; public static bool OffsetTop => false; public static bool SplitLast => true; }
+internal struct Order7 : IPowerOrder { public static int Levels => 3; public static bool OddG => false; public static bool OffsetTop => false; public static bool SplitLast => true; }
+internal struct Order8 : IPowerOrder { public static int Levels => 3; public static bool OddG => true; public static bool OffsetTop => false; public static bool SplitLast => false; }
 /// <summary>P = 9: only <see cref="WideFlipParts"/> (its int16 powers would stop at |M| = 5).</summary>
-internal struct Order9 : IPowerOrder { public static int Levels => 4; public static bool OddG => false; public static bool OffsetTop => false; }
+internal struct Order9 : IPowerOrder { public static int Levels => 4; public static bool OddG => false; public static bool OffsetTop => false; public static bool SplitLast => false; }

@@ -68,7 +68,7 @@ internal sealed unsafe class WideFlipParts
         // moves about 250, stays on the quarter squares.
         quarterLimit = order is >= 5 and <= 7 ? Math.Min(PowerFlipParts.NarrowLimit, Limit) : 0;
         quarterFlush = new int[quarterLimit + 1];
-        for (int r = 0; r <= quarterLimit; r++) quarterFlush[r] = QuarterFlushEvery(order, r);
+        for (int r = 0; r <= quarterLimit; r++) quarterFlush[r] = PowerFlipParts.FlushEvery(order, r, beyond: true);
     }
 
     static Int128 At(Int128[] c, int k) => k < c.Length ? c[k] : Int128.Zero;
@@ -151,13 +151,9 @@ internal sealed unsafe class WideFlipParts
         if (a == 0) s.Base = rowSums[i];
         if (QuarterShape<TOrder>() && quarter)
         {
-            // Q_k = sum y w^k against w = (M^2 - p)/4: M^2 = 4 w + p, M^4 = 16 w^2 + 8 p w + p, M^6 = 64 w^3 +
-            // 48 p w^2 + 12 p w + p (Base = S_0 for P = 5 and 7, S_1 for P = 6).
-            int p = neurons & 1;
-            long q0 = s.Base, q1 = s.First, q2 = s.Second, q3 = s.Third;
-            s.First = 4 * q1 + p * q0;
-            s.Second = 16 * q2 + 8 * p * q1 + p * q0;
-            if (TOrder.Levels == 3) s.Third = 64 * q3 + 48 * p * q2 + 12 * p * q1 + p * q0;
+            var q = new PowerFlipParts.Sums { Base = s.Base, First = s.First, Second = s.Second, Third = s.Third };
+            PowerFlipParts.FromQuarterSquares<TOrder>(ref q, neurons & 1);
+            (s.First, s.Second, s.Third) = (q.First, q.Second, q.Third);
         }
         sums[a] = s.Base; sums[a + 2] = s.First;
         Int128 odd = g0 * s.Base + g1 * s.First;
@@ -173,20 +169,6 @@ internal sealed unsafe class WideFlipParts
 
     /// <summary>TOrder has P = 5's, 6's or 7's shape: the quarter-square pass is compiled for them alone.</summary>
     static bool QuarterShape<TOrder>() where TOrder : struct, IPowerOrder => TOrder.Levels == 2 || TOrder.Levels == 3 && !TOrder.OddG;
-
-    /// <summary>
-    /// The quarter pass's blocks of 32 patterns an int32 lane can sum (two products each) while every |M| &lt;= r:
-    /// P = 5 as the power sums (w^2); P = 6's largest product the remainder e times w (|e| &lt;= 2^14: at r = 362 two
-    /// blocks, at 250 four); P = 7's xi w times w and the rounded r = round(xi w^2 / 2^15) times w (one block at 362).
-    /// </summary>
-    internal static int QuarterFlushEvery(int order, int r)
-    {
-        if (order == 5) return PowerFlipParts.FlushEvery(5, r);
-        double w = Math.Floor(r * (double)r / 4);
-        double product = order == 6 ? 16384 * w : Math.Max(w * w, (w * w / 32768 + 0.5) * w);
-        double blocks = int.MaxValue / (2 * product);
-        return blocks >= 1 << 20 ? 1 << 20 : (int)blocks; // 1/0 is +infinity
-    }
 
     /// <summary>One pass: the pending flip (fused with the loads), S_a in int32 lanes, the higher S_j in double lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -247,66 +229,18 @@ internal sealed unsafe class WideFlipParts
     }
 
     /// <summary>
-    /// P = 5, 6 and 7 with every |M| &lt;= 362: the pending flip, then Q_k = sum y w^k with w = (M^2 - p)/4 =
-    /// u (u + p), u = M >> 1, and y = xi (P = 5 and 7) or xi M (P = 6, with S_1 = sum xi M beside), in int16
-    /// (w &lt;= 32761) multiply-adds into int32 lanes, widened as often as the bound requires. The last level's
-    /// y w^(k-1) fits int16 for P = 5 only: P = 6's y w and P = 7's xi w^2 are split as t w = 2^15 r + e with
-    /// r = round(t w / 2^15) (one rounding high multiply) and |e| &lt;= 2^14 (the low 16 bits less r's), so that the
-    /// last Q = 2^15 sum r w + sum e w.
+    /// P = 5, 6 and 7 with every |M| &lt;= 362: the pending flip and the levels against the quarter squares, as the
+    /// power sums take them beyond their plain limit (<see cref="PowerFlipParts.SumLevels"/>: P = 6 and 7 split their
+    /// last level; a hot chain on the tables has overlaps past 50 and 26), flushed as the bound on max |M| requires.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     Sums QuarterPass<TOrder>(sbyte* row, short* m, bool flip) where TOrder : struct, IPowerOrder
     {
-        var parity = Vector512.Create((short)(neurons & 1));
-        var wide1 = Vector512<long>.Zero; var wide2 = Vector512<long>.Zero; var wide3 = Vector512<long>.Zero; var wideRounded = Vector512<long>.Zero;
-        var baseLanes = Vector512<int>.Zero;
-        sbyte* flipped = pendingRow;
-        int flippedSign = pendingSign;
         int flushEvery = quarterFlush[reach];
-        for (int start = 0; start < stride; start += 32 * flushEvery)
-        {
-            var lanes1 = Vector512<int>.Zero; var lanes2 = Vector512<int>.Zero; var lanes3 = Vector512<int>.Zero; var rounded = Vector512<int>.Zero;
-            int end = Math.Min(stride, start + 32 * flushEvery);
-            for (int k = start; k < end; k += 32)
-            {
-                var v = flip ? HebbianChain.FlipBlock(flipped, m, k, flippedSign) : Vector512.Load(m + k);
-                var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
-                var u = Avx512BW.ShiftRightArithmetic(v, 1);
-                var w = Avx512BW.MultiplyLow(u, Avx512BW.Add(u, parity));
-                if (TOrder.OddG)
-                {
-                    baseLanes = Avx512F.Add(baseLanes, Avx512BW.MultiplyAddAdjacent(xi, v));
-                    var y = Avx512BW.MultiplyLow(xi, v); // xi M, |M| <= 362
-                    lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(y, w));
-                    Split(y, w, ref rounded, ref lanes2);
-                }
-                else
-                {
-                    lanes1 = Avx512F.Add(lanes1, Avx512BW.MultiplyAddAdjacent(xi, w));
-                    var t = Avx512BW.MultiplyLow(xi, w); // xi w
-                    lanes2 = Avx512F.Add(lanes2, Avx512BW.MultiplyAddAdjacent(t, w));
-                    if (TOrder.Levels == 3) Split(t, w, ref rounded, ref lanes3);
-                }
-            }
-            wide1 = Avx512F.Add(wide1, PowerFlipParts.Widen(lanes1));
-            wide2 = Avx512F.Add(wide2, PowerFlipParts.Widen(lanes2));
-            if (TOrder.Levels == 3) wide3 = Avx512F.Add(wide3, PowerFlipParts.Widen(lanes3));
-            if (TOrder.OddG || TOrder.Levels == 3) wideRounded = Avx512F.Add(wideRounded, PowerFlipParts.Widen(rounded));
-        }
-        var s = new Sums { First = Vector512.Sum(wide1), Second = Vector512.Sum(wide2) };
-        if (TOrder.OddG) { s.Base = Vector512.Sum(baseLanes); s.Second += 32768 * Vector512.Sum(wideRounded); }
-        if (TOrder.Levels == 3) s.Third = Vector512.Sum(wide3) + 32768 * Vector512.Sum(wideRounded);
-        return s;
-    }
-
-    /// <summary>sum t w = 2^15 sum r w + sum e w: t w = 2^15 r + e, r = round(t w / 2^15), |e| &lt;= 2^14.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Split(Vector512<short> t, Vector512<short> w, ref Vector512<int> rounded, ref Vector512<int> remainders)
-    {
-        var r = Avx512BW.MultiplyHighRoundScale(t, w);
-        var e = Avx512BW.Subtract(Avx512BW.MultiplyLow(t, w), Avx512BW.ShiftLeftLogical(r, 15));
-        rounded = Avx512F.Add(rounded, Avx512BW.MultiplyAddAdjacent(r, w));
-        remainders = Avx512F.Add(remainders, Avx512BW.MultiplyAddAdjacent(e, w));
+        var q = (neurons & 1) == 1
+            ? PowerFlipParts.SumLevels<TOrder, OddNeurons>(row, m, pendingRow, pendingSign, stride, flushEvery, flip, check: false, beyond: true)
+            : PowerFlipParts.SumLevels<TOrder, EvenNeurons>(row, m, pendingRow, pendingSign, stride, flushEvery, flip, check: false, beyond: true);
+        return new Sums { Base = q.Base, First = q.First, Second = q.Second, Third = q.Third };
     }
 
     /// <summary>P even (G odd): y = xi M, t = y M^2 = xi M^3 (M^2 = y^2), then the levels.</summary>
