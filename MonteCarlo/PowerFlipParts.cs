@@ -114,8 +114,6 @@ internal sealed unsafe class PowerFlipParts
     }
 
     public int Order => order;
-    /// <summary>The largest |M| the sums hold (<see cref="LimitFor"/>, at most N).</summary>
-    public int Limit => limit;
     /// <summary>Every overlap is within the limit whatever the state (N &lt;= Limit).</summary>
     public bool AlwaysInRange => neurons <= limit;
 
