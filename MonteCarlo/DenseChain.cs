@@ -52,6 +52,9 @@ public sealed class DenseChain
     // chains run on exact power sums on the fly instead (P = 5 to 9), or on the tables themselves.
     readonly CoarseTableParts? tableCopy;
     readonly WideFlipParts? wide;
+    // Hot chains of larger P >= 8 networks (N >= 64) read the tables from registers while every |M| <= 63, as small
+    // networks do, and take the wide sums' double lanes only beyond (bench dense, K = 1000, T = 1: see SweepTables).
+    readonly LookupFlipParts? registers;
     bool tableCopyCurrent = true;           // false after a flip on the tables that left the copy behind
     readonly long rejectFromTotal;          // rejectFrom * D (X >= it is always rejected)
     readonly double coefficientPerTotal;    // beta Delta E = coefficientPerTotal * X
@@ -114,6 +117,7 @@ public sealed class DenseChain
                 if (PowerFlipParts.Fits(poly, patterns, energy.Order)) power = new PowerFlipParts(poly, patterns, energy.Order);
                 if (power is not { AlwaysInRange: true } && energy.Order >= 5) lookup = LookupFlipParts.TryCreate(patterns, energy);
                 if (lookup is null && power is not { AlwaysInRange: true } && WideFlipParts.Fits(patterns, energy.Order)) wide = new WideFlipParts(patterns, energy.Order);
+                if (energy.Order >= 8 && power is not { AlwaysInRange: true }) registers = LookupFlipParts.TryCreateBounded(patterns, energy);
             }
             else Refresh(); // the exact reference chain
         }
@@ -127,6 +131,7 @@ public sealed class DenseChain
                 tableCopy.Take(odd, evenTotal);
                 if (energy.Order >= 5) lookup = LookupFlipParts.TryCreate(patterns, energy);
                 if (lookup is null && WideFlipParts.Fits(patterns, energy.Order)) wide = new WideFlipParts(patterns, energy.Order);
+                if (energy.Order >= 8) registers = LookupFlipParts.TryCreateBounded(patterns, energy);
             }
         }
     }
@@ -205,6 +210,9 @@ public sealed class DenseChain
     internal bool OnPowerSums => onTheFly;
     /// <summary>The chain runs on the tables held in registers (diagnostic for the tests).</summary>
     internal bool OnRegisterTables => onTheFly && lookup is not null;
+    /// <summary>How often a larger network's hot chain took the register tables up, and how often a flip took an overlap past them (diagnostics for the tests).</summary>
+    internal int RegisterTurns { get; private set; }
+    internal int RegisterExits { get; private set; }
 
     /// <summary>Energy per spin from the bookkept overlaps (exact distinct-index sums).</summary>
     public double EnergyPerSpin() => energy.Energy(patterns, sums) / patterns.Neurons;
@@ -239,27 +247,54 @@ public sealed class DenseChain
         // the wide sums' double lanes, 2.8-3.0 on the power sums since their limit is 50, now 362; P = 6, N = 60: 13
         // on the double lanes, 5.5 on the register tables, 2.6 on the power sums; against a frozen classical chain).
         frozenSweeps = lastAccepted == 0 ? frozenSweeps + 1 : 0;
+        if (registersWait > 0) registersWait--;
         bool wanted = power is { AlwaysInRange: true } && power.Order >= 5 && patterns.Neurons <= 127 && frozenSweeps < 64
-            || 16 * lastAccepted >= patterns.Neurons && (power is not null || wide is not null);
+            || 16 * lastAccepted >= patterns.Neurons && (power is not null || wide is not null || registers is not null);
         if (wanted && (!onTheFly || pastPowerSums && powerWait-- <= 0))
             fixed (short* m = sums)
             {
-                // The power sums first (the cheaper form), the wide ones while an overlap is beyond them.
-                if (power is not null && power.Begin(m)) { pastPowerSums = false; onTheFly = true; }
-                else if (!onTheFly) onTheFly = pastPowerSums = wide is not null && wide.Begin(m);
+                // The power sums first (the cheaper form), the register tables or the wide sums while an overlap is
+                // beyond them.
+                if (power is not null && power.Begin(m)) { pastPowerSums = onRegisters = false; onTheFly = true; }
+                else if (!onTheFly) onTheFly = pastPowerSums = BeginPastPowerSums(m);
             }
         else if (!wanted && onTheFly) LeaveOnTheFly();
+        if (wanted && onTheFly && pastPowerSums) TryRegistersAgain();
         if (!onTheFly) return lastAccepted = SweepWith<CoarsePath>();
-        bool startedOnPower = !pastPowerSums;
+        bool startedOnPower = !pastPowerSums, startedOnRegisters = onRegisters;
         lastAccepted = SweepOnTheFly();
         if (startedOnPower && !pastPowerSums) powerBackoff = 0;
+        if (startedOnRegisters && onRegisters) registersBackoff = 0;
         return lastAccepted;
     }
+
+    /// <summary>Past the power sums (or on the tables): the register tables while every |M| &lt;= 63, else the wide sums.</summary>
+    unsafe bool BeginPastPowerSums(short* m)
+    {
+        onRegisters = registers is not null && registersWait == 0 && registers.Begin(m);
+        if (onRegisters) RegisterTurns++;
+        return onRegisters || wide is not null && wide.Begin(m);
+    }
+
+    /// <summary>A chain on the wide sums (settled, between sweeps) goes back to the register tables once its wait is over and its overlaps allow.</summary>
+    unsafe void TryRegistersAgain()
+    {
+        if (onRegisters || registers is null || registersWait > 0) return;
+        fixed (short* m = sums) onRegisters = registers.Begin(m);
+        if (onRegisters) RegisterTurns++;
+        else registersWait = 1; // the overlaps are still past 63: look again next sweep
+    }
+
+    /// <summary>Applies a pending flip of the forms past the power sums; false when it took an overlap past their range.</summary>
+    unsafe bool SettlePastPowerSums(short* m) => onRegisters ? registers!.Settle(m) : wide!.Settle(m);
 
     // A chain whose overlaps leave the power sums' range within a sweep tries them again only after 1, 3, 7, ... 63
     // sweeps (each failure doubles the wait; a sweep run through on them resets it): when P = 6's limit was 50, a chain
     // at N = 60 that left them in most sweeps paid for two restarts a sweep (8.2 classical attempts against 5.5).
     int powerBackoff, powerWait;
+    // The same for the register tables of larger networks' hot chains (overlaps past 63), counted at each sweep.
+    int registersBackoff, registersWait;
+    bool onRegisters; // past the power sums or on the tables: on the register tables, not the wide sums
 
     long SweepOnTheFly()
     {
@@ -327,11 +362,14 @@ public sealed class DenseChain
     unsafe long SweepTables()
     {
         bool hot = 16 * lastAccepted >= patterns.Neurons;
-        if (hot && wide is not null && !onTheFly) fixed (short* m = sums) onTheFly = wide.Begin(m);
+        if (registersWait > 0) registersWait--;
+        if (hot && (wide is not null || registers is not null) && !onTheFly) fixed (short* m = sums) onTheFly = BeginPastPowerSums(m);
+        else if (hot && onTheFly) TryRegistersAgain();
         else if (!hot && onTheFly) LeaveOnTheFly();
         if (!onTheFly && !hot && !tableCopyCurrent) { tableCopy!.Take(odd, evenTotal); tableCopyCurrent = true; }
         if (!onTheFly) return lastAccepted = hot ? SweepWith<ExactPath>() : SweepWith<TablePath>();
-        return lastAccepted = wide!.Order switch
+        bool startedOnRegisters = onRegisters;
+        lastAccepted = energy.Order switch
         {
             5 => SweepWith<WidePath<Order5>>(),
             6 => SweepWith<WidePath<Order6>>(),
@@ -339,11 +377,13 @@ public sealed class DenseChain
             8 => SweepWith<WidePath<Order8>>(),
             _ => SweepWith<WidePath<Order9>>(),
         };
+        if (startedOnRegisters && onRegisters) registersBackoff = 0;
+        return lastAccepted;
     }
 
     void LeaveOnTheFly()
     {
-        onTheFly = pastPowerSums = false;
+        onTheFly = pastPowerSums = onRegisters = false;
         if (coarse is null)
         {
             ReadTables();
@@ -379,7 +419,7 @@ public sealed class DenseChain
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptPower<TOrder, TNeurons>(row, m, i, si, stride, acceptWord);
-        public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !(chain.pastPowerSums ? chain.wide!.Settle(m) : chain.power!.Settle(m))) chain.LeaveOnTheFly(); }
+        public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !(chain.pastPowerSums ? chain.SettlePastPowerSums(m) : chain.power!.Settle(m))) chain.LeaveOnTheFly(); }
     }
     struct LookupPath : IFlipPath
     {
@@ -397,7 +437,7 @@ public sealed class DenseChain
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe int Attempt(DenseChain chain, sbyte* row, short* m, int i, int si, int stride, uint acceptWord) => chain.AttemptWide<TOrder>(row, m, i, si, stride, acceptWord);
-        public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !chain.wide!.Settle(m)) chain.LeaveOnTheFly(); }
+        public unsafe void Settle(DenseChain chain, short* m) { if (chain.onTheFly && !chain.SettlePastPowerSums(m)) chain.LeaveOnTheFly(); }
     }
     struct ExactPath : IFlipPath
     {
@@ -502,7 +542,7 @@ public sealed class DenseChain
     {
         powerWait = powerBackoff;
         powerBackoff = Math.Min(2 * powerBackoff + 1, 63);
-        if (wide is not null && wide.Begin(m))
+        if (BeginPastPowerSums(m))
         {
             pastPowerSums = true;
             return AttemptPastPowerSums<TOrder>(row, m, i, si, stride, acceptWord);
@@ -530,6 +570,7 @@ public sealed class DenseChain
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     unsafe int AttemptWide<TOrder>(sbyte* row, short* m, int i, int si, int stride, uint acceptWord) where TOrder : struct, IPowerOrder
     {
+        if (onRegisters) return AttemptOnRegisters<TOrder>(row, m, i, si, stride, acceptWord);
         if (onTheFly && wide!.TryScaled<TOrder>(row, m, i, si, out long scaled))
         {
             if (!Accept(scaled, acceptWord)) return 0;
@@ -539,6 +580,31 @@ public sealed class DenseChain
             return 1;
         }
         if (onTheFly) LeaveOnTheFly(); // the last flip took an overlap past the limit (the overlaps are current)
+        return coarse is null ? AttemptExact(row, m, i, si, stride, acceptWord) : AttemptCoarse(row, m, i, si, stride, acceptWord);
+    }
+
+    /// <summary>
+    /// Hot chains of larger networks while every |M| &lt;= 63: the tables from registers (<see cref="LookupFlipParts"/>),
+    /// on to the wide sums once a flip takes an overlap past 63 (called, not inlined, as the forms past the power sums).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    unsafe int AttemptOnRegisters<TOrder>(sbyte* row, short* m, int i, int si, int stride, uint acceptWord) where TOrder : struct, IPowerOrder
+    {
+        if (registers!.TryScaled(row, m, si, out long scaled))
+        {
+            if (!Accept(scaled, acceptWord)) return 0;
+            spins[i] = (sbyte)-si;
+            exactCurrent = false;
+            registers.Flip(row, si);
+            return 1;
+        }
+        // The last flip took an overlap past 63 (the overlaps are current).
+        onRegisters = false;
+        RegisterExits++;
+        registersWait = registersBackoff + 1;
+        registersBackoff = Math.Min(2 * registersBackoff + 1, 63);
+        if (wide is not null && wide.Begin(m)) return AttemptWide<TOrder>(row, m, i, si, stride, acceptWord);
+        LeaveOnTheFly();
         return coarse is null ? AttemptExact(row, m, i, si, stride, acceptWord) : AttemptCoarse(row, m, i, si, stride, acceptWord);
     }
 

@@ -6,75 +6,116 @@ using Physics.Networks;
 namespace Physics.MonteCarlo;
 
 /// <summary>
-/// Exact flip parts of small networks (N &lt;= 63, the sizes at which P >= 4 is studied: K = alpha N^(P-1)) read from
-/// the tables by a register permute: every overlap M lies in [-N, N] with N's parity, so j = (M + N)/2 takes at most
-/// 64 values and Odd(j) / g (g the greatest common divisor of the table) fits one int16 register (N &lt; 32; a pair of
-/// registers read by a two-table permute for N &lt; 64), or two as limbs lo + 2^15 hi. Y = N^(P-1) Delta E = Even total
-/// + s_i g sum_mu xi_mu T(j_mu) is then one permute and one int8 x int16 multiply-add per 32 patterns and limb, against
-/// the power sums' three multiplies and three multiply-adds for P = 6 (a microbenchmark on this machine: 2.2 ns a block
-/// against 3.8, the classical field 1.7), or the wide sums' conversions to double beyond them.
+/// Exact flip parts read from the tables by a register permute, for small networks (N &lt;= 63, the sizes at which
+/// P >= 4 is studied: K = alpha N^(P-1)) and for hot chains of larger ones whose overlaps stay within |M| &lt;= 63.
+/// Every overlap M in range has the parity of N, so j = (M + B)/2 (B = N for small networks, else 62 or 63 with N's
+/// parity) takes at most 64 values and Odd(j) / g (g the greatest common divisor of the entries in range) fits one
+/// int16 register (B &lt; 32; a pair of registers read by a two-table permute for B &lt; 64) in up to three limbs
+/// lo + 2^15 mid + 2^30 top. Y = N^(P-1) Delta E = Even total + s_i g sum_mu xi_mu T(j_mu) is then one permute and one
+/// int8 x int16 multiply-add per 32 patterns and limb, against the power sums' three multiplies and three
+/// multiply-adds for P = 6 (a microbenchmark on this machine: 2.2 ns a block against 3.8, the classical field 1.7),
+/// or the wide sums' conversions to double beyond them.
 ///
 /// The Even total follows each accepted flip inside the next attempt's pass, as the overlaps do: the flip took M to
 /// M - 2d (d = s xi), so Even moves by -d step(j' + (d - 1)/2), step(j) = Even(j + 1) - Even(j), another permute of
 /// a table (divided by its own divisor) and a multiply-add.
+///
+/// Larger networks (<see cref="Bounded"/>) keep a bound on max |M| that an accepted flip raises by 2; once it passes
+/// B the next pass measures max |M| as it applies the flip, and an overlap past B ends the tables' turn (the
+/// overlaps are then current, the sums are not).
 /// </summary>
 internal sealed unsafe class LookupFlipParts
 {
-    /// <summary>Table entries per register: j = (M + N)/2 must stay below it, or below twice it with two registers.</summary>
+    /// <summary>Table entries per register: j = (M + B)/2 must stay below it, or below twice it with two registers.</summary>
     const int Entries = 32;
-    /// <summary>A table entry is lo + 2^15 hi with both limbs in int16 (hi = 0 where one limb serves).</summary>
+    /// <summary>A table entry is lo + 2^15 mid + 2^30 top with every limb in int16 (the upper ones 0 where fewer serve).</summary>
     const int LimbBits = 15;
-    readonly int count, stride, neurons;
-    // Limbs of Odd(j) / oddDivisor and -step(j) / stepDivisor, j &lt; 32; the far ones j = 32..63 (N >= 32).
-    readonly Vector512<short> odd, oddHigh, steps, stepsHigh;
-    readonly Vector512<short> oddFar, oddHighFar, stepsFar, stepsHighFar;
-    readonly bool twoLimbs;               // either table needs its high limb (one compiled pass for each case)
-    readonly bool twoRegisters;           // N >= 32: every table is a pair of registers
+    /// <summary>The largest B: j = (M + B)/2 stays within the 64 entries of a pair of registers.</summary>
+    const int LargestOffset = 2 * Entries - 1;
+    readonly int count, stride, neurons, offset;
+    // Limbs of Odd(j) / oddDivisor and -step(j) / stepDivisor: [limb] near (j < 32) and far (j = 32..63, B >= 32).
+    readonly Vector512<short> odd, oddHigh, oddTop, steps, stepsHigh, stepsTop;
+    readonly Vector512<short> oddFar, oddHighFar, oddTopFar, stepsFar, stepsHighFar, stepsTopFar;
+    readonly int limbs;                   // limbs either table needs (one compiled pass for each count)
+    readonly bool twoRegisters;           // B >= 32: every table is a pair of registers
     readonly long oddDivisor, stepDivisor;
     readonly DenseEnergy energy;          // Even(M), for Begin
     long evenTotal;
     sbyte* pendingRow;
     int pendingSign;
+    int reach;                            // bounded: a bound on max |M| once the pending flip is applied
+    int measured;                         // the largest |M| the last checking pass found
 
-    LookupFlipParts(PatternSet patterns, DenseEnergy energy, long oddDivisor, long stepDivisor)
+    LookupFlipParts(PatternSet patterns, DenseEnergy energy, int offset, long oddDivisor, long stepDivisor)
     {
         count = patterns.Count; stride = patterns.Stride; neurons = patterns.Neurons;
+        this.offset = offset;
         this.oddDivisor = oddDivisor; this.stepDivisor = stepDivisor;
-        var oddTable = energy.OddTable; var stepTable = energy.EvenSteps;
-        var o = new long[2 * Entries]; var s = new long[2 * Entries];
-        for (int j = 0; j <= neurons; j++) { o[j] = oddTable[j] / oddDivisor; s[j] = -stepTable[j] / stepDivisor; }
-        (odd, oddHigh, bool oddTwo) = Limbs(o.AsSpan(0, Entries));
-        (steps, stepsHigh, bool stepTwo) = Limbs(s.AsSpan(0, Entries));
-        (oddFar, oddHighFar, bool oddFarTwo) = Limbs(o.AsSpan(Entries));
-        (stepsFar, stepsHighFar, bool stepFarTwo) = Limbs(s.AsSpan(Entries));
-        twoLimbs = oddTwo || stepTwo || oddFarTwo || stepFarTwo;
-        twoRegisters = neurons >= Entries;
+        var (o, s) = InRange(energy, offset);
+        for (int j = 0; j <= offset; j++) { o[j] /= oddDivisor; s[j] = -s[j] / stepDivisor; }
+        int oddLimbs, stepLimbs, oddFarLimbs, stepFarLimbs;
+        (odd, oddHigh, oddTop, oddLimbs) = Limbs(o.AsSpan(0, Entries));
+        (steps, stepsHigh, stepsTop, stepLimbs) = Limbs(s.AsSpan(0, Entries));
+        (oddFar, oddHighFar, oddTopFar, oddFarLimbs) = Limbs(o.AsSpan(Entries));
+        (stepsFar, stepsHighFar, stepsTopFar, stepFarLimbs) = Limbs(s.AsSpan(Entries));
+        limbs = Math.Max(Math.Max(oddLimbs, stepLimbs), Math.Max(oddFarLimbs, stepFarLimbs));
+        twoRegisters = offset >= Entries;
         this.energy = energy;
     }
 
-    /// <summary>The low limbs (signed, |lo| &lt;= 2^14), the high ones, and whether any high limb is nonzero.</summary>
-    static (Vector512<short> Low, Vector512<short> High, bool Two) Limbs(ReadOnlySpan<long> values)
+    /// <summary>Odd(M) and step(M) at j = (M + B)/2, M = -B, -B + 2, ..., B (0 beyond).</summary>
+    static (long[] Odd, long[] Steps) InRange(DenseEnergy energy, int offset)
     {
-        var low = new short[Entries]; var high = new short[Entries];
-        for (int j = 0; j < Entries; j++)
+        var oddTable = energy.OddTable; var stepTable = energy.EvenSteps;
+        var o = new long[2 * Entries]; var s = new long[2 * Entries];
+        for (int j = 0; j <= offset; j++)
         {
-            long lo = values[j] - ((values[j] + (1 << (LimbBits - 1))) >> LimbBits << LimbBits);
-            low[j] = (short)lo; high[j] = (short)((values[j] - lo) >> LimbBits);
+            int at = (2 * j - offset + energy.Neurons) >> 1; // the energy's index (M + N)/2
+            o[j] = oddTable[at]; s[j] = stepTable[at];
         }
-        return (Vector512.Create(low), Vector512.Create(high), high.Any(h => h != 0));
+        return (o, s);
     }
 
-    /// <summary>Whether a divided entry splits into two int16 limbs.</summary>
-    static bool FitsLimbs(long value) => Math.Abs(value) < (1L << (2 * LimbBits - 1));
-
-    /// <summary>The parts for a network they fit (N &lt; 64, both tables within two int16 limbs once divided by their divisors, AVX-512), else null.</summary>
-    public static LookupFlipParts? TryCreate(PatternSet patterns, DenseEnergy energy)
+    /// <summary>The limbs (signed, |lo|, |mid| &lt;= 2^14) and how many of them are needed (at least one).</summary>
+    static (Vector512<short> Low, Vector512<short> High, Vector512<short> Top, int Count) Limbs(ReadOnlySpan<long> values)
     {
-        if (!Avx512BW.IsSupported || patterns.Neurons >= 2 * Entries || patterns.Stride >= (1 << 16)) return null;
-        long oddDivisor = Divisor(energy.OddTable), stepDivisor = Divisor(energy.EvenSteps);
-        foreach (var x in energy.OddTable) if (!FitsLimbs(x / oddDivisor)) return null;
-        foreach (var x in energy.EvenSteps) if (!FitsLimbs(x / stepDivisor)) return null;
-        return new LookupFlipParts(patterns, energy, oddDivisor, stepDivisor);
+        var low = new short[Entries]; var high = new short[Entries]; var top = new short[Entries];
+        int needed = 1;
+        for (int j = 0; j < Entries; j++)
+        {
+            long v = values[j];
+            long lo = v - ((v + (1 << (LimbBits - 1))) >> LimbBits << LimbBits);
+            v = (v - lo) >> LimbBits;
+            long mid = v - ((v + (1 << (LimbBits - 1))) >> LimbBits << LimbBits);
+            long hi = (v - mid) >> LimbBits;
+            low[j] = (short)lo; high[j] = (short)mid; top[j] = (short)hi;
+            needed = Math.Max(needed, hi != 0 ? 3 : mid != 0 ? 2 : 1);
+        }
+        return (Vector512.Create(low), Vector512.Create(high), Vector512.Create(top), needed);
+    }
+
+    /// <summary>Whether a divided entry splits into three int16 limbs.</summary>
+    static bool FitsLimbs(long value) => Math.Abs(value) < (1L << (3 * LimbBits - 1));
+
+    /// <summary>The parts for a small network (N &lt; 64, every entry within three int16 limbs once divided, AVX-512), else null.</summary>
+    public static LookupFlipParts? TryCreate(PatternSet patterns, DenseEnergy energy) =>
+        patterns.Neurons <= LargestOffset ? TryCreate(patterns, energy, patterns.Neurons) : null;
+
+    /// <summary>
+    /// The parts for a larger network's hot chains (N > 63), which serve while every |M| &lt;= B = 62 or 63 (N's
+    /// parity), else null.
+    /// </summary>
+    public static LookupFlipParts? TryCreateBounded(PatternSet patterns, DenseEnergy energy) =>
+        patterns.Neurons > LargestOffset ? TryCreate(patterns, energy, LargestOffset - ((LargestOffset - patterns.Neurons) & 1)) : null;
+
+    static LookupFlipParts? TryCreate(PatternSet patterns, DenseEnergy energy, int offset)
+    {
+        if (!Avx512BW.IsSupported || patterns.Stride >= (1 << 16)) return null;
+        var (o, s) = InRange(energy, offset);
+        long oddDivisor = Divisor(o), stepDivisor = Divisor(s);
+        foreach (var x in o) if (!FitsLimbs(x / oddDivisor)) return null;
+        foreach (var x in s) if (!FitsLimbs(x / stepDivisor)) return null;
+        return new LookupFlipParts(patterns, energy, offset, oddDivisor, stepDivisor);
     }
 
     /// <summary>The greatest common divisor of the entries (1 for an all-zero table).</summary>
@@ -86,31 +127,58 @@ internal sealed unsafe class LookupFlipParts
         return g == 0 ? 1 : g;
     }
 
-    /// <summary>Starts from the current overlaps (settled).</summary>
-    public void Begin(short* m)
+    /// <summary>The int16 limbs of the larger table (diagnostic for the tests).</summary>
+    internal int LimbCount => limbs;
+
+    /// <summary>The tables cover only |M| &lt;= B &lt; N: a larger network's parts, for its hot chains.</summary>
+    public bool Bounded => offset < neurons;
+
+    /// <summary>Starts from the current overlaps (settled); false when one is past the tables' range.</summary>
+    public bool Begin(short* m)
     {
         pendingRow = null;
+        reach = PowerFlipParts.Largest(m, count);
+        if (reach > offset) return false;
         evenTotal = 0;
         for (int mu = 0; mu < count; mu++) evenTotal += energy.Even(m[mu]);
+        return true;
     }
 
-    /// <summary>Y for a flip of spin si at the site with pattern row <paramref name="row"/>, after the pending flip (applied in the same pass).</summary>
+    /// <summary>Y for a flip of spin si at the site with pattern row <paramref name="row"/>, after the pending flip (applied in the same pass): small networks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Scaled(sbyte* row, short* m, int si)
     {
         sbyte* flipped = pendingRow;
         pendingRow = null;
-        long field = twoRegisters ? Field<TwoRegisters>(row, m, flipped) : Field<OneRegister>(row, m, flipped);
+        long field = twoRegisters ? Field<TwoRegisters>(row, m, flipped, check: false) : Field<OneRegister>(row, m, flipped, check: false);
         return evenTotal + si * oddDivisor * field;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    long Field<TWidth>(sbyte* row, short* m, sbyte* flipped) where TWidth : struct, ITableWidth => (flipped == null, twoLimbs) switch
+    /// <summary>
+    /// <see cref="Scaled"/> for the bounded tables: false when the pending flip took an overlap past B (the overlaps
+    /// are then current, Y is not computed).
+    /// </summary>
+    public bool TryScaled(sbyte* row, short* m, int si, out long scaled)
     {
-        (true, false) => Pass<OneLimb, TWidth>(row, m, null, 0, flip: false),
-        (true, true) => Pass<TwoLimbs, TWidth>(row, m, null, 0, flip: false),
-        (false, false) => Pass<OneLimb, TWidth>(row, m, flipped, pendingSign, flip: true),
-        _ => Pass<TwoLimbs, TWidth>(row, m, flipped, pendingSign, flip: true),
+        sbyte* flipped = pendingRow;
+        pendingRow = null;
+        bool check = flipped != null && reach > offset;
+        long field = check ? Field<TwoRegisters>(row, m, flipped, check: true) : Field<TwoRegisters>(row, m, flipped, check: false);
+        scaled = evenTotal + si * oddDivisor * field;
+        if (!check) return true;
+        reach = measured;
+        return reach <= offset;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    long Field<TWidth>(sbyte* row, short* m, sbyte* flipped, bool check) where TWidth : struct, ITableWidth => (flipped == null, limbs) switch
+    {
+        (true, 1) => Pass<OneLimb, TWidth>(row, m, null, 0, flip: false, check: false),
+        (true, 2) => Pass<TwoLimbs, TWidth>(row, m, null, 0, flip: false, check: false),
+        (true, _) => Pass<ThreeLimbs, TWidth>(row, m, null, 0, flip: false, check: false),
+        (false, 1) => Pass<OneLimb, TWidth>(row, m, flipped, pendingSign, flip: true, check),
+        (false, 2) => Pass<TwoLimbs, TWidth>(row, m, flipped, pendingSign, flip: true, check),
+        _ => Pass<ThreeLimbs, TWidth>(row, m, flipped, pendingSign, flip: true, check),
     };
 
     /// <summary>Entry j of a table held in one register (j &lt; 32) or two (near for j &lt; 32, far for 32..63).</summary>
@@ -120,13 +188,16 @@ internal sealed unsafe class LookupFlipParts
 
     /// <summary>
     /// sum_mu xi_mu Odd(j_mu) / g over the row, and (with a pending flip) the flip applied to the overlaps and its
-    /// change of the Even total added to it.
+    /// change of the Even total added to it; with <paramref name="check"/> the largest |M| after the flip goes to
+    /// <see cref="measured"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    long Pass<TLimbs, TWidth>(sbyte* row, short* m, sbyte* flipped, int flippedSign, bool flip) where TLimbs : struct, ILimbs where TWidth : struct, ITableWidth
+    long Pass<TLimbs, TWidth>(sbyte* row, short* m, sbyte* flipped, int flippedSign, bool flip, bool check) where TLimbs : struct, ILimbs where TWidth : struct, ITableWidth
     {
-        var acc = Vector512<int>.Zero; var accHigh = Vector512<int>.Zero; var change = Vector512<int>.Zero; var changeHigh = Vector512<int>.Zero;
-        var half = Vector512.Create((short)neurons);
+        var acc = Vector512<int>.Zero; var accHigh = Vector512<int>.Zero; var accTop = Vector512<int>.Zero;
+        var change = Vector512<int>.Zero; var changeHigh = Vector512<int>.Zero; var changeTop = Vector512<int>.Zero;
+        var size = Vector512<ushort>.Zero;
+        var half = Vector512.Create((short)offset);
         var sign = Vector512.Create((short)(flippedSign < 0 ? -1 : 0));
         for (int k = 0; k < stride; k += 32)
         {
@@ -134,35 +205,53 @@ internal sealed unsafe class LookupFlipParts
             if (flip)
             {
                 var d = Avx512BW.Subtract(Avx512F.Xor(Avx512BW.ConvertToVector512Int16(Vector256.Load(flipped + k)), sign), sign); // s xi (0 on the padding)
-                var shifted = Avx512BW.Add(Avx512BW.Subtract(Vector512.Load(m + k), Avx512BW.Add(d, d)), half); // M' + N, M' = M - 2d
-                Avx512BW.Subtract(shifted, half).Store(m + k);
+                var moved = Avx512BW.Subtract(Vector512.Load(m + k), Avx512BW.Add(d, d)); // M' = M - 2d
+                moved.Store(m + k);
+                if (check) size = Avx512BW.Max(size, Avx512BW.Abs(moved));
+                var shifted = Avx512BW.Add(moved, half); // M' + B
                 index = Avx512BW.ShiftRightArithmetic(shifted, 1);
-                // j' + (d - 1)/2 = (M' + N + d - 1) >> 1, M' + N being even; the steps are stored negated.
+                // j' + (d - 1)/2 = (M' + B + d - 1) >> 1, M' + B being even; the steps are stored negated.
                 var at = Avx512BW.ShiftRightArithmetic(Avx512BW.Add(shifted, Avx512BW.Subtract(d, Vector512<short>.One)), 1);
                 change = Avx512F.Add(change, Avx512BW.MultiplyAddAdjacent(d, Read<TWidth>(steps, stepsFar, at)));
-                if (TLimbs.Two) changeHigh = Avx512F.Add(changeHigh, Avx512BW.MultiplyAddAdjacent(d, Read<TWidth>(stepsHigh, stepsHighFar, at)));
+                if (TLimbs.Count >= 2) changeHigh = Avx512F.Add(changeHigh, Avx512BW.MultiplyAddAdjacent(d, Read<TWidth>(stepsHigh, stepsHighFar, at)));
+                if (TLimbs.Count >= 3) changeTop = Avx512F.Add(changeTop, Avx512BW.MultiplyAddAdjacent(d, Read<TWidth>(stepsTop, stepsTopFar, at)));
             }
             else index = Avx512BW.ShiftRightArithmetic(Avx512BW.Add(Vector512.Load(m + k), half), 1);
             var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
             acc = Avx512F.Add(acc, Avx512BW.MultiplyAddAdjacent(xi, Read<TWidth>(odd, oddFar, index)));
-            if (TLimbs.Two) accHigh = Avx512F.Add(accHigh, Avx512BW.MultiplyAddAdjacent(xi, Read<TWidth>(oddHigh, oddHighFar, index)));
+            if (TLimbs.Count >= 2) accHigh = Avx512F.Add(accHigh, Avx512BW.MultiplyAddAdjacent(xi, Read<TWidth>(oddHigh, oddHighFar, index)));
+            if (TLimbs.Count >= 3) accTop = Avx512F.Add(accTop, Avx512BW.MultiplyAddAdjacent(xi, Read<TWidth>(oddTop, oddTopFar, index)));
         }
-        if (flip) evenTotal += stepDivisor * (Vector512.Sum(change) + ((long)Vector512.Sum(changeHigh) << LimbBits));
-        return Vector512.Sum(acc) + ((long)Vector512.Sum(accHigh) << LimbBits);
+        if (check) measured = PowerFlipParts.Largest(size);
+        if (flip) evenTotal += stepDivisor * Combine<TLimbs>(change, changeHigh, changeTop);
+        return Combine<TLimbs>(acc, accHigh, accTop);
+    }
+
+    /// <summary>lo + 2^15 mid + 2^30 top summed over the lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static long Combine<TLimbs>(Vector512<int> low, Vector512<int> high, Vector512<int> top) where TLimbs : struct, ILimbs
+    {
+        long sum = Vector512.Sum(low);
+        if (TLimbs.Count >= 2) sum += (long)Vector512.Sum(high) << LimbBits;
+        if (TLimbs.Count >= 3) sum += (long)Vector512.Sum(top) << (2 * LimbBits);
+        return sum;
     }
 
     /// <summary>Accepts the flip of spin si whose Y was just computed: the next pass applies it.</summary>
-    public void Flip(sbyte* row, int si) { pendingRow = row; pendingSign = si; }
+    public void Flip(sbyte* row, int si) { pendingRow = row; pendingSign = si; reach = Math.Min(reach + 2, neurons); }
 
-    /// <summary>Applies the pending flip (before the overlaps are read elsewhere).</summary>
-    public void Settle(short* m)
+    /// <summary>Applies the pending flip (before the overlaps are read elsewhere); false when it took an overlap past B.</summary>
+    public bool Settle(short* m)
     {
-        if (pendingRow == null) return;
+        if (pendingRow == null) return true;
         sbyte* flipped = pendingRow;
         pendingRow = null;
         // The row read is any valid one: only the flip matters here.
-        if (twoRegisters) Field<TwoRegisters>(flipped, m, flipped);
-        else Field<OneRegister>(flipped, m, flipped);
+        if (!twoRegisters) { Field<OneRegister>(flipped, m, flipped, check: false); return true; }
+        if (reach <= offset) { Field<TwoRegisters>(flipped, m, flipped, check: false); return true; }
+        Field<TwoRegisters>(flipped, m, flipped, check: true);
+        reach = measured;
+        return reach <= offset;
     }
 }
 
@@ -171,7 +260,8 @@ internal interface ITableWidth { static abstract bool Two { get; } }
 internal struct OneRegister : ITableWidth { public static bool Two => false; }
 internal struct TwoRegisters : ITableWidth { public static bool Two => true; }
 
-/// <summary>Whether <see cref="LookupFlipParts"/>' tables take a second int16 limb, as a type (one compiled pass each).</summary>
-internal interface ILimbs { static abstract bool Two { get; } }
-internal struct OneLimb : ILimbs { public static bool Two => false; }
-internal struct TwoLimbs : ILimbs { public static bool Two => true; }
+/// <summary>How many int16 limbs <see cref="LookupFlipParts"/>' tables take, as a type (one compiled pass each).</summary>
+internal interface ILimbs { static abstract int Count { get; } }
+internal struct OneLimb : ILimbs { public static int Count => 1; }
+internal struct TwoLimbs : ILimbs { public static int Count => 2; }
+internal struct ThreeLimbs : ILimbs { public static int Count => 3; }

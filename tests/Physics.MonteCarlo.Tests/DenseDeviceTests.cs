@@ -791,6 +791,102 @@ public class DenseCoarsePathTests
         }
     }
 
+    /// <summary>
+    /// The register tables of larger networks (N >= 64, |M| &lt;= 62 or 63 with N's parity): Y equals the tables' sum
+    /// through a random walk of accepted flips, then through flips that raise one overlap, until the pass after the
+    /// flip that took it past the range reports so, with the overlaps current. Tables of two and three int16 limbs.
+    /// </summary>
+    [Theory]
+    [InlineData(8, 64, 300, 2)]
+    [InlineData(8, 65, 200, 3)]
+    [InlineData(8, 101, 200, 2)]
+    [InlineData(9, 100, 300, 3)]
+    [InlineData(9, 201, 150, 2)]
+    public unsafe void Bounded_register_tables_equal_the_tables_until_an_overlap_leaves_them(int order, int n, int k, int limbs)
+    {
+        var patterns = PatternSet.Random(n, k, 23, 0);
+        var energy = new DenseEnergy(order, n);
+        Assert.Null(LookupFlipParts.TryCreateBounded(PatternSet.Random(63, k, 23, 0), new DenseEnergy(order, 63)));
+        var parts = LookupFlipParts.TryCreateBounded(patterns, energy);
+        Assert.NotNull(parts);
+        Assert.True(parts!.Bounded);
+        Assert.Equal(limbs, parts.LimbCount);
+        int range = 63 - (n + 1) % 2;
+        var random = new Random(order * n);
+        var spins = Enumerable.Range(0, n).Select(_ => (sbyte)(random.Next(2) * 2 - 1)).ToArray();
+        var sums = new short[patterns.Stride];
+        patterns.OverlapSums(spins, sums);
+        var truth = (short[])sums.Clone();
+        fixed (short* m = sums)
+        fixed (sbyte* xi = patterns.Row(0))
+        {
+            Assert.True(parts.Begin(m));
+            bool Attempt(short* m, sbyte* xi, int i, bool accept)
+            {
+                sbyte* row = xi + (long)i * patterns.Stride;
+                int si = spins[i];
+                bool inRange = parts.TryScaled(row, m, si, out long y);
+                Assert.Equal(truth, sums);
+                Assert.Equal(truth.Max(x => Math.Abs((int)x)) <= range, inRange);
+                if (!inRange) return false;
+                long expected = 0;
+                for (int mu = 0; mu < k; mu++) expected += si * row[mu] * energy.Odd(m[mu]) + energy.Even(m[mu]);
+                Assert.Equal(expected, y);
+                if (!accept) return true;
+                parts.Flip(row, si);
+                spins[i] = (sbyte)-si;
+                for (int mu = 0; mu < k; mu++) truth[mu] = (short)(truth[mu] - 2 * si * row[mu]);
+                return true;
+            }
+            for (int step = 0; step < 300; step++)
+            {
+                Assert.True(Attempt(m, xi, random.Next(n), random.Next(3) != 0));
+                if (step % 37 == 36) { Assert.True(parts.Settle(m)); Assert.Equal(truth, sums); }
+            }
+            // Towards pattern 0 (each flip raises M_0 by 2) until its overlap passes the range.
+            var toward = Enumerable.Range(0, n).Where(i => spins[i] != patterns.Row(i)[0]).ToList();
+            int flips = 0;
+            bool left = false;
+            foreach (int i in toward)
+            {
+                if (!Attempt(m, xi, i, accept: true)) { left = true; break; }
+                flips++;
+            }
+            if (!left) Assert.False(Attempt(m, xi, 0, accept: false)); // the last flip (to M_0 = N) is still pending
+            Assert.True(truth[0] > range && truth[0] <= range + 2, $"M_0 = {truth[0]} after {flips} flips");
+            // Settle reports the same: begin again just below the range and take one flip past it.
+            int site = Enumerable.Range(0, n).First(i => spins[i] == patterns.Row(i)[0]);
+            parts.Flip(xi + (long)site * patterns.Stride, spins[site]); // back below: M_0 - 2
+            spins[site] = (sbyte)-spins[site];
+            for (int mu = 0; mu < k; mu++) truth[mu] = (short)(truth[mu] - 2 * -spins[site] * patterns.Row(site)[mu]);
+            Assert.Equal(truth.Max(x => Math.Abs((int)x)) <= range, parts.Settle(m));
+            Assert.Equal(truth, sums);
+        }
+    }
+
+    /// <summary>
+    /// Hot P = 8 and 9 chains of larger networks run on the register tables while every overlap is within 62 or 63,
+    /// on the wide sums beyond (N = 300, whose largest overlap wanders about 63, changes form often), both past the power
+    /// sums where the flip polynomials serve (P = 8 at N = 64 with few patterns) and on the tables; every decision is
+    /// the exact chain's. The temperatures (random start) accept 10-55 % of the flips, so that a wrong Y changes them.
+    /// </summary>
+    [Theory]
+    [InlineData(8, 64, 32, 3e-8, false)]
+    [InlineData(8, 100, 300, 1e-8, true)]
+    [InlineData(8, 300, 400, 1e-8, true)]
+    [InlineData(9, 101, 300, 1e-9, true)]
+    [InlineData(9, 250, 300, 3e-11, true)]
+    public void Larger_hot_chains_on_the_register_tables_take_the_exact_decisions(int order, int n, int k, double temperature, bool onTables)
+    {
+        var patterns = PatternSet.Random(n, k, 31, 0);
+        var energy = new DenseEnergy(order, n);
+        Assert.Equal(onTables, energy.Polynomials is null || energy.Polynomials.Reach >= CoarseFlipParts.Useless / patterns.Stride);
+        Assert.True(SameTrajectory(patterns, order, temperature, heatBath: false, random: true, 31, 12));
+        var chain = new DenseChain(patterns, energy, temperature, Dynamics.Metropolis, 31, 0, 0, InitialState.Random);
+        for (int s = 0; s < 12; s++) chain.Sweep();
+        Assert.True(chain.RegisterTurns > 0 && (n < 250 || chain.RegisterExits > 0), $"{chain.RegisterTurns} turns on the register tables, {chain.RegisterExits} left within a sweep");
+    }
+
     [Fact]
     public void Power_limits_keep_every_int16_power_and_int32_lane_exact()
     {
