@@ -33,6 +33,7 @@ internal sealed unsafe class LookupFlipParts
     /// <summary>The largest B: j = (M + B)/2 stays within the 64 entries of a pair of registers.</summary>
     const int LargestOffset = 2 * Entries - 1;
     readonly int count, stride, neurons, offset;
+    readonly bool folded;                 // even P, larger networks: the tables in |M| (see FoldFrom)
     // Limbs of Odd(j) / oddDivisor and -step(j) / stepDivisor: [limb] near (j < 32) and far (j = 32..63, B >= 32).
     readonly Vector512<short> odd, oddHigh, oddTop, steps, stepsHigh, stepsTop;
     readonly Vector512<short> oddFar, oddHighFar, oddTopFar, stepsFar, stepsHighFar, stepsTopFar;
@@ -46,31 +47,37 @@ internal sealed unsafe class LookupFlipParts
     int reach;                            // bounded: a bound on max |M| once the pending flip is applied
     int measured;                         // the largest |M| the last checking pass found
 
-    LookupFlipParts(PatternSet patterns, DenseEnergy energy, int offset, long oddDivisor, long stepDivisor)
+    LookupFlipParts(PatternSet patterns, DenseEnergy energy, int offset, bool folded, long oddDivisor, long stepDivisor)
     {
         count = patterns.Count; stride = patterns.Stride; neurons = patterns.Neurons;
-        this.offset = offset;
+        this.offset = offset; this.folded = folded;
         this.oddDivisor = oddDivisor; this.stepDivisor = stepDivisor;
-        var (o, s) = InRange(energy, offset);
-        for (int j = 0; j <= offset; j++) { o[j] /= oddDivisor; s[j] = -s[j] / stepDivisor; }
+        var (o, s) = InRange(energy, offset, folded);
+        // The steps are stored negated where the pass multiplies them by d (see Pass).
+        for (int j = 0; j < o.Length; j++) { o[j] /= oddDivisor; s[j] = (folded ? s[j] : -s[j]) / stepDivisor; }
         int oddLimbs, stepLimbs, oddFarLimbs, stepFarLimbs;
         (odd, oddHigh, oddTop, oddLimbs) = Limbs(o.AsSpan(0, Entries));
         (steps, stepsHigh, stepsTop, stepLimbs) = Limbs(s.AsSpan(0, Entries));
         (oddFar, oddHighFar, oddTopFar, oddFarLimbs) = Limbs(o.AsSpan(Entries));
         (stepsFar, stepsHighFar, stepsTopFar, stepFarLimbs) = Limbs(s.AsSpan(Entries));
         limbs = Math.Max(Math.Max(oddLimbs, stepLimbs), Math.Max(oddFarLimbs, stepFarLimbs));
-        twoRegisters = offset >= Entries;
+        twoRegisters = folded || offset >= Entries;
         this.energy = energy;
     }
 
-    /// <summary>Odd(M) and step(M) at j = (M + B)/2, M = -B, -B + 2, ..., B (0 beyond).</summary>
-    static (long[] Odd, long[] Steps) InRange(DenseEnergy energy, int offset)
+    /// <summary>
+    /// Odd(M) and step(M) = Even(M + 2) - Even(M) at j = (M + B)/2, M = -B, -B + 2, ..., B (0 beyond), or folded at
+    /// j = |M| >> 1, M = 2j + (N mod 2) &lt;= B.
+    /// </summary>
+    static (long[] Odd, long[] Steps) InRange(DenseEnergy energy, int offset, bool folded)
     {
         var oddTable = energy.OddTable; var stepTable = energy.EvenSteps;
         var o = new long[2 * Entries]; var s = new long[2 * Entries];
-        for (int j = 0; j <= offset; j++)
+        for (int j = 0; j < 2 * Entries; j++)
         {
-            int at = (2 * j - offset + energy.Neurons) >> 1; // the energy's index (M + N)/2
+            int overlap = folded ? 2 * j + (energy.Neurons & 1) : 2 * j - offset;
+            if (overlap > offset) break;
+            int at = (overlap + energy.Neurons) >> 1; // the energy's index (M + N)/2
             o[j] = oddTable[at]; s[j] = stepTable[at];
         }
         return (o, s);
@@ -103,19 +110,36 @@ internal sealed unsafe class LookupFlipParts
 
     /// <summary>
     /// The parts for a larger network's hot chains (N > 63), which serve while every |M| &lt;= B = 62 or 63 (N's
-    /// parity), else null.
+    /// parity), else null. For even P from N = <see cref="FoldFrom"/> the tables are folded: Odd(M) is odd in M and
+    /// Even(M) even (e_P(-M) = (-1)^P e_P(M)), so they are kept for |M| alone, j = |M| >> 1, and serve while every
+    /// |M| &lt;= B = 126 or 127; the pass takes xi sign(M) for xi, and the change of Even(|M|) for the Even total.
     /// </summary>
-    public static LookupFlipParts? TryCreateBounded(PatternSet patterns, DenseEnergy energy) =>
-        patterns.Neurons > LargestOffset ? TryCreate(patterns, energy, LargestOffset - ((LargestOffset - patterns.Neurons) & 1)) : null;
+    public static LookupFlipParts? TryCreateBounded(PatternSet patterns, DenseEnergy energy)
+    {
+        int n = patterns.Neurons;
+        if (n <= LargestOffset) return null;
+        if (energy.Order % 2 == 0 && n >= FoldFrom)
+            return TryCreate(patterns, energy, 2 * LargestOffset + 1 - (n + 1) % 2, folded: true);
+        return TryCreate(patterns, energy, LargestOffset - (n + 1) % 2, folded: false);
+    }
 
-    static LookupFlipParts? TryCreate(PatternSet patterns, DenseEnergy energy, int offset)
+    /// <summary>
+    /// The N from which even P's bounded tables are folded: their pass costs more (about five vector instructions per
+    /// block, and a third limb for P = 8), and hot chains below it seldom pass |M| = 63.
+    /// </summary>
+    internal const int FoldFrom = 256;
+
+    static LookupFlipParts? TryCreate(PatternSet patterns, DenseEnergy energy, int offset, bool folded = false)
     {
         if (!Avx512BW.IsSupported || patterns.Stride >= (1 << 16)) return null;
-        var (o, s) = InRange(energy, offset);
+        if (folded)
+            for (int overlap = patterns.Neurons & 1; overlap <= offset; overlap += 2)
+                if (energy.Odd(-overlap) != -energy.Odd(overlap) || energy.Even(-overlap) != energy.Even(overlap)) return null;
+        var (o, s) = InRange(energy, offset, folded);
         long oddDivisor = Divisor(o), stepDivisor = Divisor(s);
         foreach (var x in o) if (!FitsLimbs(x / oddDivisor)) return null;
         foreach (var x in s) if (!FitsLimbs(x / stepDivisor)) return null;
-        return new LookupFlipParts(patterns, energy, offset, oddDivisor, stepDivisor);
+        return new LookupFlipParts(patterns, energy, offset, folded, oddDivisor, stepDivisor);
     }
 
     /// <summary>The greatest common divisor of the entries (1 for an all-zero table).</summary>
@@ -163,7 +187,9 @@ internal sealed unsafe class LookupFlipParts
         sbyte* flipped = pendingRow;
         pendingRow = null;
         bool check = flipped != null && reach > offset;
-        long field = check ? Field<TwoRegisters>(row, m, flipped, check: true) : Field<TwoRegisters>(row, m, flipped, check: false);
+        long field = folded
+            ? (check ? Field<FoldedRegisters>(row, m, flipped, check: true) : Field<FoldedRegisters>(row, m, flipped, check: false))
+            : (check ? Field<TwoRegisters>(row, m, flipped, check: true) : Field<TwoRegisters>(row, m, flipped, check: false));
         scaled = evenTotal + si * oddDivisor * field;
         if (!check) return true;
         reach = measured;
@@ -202,7 +228,33 @@ internal sealed unsafe class LookupFlipParts
         for (int k = 0; k < stride; k += 32)
         {
             Vector512<short> index;
-            if (flip)
+            var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
+            if (TWidth.Folded)
+            {
+                // Odd(M) = sign(M) Odd(|M|): xi sign(M) against the table at j = |M| >> 1. The Even total moves by
+                // Even(|M'|) - Even(|M|) = e step(min(|M|, |M'|) >> 1), e = (|M'| - |M|)/2 in {-1, 0, 1} (0 where an
+                // odd N's M = +-1 goes to -+1).
+                var v = Vector512.Load(m + k);
+                if (flip)
+                {
+                    var d = Avx512BW.Subtract(Avx512F.Xor(Avx512BW.ConvertToVector512Int16(Vector256.Load(flipped + k)), sign), sign);
+                    var size0 = Avx512BW.Abs(v).AsInt16();
+                    v = Avx512BW.Subtract(v, Avx512BW.Add(d, d));
+                    v.Store(m + k);
+                    var size1 = Avx512BW.Abs(v).AsInt16();
+                    if (check) size = Avx512BW.Max(size, size1.AsUInt16());
+                    var e = Avx512BW.ShiftRightArithmetic(Avx512BW.Subtract(size1, size0), 1);
+                    var at = Avx512BW.ShiftRightLogical(Avx512BW.Min(size0, size1), 1);
+                    change = Avx512F.Add(change, Avx512BW.MultiplyAddAdjacent(e, Read<TWidth>(steps, stepsFar, at)));
+                    if (TLimbs.Count >= 2) changeHigh = Avx512F.Add(changeHigh, Avx512BW.MultiplyAddAdjacent(e, Read<TWidth>(stepsHigh, stepsHighFar, at)));
+                    if (TLimbs.Count >= 3) changeTop = Avx512F.Add(changeTop, Avx512BW.MultiplyAddAdjacent(e, Read<TWidth>(stepsTop, stepsTopFar, at)));
+                    index = Avx512BW.ShiftRightLogical(size1, 1);
+                }
+                else index = Avx512BW.ShiftRightLogical(Avx512BW.Abs(v).AsInt16(), 1);
+                var negative = Avx512BW.ShiftRightArithmetic(v, 15);
+                xi = Avx512BW.Subtract(Avx512F.Xor(xi, negative), negative);
+            }
+            else if (flip)
             {
                 var d = Avx512BW.Subtract(Avx512F.Xor(Avx512BW.ConvertToVector512Int16(Vector256.Load(flipped + k)), sign), sign); // s xi (0 on the padding)
                 var moved = Avx512BW.Subtract(Vector512.Load(m + k), Avx512BW.Add(d, d)); // M' = M - 2d
@@ -217,7 +269,6 @@ internal sealed unsafe class LookupFlipParts
                 if (TLimbs.Count >= 3) changeTop = Avx512F.Add(changeTop, Avx512BW.MultiplyAddAdjacent(d, Read<TWidth>(stepsTop, stepsTopFar, at)));
             }
             else index = Avx512BW.ShiftRightArithmetic(Avx512BW.Add(Vector512.Load(m + k), half), 1);
-            var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
             acc = Avx512F.Add(acc, Avx512BW.MultiplyAddAdjacent(xi, Read<TWidth>(odd, oddFar, index)));
             if (TLimbs.Count >= 2) accHigh = Avx512F.Add(accHigh, Avx512BW.MultiplyAddAdjacent(xi, Read<TWidth>(oddHigh, oddHighFar, index)));
             if (TLimbs.Count >= 3) accTop = Avx512F.Add(accTop, Avx512BW.MultiplyAddAdjacent(xi, Read<TWidth>(oddTop, oddTopFar, index)));
@@ -248,17 +299,21 @@ internal sealed unsafe class LookupFlipParts
         pendingRow = null;
         // The row read is any valid one: only the flip matters here.
         if (!twoRegisters) { Field<OneRegister>(flipped, m, flipped, check: false); return true; }
-        if (reach <= offset) { Field<TwoRegisters>(flipped, m, flipped, check: false); return true; }
-        Field<TwoRegisters>(flipped, m, flipped, check: true);
+        bool check = reach > offset;
+        if (folded) Field<FoldedRegisters>(flipped, m, flipped, check);
+        else Field<TwoRegisters>(flipped, m, flipped, check);
+        if (!check) return true;
         reach = measured;
         return reach <= offset;
     }
 }
 
 /// <summary>Whether <see cref="LookupFlipParts"/>' tables take a pair of registers (N >= 32), as a type.</summary>
-internal interface ITableWidth { static abstract bool Two { get; } }
-internal struct OneRegister : ITableWidth { public static bool Two => false; }
-internal struct TwoRegisters : ITableWidth { public static bool Two => true; }
+internal interface ITableWidth { static abstract bool Two { get; } static abstract bool Folded { get; } }
+internal struct OneRegister : ITableWidth { public static bool Two => false; public static bool Folded => false; }
+internal struct TwoRegisters : ITableWidth { public static bool Two => true; public static bool Folded => false; }
+/// <summary>A pair of registers in |M| (even P's bounded tables up to |M| = 127).</summary>
+internal struct FoldedRegisters : ITableWidth { public static bool Two => true; public static bool Folded => true; }
 
 /// <summary>How many int16 limbs <see cref="LookupFlipParts"/>' tables take, as a type (one compiled pass each).</summary>
 internal interface ILimbs { static abstract int Count { get; } }

@@ -794,7 +794,8 @@ public class DenseCoarsePathTests
     /// <summary>
     /// The register tables of larger networks (N >= 64, |M| &lt;= 62 or 63 with N's parity): Y equals the tables' sum
     /// through a random walk of accepted flips, then through flips that raise one overlap, until the pass after the
-    /// flip that took it past the range reports so, with the overlaps current. Tables of two and three int16 limbs.
+    /// flip that took it past the range reports so, with the overlaps current. Tables of two and three int16 limbs, and
+    /// P = 8's folded tables (N >= 256: |M| &lt;= 126 or 127) for N of both parities.
     /// </summary>
     [Theory]
     [InlineData(8, 64, 300, 2)]
@@ -802,6 +803,8 @@ public class DenseCoarsePathTests
     [InlineData(8, 101, 200, 2)]
     [InlineData(9, 100, 300, 3)]
     [InlineData(9, 201, 150, 2)]
+    [InlineData(8, 256, 200, 3)]
+    [InlineData(8, 301, 150, 3)]
     public unsafe void Bounded_register_tables_equal_the_tables_until_an_overlap_leaves_them(int order, int n, int k, int limbs)
     {
         var patterns = PatternSet.Random(n, k, 23, 0);
@@ -811,7 +814,7 @@ public class DenseCoarsePathTests
         Assert.NotNull(parts);
         Assert.True(parts!.Bounded);
         Assert.Equal(limbs, parts.LimbCount);
-        int range = 63 - (n + 1) % 2;
+        int range = (order % 2 == 0 && n >= LookupFlipParts.FoldFrom ? 127 : 63) - (n + 1) % 2;
         var random = new Random(order * n);
         var spins = Enumerable.Range(0, n).Select(_ => (sbyte)(random.Next(2) * 2 - 1)).ToArray();
         var sums = new short[patterns.Stride];
@@ -865,8 +868,9 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
-    /// Hot P = 8 and 9 chains of larger networks run on the register tables while every overlap is within 62 or 63,
-    /// on the wide sums beyond (N = 300, whose largest overlap wanders about 63, changes form often), both past the power
+    /// Hot P = 8 and 9 chains of larger networks run on the register tables while every overlap is within 62 or 63
+    /// (P = 8 from N = 256 on the folded tables, within 126 or 127), on the wide sums beyond (P = 9 at N = 250, whose
+    /// largest overlap wanders about 63, and P = 8 at N = 300, which condenses, change form within sweeps), both past the power
     /// sums where the flip polynomials serve (P = 8 at N = 64 with few patterns) and on the tables; every decision is
     /// the exact chain's. The temperatures (random start) accept 10-55 % of the flips, so that a wrong Y changes them.
     /// </summary>
