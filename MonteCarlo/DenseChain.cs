@@ -18,7 +18,8 @@ namespace Physics.MonteCarlo;
 /// temperature). Where the polynomials pass 64 bits the tables serve, through a coarse copy of Odd
 /// (<see cref="CoarseTableParts"/>) and, for hot chains, exact power sums in double lanes (<see cref="WideFlipParts"/>),
 /// which also take hot chains whose overlaps pass the int16 power sums; small networks beyond those read the tables
-/// from registers (<see cref="LookupFlipParts"/>), and so do hot P >= 8 chains of larger ones while every |M| &lt;= 63. Every path takes the same decisions. Sites and acceptance words come from the same Philox counters
+/// from registers (<see cref="LookupFlipParts"/>), and so do hot P >= 8 chains of larger ones while every |M| &lt;= 63
+/// (127 for P = 8 from N = 256). Every path takes the same decisions. Sites and acceptance words come from the same Philox counters
 /// as the classical chain; acceptance is min(1, exp(-beta Delta E)) (Metropolis) or 1/(1 + exp(beta Delta E)) (heat
 /// bath) against a 32-bit word, through <see cref="FixedPointAcceptance"/> so that the ILGPU engine decides identically.
 /// </summary>
@@ -52,8 +53,8 @@ public sealed class DenseChain
     // chains run on exact power sums on the fly instead (P = 5 to 9), or on the tables themselves.
     readonly CoarseTableParts? tableCopy;
     readonly WideFlipParts? wide;
-    // Hot chains of larger P >= 8 networks (N >= 64) read the tables from registers while every |M| <= 63, as small
-    // networks do, and take the wide sums' double lanes only beyond (bench dense, K = 1000, T = 1: P = 8 at N = 100
+    // Hot chains of larger P >= 8 networks (N >= 64) read the tables from registers while every |M| <= 63 (P = 8 from
+    // N = 256 folded, |M| <= 127), as small networks do, and take the wide sums' double lanes only beyond (bench dense, K = 1000, T = 1: P = 8 at N = 100
     // and 200 cost 5.0-5.2 and 6.3-6.8 classical attempts, 8.7 and 10.8 on the wide sums; P = 9 6.1-6.9, 12.5-12.7).
     readonly LookupFlipParts? registers;
     bool tableCopyCurrent = true;           // false after a flip on the tables that left the copy behind
@@ -585,8 +586,8 @@ public sealed class DenseChain
     }
 
     /// <summary>
-    /// Hot chains of larger networks while every |M| &lt;= 63: the tables from registers (<see cref="LookupFlipParts"/>),
-    /// on to the wide sums once a flip takes an overlap past 63 (called, not inlined, as the forms past the power sums).
+    /// Hot chains of larger networks while every |M| &lt;= 63 (or 127): the tables from registers (<see cref="LookupFlipParts"/>),
+    /// on to the wide sums once a flip takes an overlap past that (called, not inlined, as the forms past the power sums).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     unsafe int AttemptOnRegisters<TOrder>(sbyte* row, short* m, int i, int si, int stride, uint acceptWord) where TOrder : struct, IPowerOrder
@@ -599,7 +600,7 @@ public sealed class DenseChain
             registers.Flip(row, si);
             return 1;
         }
-        // The last flip took an overlap past 63 (the overlaps are current).
+        // The last flip took an overlap past the tables' range (the overlaps are current).
         onRegisters = false;
         RegisterExits++;
         registersWait = registersBackoff + 1;
