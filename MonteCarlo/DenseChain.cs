@@ -54,8 +54,9 @@ public sealed class DenseChain
     readonly CoarseTableParts? tableCopy;
     readonly WideFlipParts? wide;
     // Hot chains of larger P >= 8 networks (N >= 64) read the tables from registers while every |M| <= 63 (P = 8 from
-    // N = 256 folded, |M| <= 127), as small networks do, and take the wide sums' double lanes only beyond (bench dense, K = 1000, T = 1: P = 8 at N = 100
-    // and 200 cost 5.0-5.2 and 6.3-6.8 classical attempts, 8.7 and 10.8 on the wide sums; P = 9 6.1-6.9, 12.5-12.7).
+    // N = 256 folded, |M| <= 127), as small networks do, and take the wide sums' double lanes only beyond (bench dense,
+    // K = 1000, T = 1: P = 8 at N = 100, 200 and 300 cost 5.0-5.2, 6.3-6.8 and 6.9 classical attempts, 8.7, 10.8 and
+    // 10.7 on the wide sums; P = 9 at N = 100 and 200 6.1-6.9, 12.5-12.7).
     readonly LookupFlipParts? registers;
     bool tableCopyCurrent = true;           // false after a flip on the tables that left the copy behind
     readonly long rejectFromTotal;          // rejectFrom * D (X >= it is always rejected)
@@ -270,7 +271,7 @@ public sealed class DenseChain
         return lastAccepted;
     }
 
-    /// <summary>Past the power sums (or on the tables): the register tables while every |M| &lt;= 63, else the wide sums.</summary>
+    /// <summary>Past the power sums (or on the tables): the register tables while every |M| is within their range, else the wide sums.</summary>
     unsafe bool BeginPastPowerSums(short* m)
     {
         onRegisters = registers is not null && registersWait == 0 && registers.Begin(m);
@@ -284,7 +285,7 @@ public sealed class DenseChain
         if (onRegisters || registers is null || registersWait > 0) return;
         fixed (short* m = sums) onRegisters = registers.Begin(m);
         if (onRegisters) RegisterTurns++;
-        else registersWait = 1; // the overlaps are still past 63: look again next sweep
+        else registersWait = 1; // an overlap is still past their range: look again next sweep
     }
 
     /// <summary>Applies a pending flip of the forms past the power sums; false when it took an overlap past their range.</summary>
@@ -294,7 +295,7 @@ public sealed class DenseChain
     // sweeps (each failure doubles the wait; a sweep run through on them resets it): when P = 6's limit was 50, a chain
     // at N = 60 that left them in most sweeps paid for two restarts a sweep (8.2 classical attempts against 5.5).
     int powerBackoff, powerWait;
-    // The same for the register tables of larger networks' hot chains (overlaps past 63), counted at each sweep.
+    // The same for the register tables of larger networks' hot chains (overlaps past their range), counted in sweeps.
     int registersBackoff, registersWait;
     bool onRegisters; // past the power sums or on the tables: on the register tables, not the wide sums
 
