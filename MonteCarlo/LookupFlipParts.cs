@@ -7,7 +7,8 @@ namespace Physics.MonteCarlo;
 
 /// <summary>
 /// Exact flip parts read from the tables by a register permute, for small networks (N &lt;= 63, the sizes at which
-/// P >= 4 is studied: K = alpha N^(P-1)) and for hot chains of larger ones whose overlaps stay within |M| &lt;= 63.
+/// P >= 4 is studied: K = alpha N^(P-1)) and for hot chains of larger ones whose overlaps stay within |M| &lt;= 63
+/// (127 for even P from N = 256, on tables folded in |M|: see <see cref="TryCreateBounded"/>).
 /// Every overlap M in range has the parity of N, so j = (M + B)/2 (B = N for small networks, else 62 or 63 with N's
 /// parity) takes at most 64 values and Odd(j) / g (g the greatest common divisor of the entries in range) fits one
 /// int16 register (B &lt; 32; a pair of registers read by a two-table permute for B &lt; 64) in up to three limbs
@@ -34,7 +35,7 @@ internal sealed unsafe class LookupFlipParts
     const int LargestOffset = 2 * Entries - 1;
     readonly int count, stride, neurons, offset;
     readonly bool folded;                 // even P, larger networks: the tables in |M| (see FoldFrom)
-    // Limbs of Odd(j) / oddDivisor and -step(j) / stepDivisor: [limb] near (j < 32) and far (j = 32..63, B >= 32).
+    // Limbs of Odd(j) / oddDivisor and -step(j) / stepDivisor (step(j) folded): near (j < 32) and far (j = 32..63).
     readonly Vector512<short> odd, oddHigh, oddTop, steps, stepsHigh, stepsTop;
     readonly Vector512<short> oddFar, oddHighFar, oddTopFar, stepsFar, stepsHighFar, stepsTopFar;
     readonly int limbs;                   // limbs either table needs (one compiled pass for each count)
