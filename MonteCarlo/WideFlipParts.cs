@@ -16,9 +16,9 @@ namespace Physics.MonteCarlo;
 /// 32 bits: for P even S_1 is an int16 multiply-add (as the classical field) and the higher S_j are summed in double
 /// lanes from y = xi M; for P odd the lanes start from xi M^2, exact in int32 from two int16 multiply-adds. Every term
 /// |M|^j &lt;= 2^51 and every lane's partial sum &lt;= 2^53 (flushed to int64 lanes in time), so each is an exact
-/// integer. The coefficients and X are taken modulo 2^128: X = D Y, so bits shift to shift + 63 of X (D = 2^shift
-/// times an odd number) are those of (odd D) Y, and Y follows modulo 2^64 (as the tables' 64-bit sums give it) by the
-/// odd number's inverse. Overlaps must stay within a limit (<see cref="Limit"/>: 1176 for P = 6, 362, 156 and 83 for
+/// integer, and so are the 64-bit totals T_j. The coefficients and X are taken modulo 2^128: X = D Y, so bits shift
+/// to shift + 63 of X (D = 2^shift times an odd number) are those of (odd D) Y, and Y follows modulo 2^64 (as the
+/// tables' 64-bit sums give it) by the odd number's inverse. Overlaps must stay within a limit (<see cref="Limit"/>: 1176 for P = 6, 362, 156 and 83 for
 /// P = 7, 8 and 9, for P = 5 up to 6888 as K allows; a hot chain's overlaps are a few sqrt(N)); an accepted flip moves
 /// them inside the next attempt's pass, which reports one passing the limit.
 ///
@@ -30,13 +30,16 @@ internal sealed unsafe class WideFlipParts
 {
     readonly int order, count, stride, neurons, flushEvery, b, top, hCount, shift;
     readonly ulong oddInverse;
-    readonly Int128 g0, g1, g2, g3, g4;  // G = M^a (g0 + g1 M^2 + g2 M^4 + g3 M^6 + g4 M^8), modulo 2^128
-    readonly Int128[] h;             // H = M^b sum_k h_k M^(2k), modulo 2^128
-    readonly Int128[] totals;        // T_j, j = 0..top (those of H's parity kept), modulo 2^128
+    readonly UInt128 g0, g1, g2, g3, g4; // G = M^a (g0 + g1 M^2 + g2 M^4 + g3 M^6 + g4 M^8), modulo 2^128
+    readonly UInt128[] h;            // H = M^b sum_k h_k M^(2k), modulo 2^128
+    // T_j, j = 0..top (those of H's parity kept), exact in 64 bits: top &lt;= P - 2 and K Limit^(P-1) &lt;= 2^61, so
+    // |T_j| &lt; 2^61 even after a flip that takes an overlap to Limit + 2 (the next pass then reports it). Kept in
+    // 64 bits, a flip's update is plain integer arithmetic (in 128 bits a hot P = 7 attempt cost about 10 % more).
+    readonly long[] totals;
     readonly long[] sums;            // S_j of the last attempt, j = 0..P-1 (those of G's parity)
     readonly long[] expansion;       // C(j, l) (-2)^l, flattened: row j from j (j + 1) / 2
     readonly int[] rowSums;          // S_0 = sum_mu xi_mu per site
-    Int128 even;                     // sum_k h_k T_(2k+b)
+    UInt128 even;                    // sum_k h_k T_(2k+b)
     sbyte* pendingRow;               // an accepted flip the next pass applies (see PowerFlipParts)
     int pendingSign;
     int reach;                       // a bound on max |M| once the pending flip is applied
@@ -57,7 +60,7 @@ internal sealed unsafe class WideFlipParts
         h = InSquares(evenPoly, b);
         hCount = h.Length;
         top = 2 * (hCount - 1) + b;
-        totals = new Int128[top + 1];
+        totals = new long[top + 1];
         sums = new long[order];
         expansion = PowerFlipParts.Expansion(top);
         rowSums = PowerFlipParts.RowSums(patterns);
@@ -71,16 +74,16 @@ internal sealed unsafe class WideFlipParts
         for (int r = 0; r <= quarterLimit; r++) quarterFlush[r] = PowerFlipParts.FlushEvery(order, r, beyond: true);
     }
 
-    static Int128 At(Int128[] c, int k) => k < c.Length ? c[k] : Int128.Zero;
+    static UInt128 At(UInt128[] c, int k) => k < c.Length ? c[k] : UInt128.Zero;
 
     /// <summary>The coefficients of M^parity c(M^2) modulo 2^128, up to the last nonzero one ([0] for none).</summary>
-    static Int128[] InSquares(BigInteger[] p, int parity)
+    static UInt128[] InSquares(BigInteger[] p, int parity)
     {
         int last = p.Length - 1;
         while (last >= 0 && p[last].IsZero) last--;
         var mask = (BigInteger.One << 128) - 1;
-        var c = new Int128[Math.Max(1, (last - parity) / 2 + 1)];
-        for (int k = parity; k <= last; k += 2) c[k / 2] = (Int128)(UInt128)(p[k] & mask);
+        var c = new UInt128[Math.Max(1, (last - parity) / 2 + 1)];
+        for (int k = parity; k <= last; k += 2) c[k / 2] = (UInt128)(p[k] & mask);
         return c;
     }
 
@@ -116,7 +119,7 @@ internal sealed unsafe class WideFlipParts
         Array.Clear(totals);
         for (int mu = 0; mu < count; mu++)
         {
-            Int128 power = 1;
+            long power = 1;
             for (int j = 0; j <= top; j++) { totals[j] += power; power *= m[mu]; }
         }
         even = Even();
@@ -156,11 +159,11 @@ internal sealed unsafe class WideFlipParts
             (s.First, s.Second, s.Third) = (q.First, q.Second, q.Third);
         }
         sums[a] = s.Base; sums[a + 2] = s.First;
-        Int128 odd = g0 * s.Base + g1 * s.First;
-        if (TOrder.Levels >= 2) { odd += g2 * s.Second; sums[a + 4] = s.Second; }
-        if (TOrder.Levels >= 3) { odd += g3 * s.Third; sums[a + 6] = s.Third; }
-        if (TOrder.Levels >= 4) { odd += g4 * s.Fourth; sums[a + 8] = s.Fourth; }
-        Int128 x = si > 0 ? even + odd : even - odd;
+        UInt128 odd = Times(g0, s.Base) + Times(g1, s.First);
+        if (TOrder.Levels >= 2) { odd += Times(g2, s.Second); sums[a + 4] = s.Second; }
+        if (TOrder.Levels >= 3) { odd += Times(g3, s.Third); sums[a + 6] = s.Third; }
+        if (TOrder.Levels >= 4) { odd += Times(g4, s.Fourth); sums[a + 8] = s.Fourth; }
+        UInt128 x = si > 0 ? even + odd : even - odd;
         scaled = (long)((ulong)(x >> shift) * oddInverse);
         return true;
     }
@@ -280,9 +283,10 @@ internal sealed unsafe class WideFlipParts
         // From the highest power down, so that the lower totals each update reads are still the old ones.
         for (int j = top; j >= 1; j -= 2)
         {
-            Int128 t = totals[j];
+            // Modulo 2^64, as the products may pass 64 bits; the new total itself fits, so it comes out exact.
+            long t = totals[j];
             int first = j * (j + 1) / 2;
-            for (int l = 1; l <= j; l += 2) t += (Int128)(si * expansion[first + l]) * sums[j - l]; // (-2 s_i)^l = s_i (-2)^l for odd l
+            for (int l = 1; l <= j; l += 2) t += si * expansion[first + l] * sums[j - l]; // (-2 s_i)^l = s_i (-2)^l for odd l
             for (int l = 2; l <= j; l += 2) t += expansion[first + l] * totals[j - l];
             totals[j] = t;
         }
@@ -291,11 +295,21 @@ internal sealed unsafe class WideFlipParts
         reach = Math.Min(reach + 2, neurons);
     }
 
-    Int128 Even()
+    UInt128 Even()
     {
-        Int128 total = 0;
-        for (int k = 0; k < hCount; k++) total += h[k] * totals[2 * k + b];
+        UInt128 total = 0;
+        for (int k = 0; k < hCount; k++) total += Times(h[k], totals[2 * k + b]);
         return total;
+    }
+
+    /// <summary>c a modulo 2^128 for a signed 64-bit a: one 64 x 64 -> 128-bit multiply and one 64-bit one, no call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static UInt128 Times(UInt128 c, long a)
+    {
+        ulong low = (ulong)c;
+        // a read as unsigned is a + 2^64 for a &lt; 0, which adds c 2^64 = low 2^64 (mod 2^128): taken off again.
+        ulong high = Math.BigMul(low, (ulong)a, out ulong product) + (ulong)(c >> 64) * (ulong)a - (low & (ulong)(a >> 63));
+        return new UInt128(high, product);
     }
 
     /// <summary>Applies the pending flip (before the overlaps are read elsewhere); false when an overlap has passed the limit.</summary>

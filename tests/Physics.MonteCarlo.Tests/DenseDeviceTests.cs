@@ -612,6 +612,23 @@ public class DenseCoarsePathTests
         }
     }
 
+    /// <summary>The wide sums' 128 x 64-bit product modulo 2^128 equals UInt128's, for every sign of the 64-bit factor and the extremes.</summary>
+    [Fact]
+    public void Wide_products_modulo_2_to_128_match_uint128()
+    {
+        var word =
+            from upper in Gen.Choose(int.MinValue, int.MaxValue)
+            from lower in Gen.Choose(int.MinValue, int.MaxValue)
+            select (ulong)(uint)upper << 32 | (uint)lower;
+        var cases =
+            from high in word
+            from low in word
+            from a in Gen.OneOf(word.Select(x => (long)x), Gen.Elements(long.MinValue, long.MaxValue, -1L, 0L, 1L))
+            select (C: new UInt128(high, low), A: a);
+        Prop.ForAll(cases.ToArbitrary(), c => WideFlipParts.Times(c.C, c.A) == c.C * (UInt128)(Int128)c.A)
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(20_000));
+    }
+
     /// <summary>
     /// The wide power sums (tables, hot): Y equals the tables' sum Even total + s sum xi Odd at every site, through a
     /// walk of accepted flips (applied in the next pass, or settled), for P = 5 to 8, with a condensed pattern and
