@@ -34,7 +34,7 @@ internal sealed unsafe class WideFlipParts
     readonly UInt128[] h;            // H = M^b sum_k h_k M^(2k), modulo 2^128
     // T_j, j = 0..top (those of H's parity kept), exact in 64 bits: top &lt;= P - 2 and K Limit^(P-1) &lt;= 2^61, so
     // |T_j| &lt; 2^61 even after a flip that takes an overlap to Limit + 2 (the next pass then reports it). Kept in
-    // 64 bits, a flip's update is plain integer arithmetic (in 128 bits a hot P = 7 attempt cost about 10 % more).
+    // 64 bits, a flip's update is plain integer arithmetic (in 128 bits a hot attempt cost 2-10 % more).
     readonly long[] totals;
     readonly long[] sums;            // S_j of the last attempt, j = 0..P-1 (those of G's parity)
     readonly long[] expansion;       // C(j, l) (-2)^l, flattened: row j from j (j + 1) / 2
