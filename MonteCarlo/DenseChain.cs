@@ -19,7 +19,7 @@ namespace Physics.MonteCarlo;
 /// (<see cref="CoarseTableParts"/>) and, for hot chains, exact power sums in double lanes (<see cref="WideFlipParts"/>),
 /// which also take hot chains whose overlaps pass the int16 power sums; small networks beyond those read the tables
 /// from registers (<see cref="LookupFlipParts"/>), and so do hot P >= 8 chains of larger ones while every |M| &lt;= 63
-/// (127 for P = 8 from N = 256). Every path takes the same decisions. Sites and acceptance words come from the same Philox counters
+/// (127 from N = 200). Every path takes the same decisions. Sites and acceptance words come from the same Philox counters
 /// as the classical chain; acceptance is min(1, exp(-beta Delta E)) (Metropolis) or 1/(1 + exp(beta Delta E)) (heat
 /// bath) against a 32-bit word, through <see cref="FixedPointAcceptance"/> so that the ILGPU engine decides identically.
 /// </summary>
@@ -53,8 +53,8 @@ public sealed class DenseChain
     // chains run on exact power sums on the fly instead (P = 5 to 9), or on the tables themselves.
     readonly CoarseTableParts? tableCopy;
     readonly WideFlipParts? wide;
-    // Hot chains of larger P >= 8 networks (N >= 64) read the tables from registers while every |M| <= 63 (P = 8 from
-    // N = 256 folded, |M| <= 127), as small networks do, and take the wide sums' double lanes only beyond (bench dense,
+    // Hot chains of larger P >= 8 networks (N >= 64) read the tables from registers while every |M| <= 63 (from
+    // N = 200 folded, |M| <= 127), as small networks do, and take the wide sums' double lanes only beyond (bench dense,
     // K = 1000, T = 1: P = 8 at N = 100, 200 and 300 cost 5.0-5.2, 6.3-6.8 and 6.9 classical attempts, 8.7, 10.8 and
     // 10.7 on the wide sums; P = 9 at N = 100 and 200 6.1-6.9, 12.5-12.7).
     readonly LookupFlipParts? registers;

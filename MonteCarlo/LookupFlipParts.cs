@@ -8,7 +8,7 @@ namespace Physics.MonteCarlo;
 /// <summary>
 /// Exact flip parts read from the tables by a register permute, for small networks (N &lt;= 63, the sizes at which
 /// P >= 4 is studied: K = alpha N^(P-1)) and for hot chains of larger ones whose overlaps stay within |M| &lt;= 63
-/// (127 for even P from N = 256, on tables folded in |M|: see <see cref="TryCreateBounded"/>).
+/// (127 from N = 200, on tables folded in |M|: see <see cref="TryCreateBounded"/>).
 /// Every overlap M in range has the parity of N, so j = (M + B)/2 (B = N for small networks, else 62 or 63 with N's
 /// parity) takes at most 64 values and Odd(j) / g (g the greatest common divisor of the entries in range) fits one
 /// int16 register (B &lt; 32; a pair of registers read by a two-table permute for B &lt; 64) in up to three limbs
@@ -34,7 +34,9 @@ internal sealed unsafe class LookupFlipParts
     /// <summary>The largest B: j = (M + B)/2 stays within the 64 entries of a pair of registers.</summary>
     const int LargestOffset = 2 * Entries - 1;
     readonly int count, stride, neurons, offset;
-    readonly bool folded;                 // even P, larger networks: the tables in |M| (see FoldFrom)
+    readonly bool folded;                 // larger networks from FoldFrom: the tables in |M|
+    readonly bool oddOrder;               // P odd: Odd(M) even in M, Even(M) odd (else the other way round)
+    readonly long crossingStep;           // folded, P and N odd: the Even total's move -2 d Even(1) as M = d goes to -d
     // Limbs of Odd(j) / oddDivisor and -step(j) / stepDivisor (step(j) folded): near (j < 32) and far (j = 32..63).
     readonly Vector512<short> odd, oddHigh, oddTop, steps, stepsHigh, stepsTop;
     readonly Vector512<short> oddFar, oddHighFar, oddTopFar, stepsFar, stepsHighFar, stepsTopFar;
@@ -52,6 +54,8 @@ internal sealed unsafe class LookupFlipParts
     {
         count = patterns.Count; stride = patterns.Stride; neurons = patterns.Neurons;
         this.offset = offset; this.folded = folded;
+        oddOrder = energy.Order % 2 == 1;
+        if (folded && oddOrder && neurons % 2 == 1) crossingStep = -2 * energy.Even(1);
         this.oddDivisor = oddDivisor; this.stepDivisor = stepDivisor;
         var (o, s) = InRange(energy, offset, folded);
         // The steps are stored negated where the pass multiplies them by d (see Pass).
@@ -111,31 +115,36 @@ internal sealed unsafe class LookupFlipParts
 
     /// <summary>
     /// The parts for a larger network's hot chains (N > 63), which serve while every |M| &lt;= B = 62 or 63 (N's
-    /// parity), else null. For even P from N = <see cref="FoldFrom"/> the tables are folded: Odd(M) is odd in M and
-    /// Even(M) even (e_P(-M) = (-1)^P e_P(M)), so they are kept for |M| alone, j = |M| >> 1, and serve while every
-    /// |M| &lt;= B = 126 or 127; the pass takes xi sign(M) for xi, and the change of Even(|M|) for the Even total.
+    /// parity), else null. From N = <see cref="FoldFrom"/> the tables are folded: e_P(-M) = (-1)^P e_P(M), so for
+    /// even P Odd(M) is odd in M and Even(M) even, for odd P the other way round; they are kept for |M| alone,
+    /// j = |M| >> 1, and serve while every |M| &lt;= B = 126 or 127. For even P the pass takes xi sign(M) for xi and
+    /// the change of Even(|M|) for the Even total; for odd P xi itself, and sign(M + M') times the change of
+    /// Even(|M|), apart from an odd N's M = d going to -d, which moves Even by -2 d Even(1).
     /// </summary>
     public static LookupFlipParts? TryCreateBounded(PatternSet patterns, DenseEnergy energy)
     {
         int n = patterns.Neurons;
         if (n <= LargestOffset) return null;
-        if (energy.Order % 2 == 0 && n >= FoldFrom)
+        if (n >= FoldFrom)
             return TryCreate(patterns, energy, 2 * LargestOffset + 1 - (n + 1) % 2, folded: true);
         return TryCreate(patterns, energy, LargestOffset - (n + 1) % 2, folded: false);
     }
 
     /// <summary>
-    /// The N from which even P's bounded tables are folded: their pass costs more (about five vector instructions per
-    /// block, and a third limb for P = 8), and hot chains below it seldom pass |M| = 63.
+    /// The N from which the bounded tables are folded: their pass costs more (about five vector instructions per
+    /// block, and a third limb), and hot chains below it seldom pass |M| = 63 (bench dense, K = 1000, T = 1: P = 8 and
+    /// 9 at N = 200 cost 6.2-6.4 classical attempts folded, 6.1-6.3 not; at N = 230 5.7-5.8 against 9.4-9.8; at
+    /// N = 128-150, P = 8, 6.0-6.5 against 4.5).
     /// </summary>
-    internal const int FoldFrom = 256;
+    internal const int FoldFrom = 200;
 
     static LookupFlipParts? TryCreate(PatternSet patterns, DenseEnergy energy, int offset, bool folded = false)
     {
         if (!Avx512BW.IsSupported || patterns.Stride >= (1 << 16)) return null;
+        int parity = energy.Order % 2 == 0 ? 1 : -1; // Odd(-M) = -parity Odd(M), Even(-M) = parity Even(M)
         if (folded)
             for (int overlap = patterns.Neurons & 1; overlap <= offset; overlap += 2)
-                if (energy.Odd(-overlap) != -energy.Odd(overlap) || energy.Even(-overlap) != energy.Even(overlap)) return null;
+                if (energy.Odd(-overlap) != -parity * energy.Odd(overlap) || energy.Even(-overlap) != parity * energy.Even(overlap)) return null;
         var (o, s) = InRange(energy, offset, folded);
         long oddDivisor = Divisor(o), stepDivisor = Divisor(s);
         foreach (var x in o) if (!FitsLimbs(x / oddDivisor)) return null;
@@ -188,14 +197,18 @@ internal sealed unsafe class LookupFlipParts
         sbyte* flipped = pendingRow;
         pendingRow = null;
         bool check = flipped != null && reach > offset;
-        long field = folded
-            ? (check ? Field<FoldedRegisters>(row, m, flipped, check: true) : Field<FoldedRegisters>(row, m, flipped, check: false))
-            : (check ? Field<TwoRegisters>(row, m, flipped, check: true) : Field<TwoRegisters>(row, m, flipped, check: false));
+        long field = !folded ? BoundedField<TwoRegisters>(row, m, flipped, check)
+            : oddOrder ? BoundedField<FoldedOddRegisters>(row, m, flipped, check) : BoundedField<FoldedRegisters>(row, m, flipped, check);
         scaled = evenTotal + si * oddDivisor * field;
         if (!check) return true;
         reach = measured;
         return reach <= offset;
     }
+
+    /// <summary>The bounded tables' field: one compiled method for each form (the passes inlined, with and without the check).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    long BoundedField<TWidth>(sbyte* row, short* m, sbyte* flipped, bool check) where TWidth : struct, ITableWidth =>
+        check ? Field<TWidth>(row, m, flipped, check: true) : Field<TWidth>(row, m, flipped, check: false);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     long Field<TWidth>(sbyte* row, short* m, sbyte* flipped, bool check) where TWidth : struct, ITableWidth => (flipped == null, limbs) switch
@@ -224,6 +237,7 @@ internal sealed unsafe class LookupFlipParts
         var acc = Vector512<int>.Zero; var accHigh = Vector512<int>.Zero; var accTop = Vector512<int>.Zero;
         var change = Vector512<int>.Zero; var changeHigh = Vector512<int>.Zero; var changeTop = Vector512<int>.Zero;
         var size = Vector512<ushort>.Zero;
+        var crossings = Vector512<short>.Zero;
         var half = Vector512.Create((short)offset);
         var sign = Vector512.Create((short)(flippedSign < 0 ? -1 : 0));
         for (int k = 0; k < stride; k += 32)
@@ -232,19 +246,28 @@ internal sealed unsafe class LookupFlipParts
             var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
             if (TWidth.Folded)
             {
-                // Odd(M) = sign(M) Odd(|M|): xi sign(M) against the table at j = |M| >> 1. The Even total moves by
-                // Even(|M'|) - Even(|M|) = e step(min(|M|, |M'|) >> 1), e = (|M'| - |M|)/2 in {-1, 0, 1} (0 where an
-                // odd N's M = +-1 goes to -+1).
+                // Even P: Odd(M) = sign(M) Odd(|M|), so xi sign(M) against the table at j = |M| >> 1, and the Even
+                // total moves by Even(|M'|) - Even(|M|) = e step(min(|M|, |M'|) >> 1), e = (|M'| - |M|)/2 in
+                // {-1, 0, 1} (0 where an odd N's M = +-1 goes to -+1). Odd P: xi against Odd(|M|), and e takes the
+                // sign of M + M' (M and M' share it, or one is 0), except where an odd N's M = d goes to -d: e = 0
+                // there, and the lanes' d are counted for the crossing step.
                 var v = Vector512.Load(m + k);
                 if (flip)
                 {
                     var d = Avx512BW.Subtract(Avx512F.Xor(Avx512BW.ConvertToVector512Int16(Vector256.Load(flipped + k)), sign), sign);
                     var size0 = Avx512BW.Abs(v).AsInt16();
-                    v = Avx512BW.Subtract(v, Avx512BW.Add(d, d));
-                    v.Store(m + k);
-                    var size1 = Avx512BW.Abs(v).AsInt16();
+                    var moved = Avx512BW.Subtract(v, Avx512BW.Add(d, d));
+                    moved.Store(m + k);
+                    var size1 = Avx512BW.Abs(moved).AsInt16();
                     if (check) size = Avx512BW.Max(size, size1.AsUInt16());
                     var e = Avx512BW.ShiftRightArithmetic(Avx512BW.Subtract(size1, size0), 1);
+                    if (TWidth.OddOrder)
+                    {
+                        crossings = Avx512BW.Add(crossings, Avx512F.And(d, Avx512BW.CompareEqual(e, Vector512<short>.Zero)));
+                        var negative = Avx512BW.ShiftRightArithmetic(Avx512BW.Add(v, moved), 15);
+                        e = Avx512BW.Subtract(Avx512F.Xor(e, negative), negative);
+                    }
+                    v = moved;
                     var at = Avx512BW.ShiftRightLogical(Avx512BW.Min(size0, size1), 1);
                     change = Avx512F.Add(change, Avx512BW.MultiplyAddAdjacent(e, Read<TWidth>(steps, stepsFar, at)));
                     if (TLimbs.Count >= 2) changeHigh = Avx512F.Add(changeHigh, Avx512BW.MultiplyAddAdjacent(e, Read<TWidth>(stepsHigh, stepsHighFar, at)));
@@ -252,8 +275,11 @@ internal sealed unsafe class LookupFlipParts
                     index = Avx512BW.ShiftRightLogical(size1, 1);
                 }
                 else index = Avx512BW.ShiftRightLogical(Avx512BW.Abs(v).AsInt16(), 1);
-                var negative = Avx512BW.ShiftRightArithmetic(v, 15);
-                xi = Avx512BW.Subtract(Avx512F.Xor(xi, negative), negative);
+                if (!TWidth.OddOrder)
+                {
+                    var negative = Avx512BW.ShiftRightArithmetic(v, 15);
+                    xi = Avx512BW.Subtract(Avx512F.Xor(xi, negative), negative);
+                }
             }
             else if (flip)
             {
@@ -276,6 +302,7 @@ internal sealed unsafe class LookupFlipParts
         }
         if (check) measured = PowerFlipParts.Largest(size);
         if (flip) evenTotal += stepDivisor * Combine<TLimbs>(change, changeHigh, changeTop);
+        if (flip && TWidth.OddOrder) evenTotal += crossingStep * Vector512.Sum(Avx512BW.MultiplyAddAdjacent(crossings, Vector512<short>.One));
         return Combine<TLimbs>(acc, accHigh, accTop);
     }
 
@@ -301,8 +328,9 @@ internal sealed unsafe class LookupFlipParts
         // The row read is any valid one: only the flip matters here.
         if (!twoRegisters) { Field<OneRegister>(flipped, m, flipped, check: false); return true; }
         bool check = reach > offset;
-        if (folded) Field<FoldedRegisters>(flipped, m, flipped, check);
-        else Field<TwoRegisters>(flipped, m, flipped, check);
+        if (!folded) BoundedField<TwoRegisters>(flipped, m, flipped, check);
+        else if (oddOrder) BoundedField<FoldedOddRegisters>(flipped, m, flipped, check);
+        else BoundedField<FoldedRegisters>(flipped, m, flipped, check);
         if (!check) return true;
         reach = measured;
         return reach <= offset;
@@ -310,11 +338,12 @@ internal sealed unsafe class LookupFlipParts
 }
 
 /// <summary>Whether <see cref="LookupFlipParts"/>' tables take a pair of registers (N >= 32), as a type.</summary>
-internal interface ITableWidth { static abstract bool Two { get; } static abstract bool Folded { get; } }
-internal struct OneRegister : ITableWidth { public static bool Two => false; public static bool Folded => false; }
-internal struct TwoRegisters : ITableWidth { public static bool Two => true; public static bool Folded => false; }
-/// <summary>A pair of registers in |M| (even P's bounded tables up to |M| = 127).</summary>
-internal struct FoldedRegisters : ITableWidth { public static bool Two => true; public static bool Folded => true; }
+internal interface ITableWidth { static abstract bool Two { get; } static abstract bool Folded { get; } static abstract bool OddOrder { get; } }
+internal struct OneRegister : ITableWidth { public static bool Two => false; public static bool Folded => false; public static bool OddOrder => false; }
+internal struct TwoRegisters : ITableWidth { public static bool Two => true; public static bool Folded => false; public static bool OddOrder => false; }
+/// <summary>A pair of registers in |M| (the bounded tables up to |M| = 127), for even P and for odd P.</summary>
+internal struct FoldedRegisters : ITableWidth { public static bool Two => true; public static bool Folded => true; public static bool OddOrder => false; }
+internal struct FoldedOddRegisters : ITableWidth { public static bool Two => true; public static bool Folded => true; public static bool OddOrder => true; }
 
 /// <summary>How many int16 limbs <see cref="LookupFlipParts"/>' tables take, as a type (one compiled pass each).</summary>
 internal interface ILimbs { static abstract int Count { get; } }
