@@ -752,8 +752,8 @@ public class DenseCoarsePathTests
     /// <summary>
     /// The register tables of small networks: Y equals the tables' sum at every site through a walk of accepted flips
     /// (each applied, with its change of the Even total, in the next pass, or settled), for P = 4 to 9 at N of both
-    /// parities below 64, in one register (N &lt; 32) and in pairs of registers, with tables of one int16 limb and of two
-    /// (P = 7 at N = 24, P = 9 at N = 31, P = 8 at N = 63); none for N = 64.
+    /// parities below 64, in one register (N &lt; 32) and in pairs of registers, with tables of one int16 limb, of two
+    /// (P = 7 at N = 24, P = 9 at N = 31, P = 8 at N = 63) and of three (P = 9 at N = 60 and 63); none for N = 64.
     /// </summary>
     [Theory]
     [InlineData(4, 31, 300)]
@@ -768,12 +768,15 @@ public class DenseCoarsePathTests
     [InlineData(8, 15, 300)]
     [InlineData(7, 24, 300)]
     [InlineData(9, 31, 200)]
-    public unsafe void Lookup_parts_equal_the_tables(int order, int n, int k)
+    [InlineData(9, 60, 200, 3)]
+    [InlineData(9, 63, 100, 3)]
+    public unsafe void Lookup_parts_equal_the_tables(int order, int n, int k, int limbs = 0)
     {
         var patterns = PatternSet.Random(n, k, 17, 0);
         var energy = new DenseEnergy(order, n);
         var parts = LookupFlipParts.TryCreate(patterns, energy);
         Assert.NotNull(parts);
+        if (limbs > 0) Assert.Equal(limbs, parts!.LimbCount);
         Assert.Null(LookupFlipParts.TryCreate(PatternSet.Random(64, k, 17, 0), new DenseEnergy(order, 64)));
         // A chain beyond the power sums' range (P = 7 above N = 13, P = 8 above 7) runs on them at any temperature;
         // P = 6 leads with the power sums (the tables only past them).
