@@ -171,6 +171,7 @@ internal sealed unsafe class WideFlipParts
     struct Sums { public long Base, First, Second, Third, Fourth; public int Largest; }
 
     /// <summary>TOrder has P = 5's, 6's or 7's shape: the quarter-square pass is compiled for them alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // a constant per TOrder, yet left as a call per attempt without it (perf)
     static bool QuarterShape<TOrder>() where TOrder : struct, IPowerOrder => TOrder.Levels == 2 || TOrder.Levels == 3 && !TOrder.OddG;
 
     /// <summary>One pass: the pending flip (fused with the loads), S_a in int32 lanes, the higher S_j in double lanes.</summary>
