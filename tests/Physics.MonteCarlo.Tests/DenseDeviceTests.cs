@@ -894,8 +894,9 @@ public class DenseCoarsePathTests
     /// Hot P = 8 and 9 chains of larger networks run on the register tables while every overlap is within 62 or 63
     /// (from N = 200 on the folded tables, within 126 or 127) and on the wide sums beyond, both past the power sums where
     /// the flip polynomials serve (P = 8 at N = 64 with few patterns) and on the tables; every decision is the exact
-    /// chain's. The temperatures (random start) accept 10-90 % of the flips, so that a wrong Y changes some; in two
-    /// chains (P = 8 at N = 300, which condenses, and P = 9 at N = 281) a flip takes an overlap past the folded range.
+    /// chain's, with both dynamics (heat bath: P = 9, N = 281). The temperatures (random start) accept 10-90 % of the
+    /// flips, so that a wrong Y changes some; in the Metropolis chains at P = 8, N = 300 (which condenses) and P = 9,
+    /// N = 281 a flip takes an overlap past the folded range.
     /// </summary>
     [Theory]
     [InlineData(8, 64, 32, 3e-8, false, false)]
@@ -905,13 +906,14 @@ public class DenseCoarsePathTests
     [InlineData(9, 190, 300, 1e-10, true, false)]
     [InlineData(9, 250, 300, 3e-11, true, false)]
     [InlineData(9, 281, 300, 1e-10, true, true)]
-    public void Larger_hot_chains_on_the_register_tables_take_the_exact_decisions(int order, int n, int k, double temperature, bool onTables, bool leaves)
+    [InlineData(9, 281, 300, 1e-10, true, false, true)]
+    public void Larger_hot_chains_on_the_register_tables_take_the_exact_decisions(int order, int n, int k, double temperature, bool onTables, bool leaves, bool heatBath = false)
     {
         var patterns = PatternSet.Random(n, k, 31, 0);
         var energy = new DenseEnergy(order, n);
         Assert.Equal(onTables, energy.Polynomials is null || energy.Polynomials.Reach >= CoarseFlipParts.Useless / patterns.Stride);
-        Assert.True(SameTrajectory(patterns, order, temperature, heatBath: false, random: true, 31, 12));
-        var chain = new DenseChain(patterns, energy, temperature, Dynamics.Metropolis, 31, 0, 0, InitialState.Random);
+        Assert.True(SameTrajectory(patterns, order, temperature, heatBath, random: true, 31, 12));
+        var chain = new DenseChain(patterns, energy, temperature, heatBath ? Dynamics.HeatBath : Dynamics.Metropolis, 31, 0, 0, InitialState.Random);
         for (int s = 0; s < 12; s++) chain.Sweep();
         Assert.True(chain.RegisterTurns > 0 && (!leaves || chain.RegisterExits > 0), $"{chain.RegisterTurns} turns on the register tables, {chain.RegisterExits} left within a sweep");
     }
