@@ -95,16 +95,17 @@ internal sealed unsafe class LookupFlipParts
         int needed = 1;
         for (int j = 0; j < Entries; j++)
         {
-            long v = values[j];
-            long lo = v - ((v + (1 << (LimbBits - 1))) >> LimbBits << LimbBits);
+            long v = values[j], lo = Remainder(v);
             v = (v - lo) >> LimbBits;
-            long mid = v - ((v + (1 << (LimbBits - 1))) >> LimbBits << LimbBits);
-            long hi = (v - mid) >> LimbBits;
+            long mid = Remainder(v), hi = (v - mid) >> LimbBits;
             low[j] = (short)lo; high[j] = (short)mid; top[j] = (short)hi;
             needed = Math.Max(needed, hi != 0 ? 3 : mid != 0 ? 2 : 1);
         }
         return (Vector512.Create(low), Vector512.Create(high), Vector512.Create(top), needed);
     }
+
+    /// <summary>v modulo 2^15 in [-2^14, 2^14).</summary>
+    static long Remainder(long v) => v - ((v + (1 << (LimbBits - 1))) >> LimbBits << LimbBits);
 
     /// <summary>Whether a divided entry splits into three int16 limbs.</summary>
     static bool FitsLimbs(long value) => Math.Abs(value) < (1L << (3 * LimbBits - 1));
