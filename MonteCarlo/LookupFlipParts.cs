@@ -243,7 +243,8 @@ internal sealed unsafe class LookupFlipParts
         var sign = Vector512.Create((short)(flippedSign < 0 ? -1 : 0));
         for (int k = 0; k < stride; k += 32)
         {
-            Vector512<short> index;
+            // The table's index j, and with a flip the step table's index and the step's multiplier (d or e).
+            Vector512<short> index, at = default, by = default;
             var xi = Avx512BW.ConvertToVector512Int16(Vector256.Load(row + k));
             if (TWidth.Folded)
             {
@@ -269,10 +270,8 @@ internal sealed unsafe class LookupFlipParts
                         e = Avx512BW.Subtract(Avx512F.Xor(e, negative), negative);
                     }
                     v = moved;
-                    var at = Avx512BW.ShiftRightLogical(Avx512BW.Min(size0, size1), 1);
-                    change = Avx512F.Add(change, Avx512BW.MultiplyAddAdjacent(e, Read<TWidth>(steps, stepsFar, at)));
-                    if (TLimbs.Count >= 2) changeHigh = Avx512F.Add(changeHigh, Avx512BW.MultiplyAddAdjacent(e, Read<TWidth>(stepsHigh, stepsHighFar, at)));
-                    if (TLimbs.Count >= 3) changeTop = Avx512F.Add(changeTop, Avx512BW.MultiplyAddAdjacent(e, Read<TWidth>(stepsTop, stepsTopFar, at)));
+                    by = e;
+                    at = Avx512BW.ShiftRightLogical(Avx512BW.Min(size0, size1), 1);
                     index = Avx512BW.ShiftRightLogical(size1, 1);
                 }
                 else index = Avx512BW.ShiftRightLogical(Avx512BW.Abs(v).AsInt16(), 1);
@@ -291,12 +290,16 @@ internal sealed unsafe class LookupFlipParts
                 var shifted = Avx512BW.Add(moved, half); // M' + B
                 index = Avx512BW.ShiftRightArithmetic(shifted, 1);
                 // j' + (d - 1)/2 = (M' + B + d - 1) >> 1, M' + B being even; the steps are stored negated.
-                var at = Avx512BW.ShiftRightArithmetic(Avx512BW.Add(shifted, Avx512BW.Subtract(d, Vector512<short>.One)), 1);
-                change = Avx512F.Add(change, Avx512BW.MultiplyAddAdjacent(d, Read<TWidth>(steps, stepsFar, at)));
-                if (TLimbs.Count >= 2) changeHigh = Avx512F.Add(changeHigh, Avx512BW.MultiplyAddAdjacent(d, Read<TWidth>(stepsHigh, stepsHighFar, at)));
-                if (TLimbs.Count >= 3) changeTop = Avx512F.Add(changeTop, Avx512BW.MultiplyAddAdjacent(d, Read<TWidth>(stepsTop, stepsTopFar, at)));
+                at = Avx512BW.ShiftRightArithmetic(Avx512BW.Add(shifted, Avx512BW.Subtract(d, Vector512<short>.One)), 1);
+                by = d;
             }
             else index = Avx512BW.ShiftRightArithmetic(Avx512BW.Add(Vector512.Load(m + k), half), 1);
+            if (flip)
+            {
+                change = Avx512F.Add(change, Avx512BW.MultiplyAddAdjacent(by, Read<TWidth>(steps, stepsFar, at)));
+                if (TLimbs.Count >= 2) changeHigh = Avx512F.Add(changeHigh, Avx512BW.MultiplyAddAdjacent(by, Read<TWidth>(stepsHigh, stepsHighFar, at)));
+                if (TLimbs.Count >= 3) changeTop = Avx512F.Add(changeTop, Avx512BW.MultiplyAddAdjacent(by, Read<TWidth>(stepsTop, stepsTopFar, at)));
+            }
             acc = Avx512F.Add(acc, Avx512BW.MultiplyAddAdjacent(xi, Read<TWidth>(odd, oddFar, index)));
             if (TLimbs.Count >= 2) accHigh = Avx512F.Add(accHigh, Avx512BW.MultiplyAddAdjacent(xi, Read<TWidth>(oddHigh, oddHighFar, index)));
             if (TLimbs.Count >= 3) accTop = Avx512F.Add(accTop, Avx512BW.MultiplyAddAdjacent(xi, Read<TWidth>(oddTop, oddTopFar, index)));
