@@ -39,8 +39,9 @@ internal sealed unsafe class PowerFlipParts
     sbyte* pendingRow;
     int pendingSign;
     int reach;                  // a bound on max |M| once the pending flip is applied
-    int checkAt;                // reach past which the next pass measures max |M|: the plain limit below it, else the limit
+    int checkAt;                // reach past which the next pass measures max |M| (CheckPoints: at most the plain limit below it, else the limit)
     readonly int plain;         // the largest |M| of the plain pass (PlainLimit): beyond it P = 4 runs offset, P = 6 and 7 split
+    readonly int[] checkPoints; // checkAt by the measured max |M|
 
     public PowerFlipParts(FlipPolynomials poly, PatternSet patterns, int order)
     {
@@ -52,6 +53,7 @@ internal sealed unsafe class PowerFlipParts
         // need no flush within a pass, where the limit's bound flushed them every four blocks.
         flushBlocks = new int[limit + 1];
         for (int r = 0; r <= limit; r++) flushBlocks[r] = FlushEvery(order, r, beyond: r > plain);
+        checkPoints = CheckPoints(flushBlocks, plain, limit, (stride + 31) / 32);
         // G has degree P - 1 and parity a, H degree at most P - 2 and parity b (Fits): S_j up to P - 1 are summed and T_j
         // up to H's degree kept.
         var odd = FlipPolynomials.InSquares(poly.Odd).Coefficients!;
@@ -175,13 +177,32 @@ internal sealed unsafe class PowerFlipParts
         return blocks >= 1 << 20 ? 1 << 20 : (int)blocks; // 1/0 is +infinity
     }
 
+    /// <summary>
+    /// Where the bound on max |M| is measured anew, by the last measure r: as far as the lanes' flushes allow without
+    /// widening them more often in a pass of <paramref name="blocks"/> blocks than at r, and at least 16 past r (eight
+    /// accepted flips), but never past the plain limit from below it, nor past the limit. The bound grows by 2 a flip
+    /// while the largest |M| of a hot chain hardly moves: P = 5 at N = 1000 measures about 110, and a bound left to
+    /// drift to the plain limit (255) flushed the lanes every 4-12 blocks instead of once a pass over most of the way.
+    /// </summary>
+    internal static int[] CheckPoints(int[] flushBlocks, int plain, int limit, int blocks)
+    {
+        var points = new int[limit + 1];
+        for (int r = 0; r <= limit; r++)
+        {
+            int bound = r <= plain ? plain : limit, need = Math.Min(blocks, flushBlocks[r]), at = r;
+            while (at < bound && flushBlocks[at + 1] >= need) at++;
+            points[r] = Math.Max(at, Math.Min(bound, r + 16));
+        }
+        return points;
+    }
+
     /// <summary>Starts from the current overlaps; false (nothing to do on the fly) when one exceeds the limit.</summary>
     public bool Begin(short* m)
     {
         pendingRow = null;
         reach = Largest(m, count);
         if (reach > limit) return false;
-        checkAt = reach <= plain ? plain : limit;
+        checkAt = checkPoints[reach];
         for (int j = 0; j <= top; j++) totals[j] = 0;
         for (int mu = 0; mu < count; mu++)
         {
@@ -215,7 +236,7 @@ internal sealed unsafe class PowerFlipParts
             s = Pass<TOrder, TNeurons>(row, m, flip: true, check: true, beyond: TOrder.OffsetTop || TOrder.SplitLast);
             reach = s.Largest;
             if (reach > limit) { pendingRow = null; total = 0; return false; }
-            checkAt = reach <= plain ? plain : limit;
+            checkAt = checkPoints[reach];
         }
         pendingRow = null;
         int a = TOrder.OddG ? 1 : 0;
@@ -431,7 +452,7 @@ internal sealed unsafe class PowerFlipParts
         if (pendingRow == null) return true;
         reach = FlipAndMeasure(pendingRow, m, stride, pendingSign);
         pendingRow = null;
-        checkAt = reach <= plain ? plain : limit;
+        checkAt = reach <= limit ? checkPoints[reach] : limit;
         return reach <= limit;
     }
 }

@@ -43,9 +43,10 @@ internal sealed unsafe class WideFlipParts
     sbyte* pendingRow;               // an accepted flip the next pass applies (see PowerFlipParts)
     int pendingSign;
     int reach;                       // a bound on max |M| once the pending flip is applied
-    int checkAt;                     // reach past which the next pass measures max |M|: the quarter limit below it (P = 5), else the limit
+    int checkAt;                     // reach past which the next pass measures max |M|: at most the quarter limit below it, else the limit
     readonly int quarterLimit;       // P = 5 to 7: the largest |M| of the int16 quarter-square pass (362, at most the limit); else 0
     readonly int[] quarterFlush;     // P = 5 to 7: blocks of 32 patterns the quarter pass's int32 lanes can sum, by the bound on max |M|
+    readonly int[] quarterChecks;    // checkAt by the measured max |M| within the quarter limit (PowerFlipParts.CheckPoints)
 
     public WideFlipParts(PatternSet patterns, int order)
     {
@@ -72,6 +73,7 @@ internal sealed unsafe class WideFlipParts
         quarterLimit = order is >= 5 and <= 7 ? Math.Min(PowerFlipParts.NarrowLimit, Limit) : 0;
         quarterFlush = new int[quarterLimit + 1];
         for (int r = 0; r <= quarterLimit; r++) quarterFlush[r] = PowerFlipParts.FlushEvery(order, r, beyond: true);
+        quarterChecks = PowerFlipParts.CheckPoints(quarterFlush, quarterLimit, quarterLimit, (stride + 31) / 32);
     }
 
     static UInt128 At(UInt128[] c, int k) => k < c.Length ? c[k] : UInt128.Zero;
@@ -115,7 +117,7 @@ internal sealed unsafe class WideFlipParts
         pendingRow = null;
         reach = PowerFlipParts.Largest(m, count);
         if (reach > Limit) return false;
-        checkAt = reach <= quarterLimit ? quarterLimit : Limit;
+        checkAt = CheckAt(reach);
         Array.Clear(totals);
         for (int mu = 0; mu < count; mu++)
         {
@@ -135,18 +137,26 @@ internal sealed unsafe class WideFlipParts
     {
         Sums s;
         bool quarter = false;
-        if (pendingRow != null && reach > checkAt)
+        if (pendingRow != null && reach > checkAt && QuarterShape<TOrder>() && reach <= quarterLimit)
+        {
+            // Still within the quarter squares' range: measure in their own pass.
+            quarter = true;
+            s = QuarterCheck<TOrder>(row, m);
+            reach = s.Largest;
+            checkAt = CheckAt(reach);
+        }
+        else if (pendingRow != null && reach > checkAt)
         {
             // The bound passed the quarter limit or the limit: measure, on the double lanes.
             s = Pass<TOrder>(row, m, flip: true, check: true);
             reach = s.Largest;
             if (reach > Limit) { pendingRow = null; scaled = 0; return false; }
-            checkAt = reach <= quarterLimit ? quarterLimit : Limit;
+            checkAt = CheckAt(reach);
         }
         else if (QuarterShape<TOrder>() && reach <= quarterLimit)
         {
             quarter = true;
-            s = pendingRow == null ? QuarterPass<TOrder>(row, m, flip: false) : QuarterPass<TOrder>(row, m, flip: true);
+            s = pendingRow == null ? QuarterPass<TOrder>(row, m, flip: false, check: false) : QuarterPass<TOrder>(row, m, flip: true, check: false);
         }
         else s = pendingRow == null ? Pass<TOrder>(row, m, flip: false, check: false) : Pass<TOrder>(row, m, flip: true, check: false);
         pendingRow = null;
@@ -238,14 +248,25 @@ internal sealed unsafe class WideFlipParts
     /// last level; a hot chain on the tables has overlaps past 50 and 26), flushed as the bound on max |M| requires.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    Sums QuarterPass<TOrder>(sbyte* row, short* m, bool flip) where TOrder : struct, IPowerOrder
+    Sums QuarterPass<TOrder>(sbyte* row, short* m, bool flip, bool check) where TOrder : struct, IPowerOrder
     {
         int flushEvery = quarterFlush[reach];
         var q = (neurons & 1) == 1
-            ? PowerFlipParts.SumLevels<TOrder, OddNeurons>(row, m, pendingRow, pendingSign, stride, flushEvery, flip, check: false, beyond: true)
-            : PowerFlipParts.SumLevels<TOrder, EvenNeurons>(row, m, pendingRow, pendingSign, stride, flushEvery, flip, check: false, beyond: true);
-        return new Sums { Base = q.Base, First = q.First, Second = q.Second, Third = q.Third };
+            ? PowerFlipParts.SumLevels<TOrder, OddNeurons>(row, m, pendingRow, pendingSign, stride, flushEvery, flip, check, beyond: true)
+            : PowerFlipParts.SumLevels<TOrder, EvenNeurons>(row, m, pendingRow, pendingSign, stride, flushEvery, flip, check, beyond: true);
+        return new Sums { Base = q.Base, First = q.First, Second = q.Second, Third = q.Third, Largest = q.Largest };
     }
+
+    /// <summary>
+    /// The quarter pass that also measures max |M|: called, not inlined (a third inlined copy of the pass took the
+    /// sweep loop past the JIT's inlining budget, and the hot passes lost their constant forms: 3.9 -> 7-13 classical
+    /// attempts for hot P = 6 at N = 1000).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    Sums QuarterCheck<TOrder>(sbyte* row, short* m) where TOrder : struct, IPowerOrder => QuarterPass<TOrder>(row, m, flip: true, check: true);
+
+    /// <summary>Where the bound on max |M| is measured anew after a measure of r: within the quarter limit as the quarter pass's flushes allow, else at the limit.</summary>
+    int CheckAt(int r) => r <= quarterLimit ? quarterChecks[r] : Limit;
 
     /// <summary>P even (G odd): y = xi M, t = y M^2 = xi M^3 (M^2 = y^2), then the levels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -319,7 +340,7 @@ internal sealed unsafe class WideFlipParts
         if (pendingRow == null) return true;
         reach = PowerFlipParts.FlipAndMeasure(pendingRow, m, stride, pendingSign);
         pendingRow = null;
-        checkAt = reach <= quarterLimit ? quarterLimit : Limit;
+        checkAt = CheckAt(reach);
         return reach <= Limit;
     }
 }

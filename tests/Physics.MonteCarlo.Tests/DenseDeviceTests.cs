@@ -918,6 +918,33 @@ public class DenseCoarsePathTests
         Assert.True(chain.RegisterTurns > 0 && (!leaves || chain.RegisterExits > 0), $"{chain.RegisterTurns} turns on the register tables, {chain.RegisterExits} left within a sweep");
     }
 
+    /// <summary>
+    /// Where the bound on max |M| is measured anew: past the measure, within the plain limit from below it and within
+    /// the limit, at least 16 past the measure (or at that bound), and nowhere flushing the lanes more often in a pass
+    /// than the measure did, except for that margin.
+    /// </summary>
+    [Fact]
+    public void Check_points_keep_the_flushes_of_the_measure()
+    {
+        var cases =
+            from order in Gen.Choose(4, 7)
+            from blocks in Gen.Choose(1, 2048)
+            select (order, blocks);
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            int limit = PowerFlipParts.LimitFor(c.order), plain = Math.Min(PowerFlipParts.PlainLimit(c.order), limit);
+            var flush = Enumerable.Range(0, limit + 1).Select(r => PowerFlipParts.FlushEvery(c.order, r, beyond: r > plain)).ToArray();
+            var points = PowerFlipParts.CheckPoints(flush, plain, limit, c.blocks);
+            for (int r = 0; r <= limit; r++)
+            {
+                int bound = r <= plain ? plain : limit, at = points[r];
+                if (at < r || at > bound || at < Math.Min(bound, r + 16)) return false;
+                if (at > r + 16 && flush[at] < Math.Min(c.blocks, flush[r])) return false;
+            }
+            return true;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(200));
+    }
+
     [Fact]
     public void Power_limits_keep_every_int16_power_and_int32_lane_exact()
     {
