@@ -18,9 +18,9 @@ namespace Physics.MonteCarlo;
 /// |M|^j &lt;= 2^51 and every lane's partial sum &lt;= 2^53 (flushed to int64 lanes in time), so each is an exact
 /// integer, and so are the 64-bit totals T_j. The coefficients and X are taken modulo 2^128: X = D Y, so bits shift
 /// to shift + 63 of X (D = 2^shift times an odd number) are those of (odd D) Y, and Y follows modulo 2^64 (as the
-/// tables' 64-bit sums give it) by the odd number's inverse. Overlaps must stay within a limit (<see cref="Limit"/>: 1176 for P = 6, 362, 156 and 83 for
-/// P = 7, 8 and 9, for P = 5 up to 6888 as K allows; a hot chain's overlaps are a few sqrt(N)); an accepted flip moves
-/// them inside the next attempt's pass, which reports one passing the limit.
+/// tables' 64-bit sums give it) by the odd number's inverse. Overlaps must stay within a limit (<see cref="Limit"/>:
+/// 1176 for P = 6, 362, 156 and 83 for P = 7, 8 and 9, for P = 5 up to 6888 as K allows; a hot chain's overlaps are a
+/// few sqrt(N)); an accepted flip moves them inside the next attempt's pass, which reports one passing the limit.
 ///
 /// P = 5, 6 and 7 while every |M| &lt;= 362 sum their levels as <see cref="PowerFlipParts"/> does, in int16 against
 /// w = (M^2 - p)/4 (<see cref="QuarterPass{TOrder}"/>), where the double lanes cost about twice as much (P = 5) or half
