@@ -25,7 +25,7 @@ public static class BenchCommands
         var neurons = Cli.Option("--neurons", "Number of neurons N", d.Neurons);
         var patterns = Cli.Option("--patterns", "Number of patterns K (the same for both models)", d.Patterns);
         var temperature = Cli.Option("--temperature", "Temperature T", d.Temperature);
-        var sweeps = Cli.Option("--sweeps", "Sweeps per timed run", d.Sweeps);
+        var sweeps = Cli.Option("--sweeps", "Sweeps per timed run (more where they make fewer than 50000 attempts)", d.Sweeps);
         var repeats = Cli.Option("--repeats", "Timed runs of each, alternating (medians reported)", d.Repeats);
         var device = MonteCarloCommands.DeviceOption();
         var chains = Cli.Option("--chains", "Chains on an accelerator (--device cuda or ilgpu-cpu); the CPU benchmark runs single chains", 1);

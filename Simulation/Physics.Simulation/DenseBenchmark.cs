@@ -89,14 +89,17 @@ public static class DenseBenchmark
         Engine[] engines = [dense, classical, matched];
         var from = engines.Select(e => e.Accepted()).ToArray();
         var rates = engines.Select(_ => new List<double>()).ToArray();
+        // Each timing spans at least 50000 attempts: 20 sweeps of a small network took well under a millisecond, and
+        // single runs of one case scattered by 0.5 classical attempts on a loaded machine.
+        int timed = Math.Max(s.Sweeps, (int)Math.Ceiling(50000.0 / ((double)s.Neurons * s.Chains)));
         for (int r = 0; r < s.Repeats; r++)
             for (int e = 0; e < engines.Length; e++)
             {
                 var clock = Stopwatch.StartNew();
-                engines[e].Sweep(s.Sweeps);
-                rates[e].Add((double)s.Chains * s.Sweeps * s.Neurons / clock.Elapsed.TotalSeconds);
+                engines[e].Sweep(timed);
+                rates[e].Add((double)s.Chains * timed * s.Neurons / clock.Elapsed.TotalSeconds);
             }
-        double attempts = (double)s.Repeats * s.Chains * s.Sweeps * s.Neurons;
+        double attempts = (double)s.Repeats * s.Chains * timed * s.Neurons;
         double Acceptance(int e) => (engines[e].Accepted() - from[e]) / attempts;
         return new Outcome(Median(rates[0]), Median(rates[1]))
         {
