@@ -513,7 +513,7 @@ public class DenseCoarsePathTests
                 Assert.Equal(expected, total);
                 Flip(row, si);
                 spins[i] = (sbyte)-si;
-                for (int mu = 0; mu < k; mu++) truth[mu] = (short)(truth[mu] - 2 * si * row[mu]);
+                MoveOverlaps(truth, row, k, si);
                 if (++step % 25 == 10) // settling at once gives the same overlaps (and measures max |M| anew)
                 {
                     bool settled = parts.Settle(m);
@@ -528,6 +528,30 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>The power parts' total for P = 4 to 8, compiled for N's parity.</summary>
+    /// <summary>Y = Even total + s_i sum_mu xi_mu Odd(M_mu) from the energy's tables: the exact value every form must give.</summary>
+    static unsafe long TablesY(DenseEnergy energy, sbyte* row, short* m, int k, int si)
+    {
+        long y = 0;
+        for (int mu = 0; mu < k; mu++) y += si * row[mu] * energy.Odd(m[mu]) + energy.Even(m[mu]);
+        return y;
+    }
+
+    /// <summary>The overlaps after the flip of a spin that was si: M_mu -= 2 si xi_mu.</summary>
+    static unsafe void MoveOverlaps(short[] overlaps, sbyte* row, int k, int si)
+    {
+        for (int mu = 0; mu < k; mu++) overlaps[mu] = (short)(overlaps[mu] - 2 * si * row[mu]);
+    }
+
+    /// <summary>The wide sums' Y for P = 5 to 9 (one compiled pass per P).</summary>
+    static unsafe bool WideScaled(WideFlipParts parts, int order, sbyte* row, short* m, int i, int si, out long y) => order switch
+    {
+        5 => parts.TryScaled<Order5>(row, m, i, si, out y),
+        6 => parts.TryScaled<Order6>(row, m, i, si, out y),
+        7 => parts.TryScaled<Order7>(row, m, i, si, out y),
+        8 => parts.TryScaled<Order8>(row, m, i, si, out y),
+        _ => parts.TryScaled<Order9>(row, m, i, si, out y),
+    };
+
     static unsafe bool PowerTotal(PowerFlipParts parts, int order, int n, sbyte* row, short* m, int i, int si, out long total) =>
         n % 2 == 1 ? PowerTotal<OddNeurons>(parts, order, row, m, i, si, out total) : PowerTotal<EvenNeurons>(parts, order, row, m, i, si, out total);
 
@@ -661,14 +685,6 @@ public class DenseCoarsePathTests
         var sums = new short[patterns.Stride];
         patterns.OverlapSums(spins, sums);
         var truth = (short[])sums.Clone();
-        bool TryScaled(sbyte* row, short* m, int i, int si, out long y) => order switch
-        {
-            5 => parts.TryScaled<Order5>(row, m, i, si, out y),
-            6 => parts.TryScaled<Order6>(row, m, i, si, out y),
-            7 => parts.TryScaled<Order7>(row, m, i, si, out y),
-            8 => parts.TryScaled<Order8>(row, m, i, si, out y),
-            _ => parts.TryScaled<Order9>(row, m, i, si, out y),
-        };
         fixed (short* m = sums)
         fixed (sbyte* xi = patterns.Row(0))
         {
@@ -682,16 +698,14 @@ public class DenseCoarsePathTests
                 if (step >= 60 && spins[i] == patterns.Row(i)[0]) continue;
                 sbyte* row = xi + (long)i * patterns.Stride;
                 int si = spins[i];
-                inside = TryScaled(row, m, i, si, out long y);
+                inside = WideScaled(parts, order, row, m, i, si, out long y);
                 Assert.Equal(truth, sums);
                 Assert.Equal(truth.All(x => Math.Abs((int)x) <= parts.Limit), inside);
                 if (!inside) break;
-                long expected = 0;
-                for (int mu = 0; mu < k; mu++) expected += si * row[mu] * energy.Odd(m[mu]) + energy.Even(m[mu]);
-                Assert.Equal(expected, y);
+                Assert.Equal(TablesY(energy, row, m, k, si), y);
                 parts.Flip(row, si);
                 spins[i] = (sbyte)-si;
-                for (int mu = 0; mu < k; mu++) truth[mu] = (short)(truth[mu] - 2 * si * row[mu]);
+                MoveOverlaps(truth, row, k, si);
                 if (step % 25 == 24)
                 {
                     Assert.True(parts.Settle(m));
@@ -733,16 +747,8 @@ public class DenseCoarsePathTests
             {
                 int i = random.Next(n), si = spins[i];
                 sbyte* row = xi + (long)i * patterns.Stride;
-                long y;
-                Assert.True(order switch
-                {
-                    5 => parts.TryScaled<Order5>(row, m, i, si, out y),
-                    6 => parts.TryScaled<Order6>(row, m, i, si, out y),
-                    _ => parts.TryScaled<Order7>(row, m, i, si, out y),
-                });
-                long expected = 0;
-                for (int mu = 0; mu < k; mu++) expected += si * row[mu] * energy.Odd(m[mu]) + energy.Even(m[mu]);
-                Assert.Equal(expected, y);
+                Assert.True(WideScaled(parts, order, row, m, i, si, out long y));
+                Assert.Equal(TablesY(energy, row, m, k, si), y);
                 parts.Flip(row, si);
                 spins[i] = (sbyte)-si;
             }
@@ -799,13 +805,11 @@ public class DenseCoarsePathTests
                 int si = spins[i];
                 long y = parts.Scaled(row, m, si);
                 Assert.Equal(truth, sums);
-                long expected = 0;
-                for (int mu = 0; mu < k; mu++) expected += si * row[mu] * energy.Odd(m[mu]) + energy.Even(m[mu]);
-                Assert.Equal(expected, y);
+                Assert.Equal(TablesY(energy, row, m, k, si), y);
                 if (rng.Next(3) == 0) continue; // rejected
                 parts.Flip(row, si);
                 spins[i] = (sbyte)-si;
-                for (int mu = 0; mu < k; mu++) truth[mu] = (short)(truth[mu] - 2 * si * row[mu]);
+                MoveOverlaps(truth, row, k, si);
                 if (step % 17 == 16) { parts.Settle(m); Assert.Equal(truth, sums); }
             }
         }
@@ -855,13 +859,11 @@ public class DenseCoarsePathTests
                 Assert.Equal(truth, sums);
                 Assert.Equal(truth.Max(x => Math.Abs((int)x)) <= range, inRange);
                 if (!inRange) return false;
-                long expected = 0;
-                for (int mu = 0; mu < k; mu++) expected += si * row[mu] * energy.Odd(m[mu]) + energy.Even(m[mu]);
-                Assert.Equal(expected, y);
+                Assert.Equal(TablesY(energy, row, m, k, si), y);
                 if (!accept) return true;
                 parts.Flip(row, si);
                 spins[i] = (sbyte)-si;
-                for (int mu = 0; mu < k; mu++) truth[mu] = (short)(truth[mu] - 2 * si * row[mu]);
+                MoveOverlaps(truth, row, k, si);
                 return true;
             }
             for (int step = 0; step < 300; step++)
@@ -880,11 +882,14 @@ public class DenseCoarsePathTests
             }
             if (!left) Assert.False(Attempt(m, xi, 0, accept: false)); // the last flip (to M_0 = N) is still pending
             Assert.True(truth[0] > range && truth[0] <= range + 2, $"M_0 = {truth[0]} after {flips} flips");
-            // Settle reports the same: begin again just below the range and take one flip past it.
+            // Settle measures as well (its bound is past the range): a flip that takes M_0 back by 2 is applied and
+            // reported as the overlaps then stand.
             int site = Enumerable.Range(0, n).First(i => spins[i] == patterns.Row(i)[0]);
-            parts.Flip(xi + (long)site * patterns.Stride, spins[site]); // back below: M_0 - 2
-            spins[site] = (sbyte)-spins[site];
-            for (int mu = 0; mu < k; mu++) truth[mu] = (short)(truth[mu] - 2 * -spins[site] * patterns.Row(site)[mu]);
+            sbyte* back = xi + (long)site * patterns.Stride;
+            int was = spins[site];
+            parts.Flip(back, was);
+            spins[site] = (sbyte)-was;
+            MoveOverlaps(truth, back, k, was);
             Assert.Equal(truth.Max(x => Math.Abs((int)x)) <= range, parts.Settle(m));
             Assert.Equal(truth, sums);
         }
