@@ -72,25 +72,6 @@ internal sealed unsafe class PowerFlipParts
         rowSums = RowSums(patterns);
     }
 
-    /// <summary>The totals' update coefficients C(j, l) (-2)^l for j &lt;= top, flattened: row j from j (j + 1) / 2 (the wide sums' flip; the power sums' has them written out).</summary>
-    internal static long[] Expansion(int top)
-    {
-        var expansion = new long[(top + 1) * (top + 2) / 2];
-        var binomial = new long[top + 1, top + 1];
-        for (int j = 0; j <= top; j++)
-        {
-            binomial[j, 0] = 1;
-            long power = 1;
-            for (int l = 1; l <= j; l++)
-            {
-                binomial[j, l] = binomial[j - 1, l - 1] + (l <= j - 1 ? binomial[j - 1, l] : 0);
-                power *= -2;
-                expansion[j * (j + 1) / 2 + l] = binomial[j, l] * power;
-            }
-        }
-        return expansion;
-    }
-
     /// <summary>S_0 = sum_mu xi_i^mu for every site.</summary>
     internal static int[] RowSums(PatternSet patterns)
     {
@@ -392,49 +373,60 @@ internal sealed unsafe class PowerFlipParts
     internal const int NarrowLimit = 362;
 
     /// <summary>
-    /// The totals' update for a flip of spin si (see <see cref="Flip{TOrder}"/>), from the highest power down so that
-    /// each row reads the lower totals still old, straight-line with the coefficients C(j, l) (-2)^l written out for
-    /// H's degrees up to P - 2 = 6 (Fits; P = 4's degree 2 takes its own lines in Flip): loops over them, read from a
-    /// table, cost a hot P = 5 chain 2.5 classical attempts against 2.2 (N = 1000, K = 400, T = 0.5).
+    /// The H total after a flip of spin si (see <see cref="Flip{TOrder}"/>): the totals move (<see cref="MoveTotals"/>),
+    /// then sum_k h_k T_(2k+b), written out.
     /// </summary>
     void Expand(int si)
     {
-        long* t = totals, s = sums;
+        long* t = totals;
+        MoveTotals(t, sums, top, si);
+        even = top switch
+        {
+            6 => h[0] * t[0] + h[1] * t[2] + h[2] * t[4] + h[3] * t[6],
+            5 => h[0] * t[1] + h[1] * t[3] + h[2] * t[5],
+            4 => h[0] * t[0] + h[1] * t[2] + h[2] * t[4],
+            3 => h[0] * t[1] + h[1] * t[3],
+            2 => h[0] * t[0] + h[1] * t[2],
+            1 => h[0] * t[1],
+            _ => Even(),
+        };
+    }
+
+    /// <summary>
+    /// The power totals T_j = sum_mu M_mu^j (j = top, top - 2, ... &gt;= 1) after the flip of spin si, which takes every
+    /// M to M - 2 s_i xi: T_j += sum_l C(j, l) (-2 s_i)^l sum_mu xi^l M^(j-l), that is s_i S_(j-l) for odd l and
+    /// T_(j-l) for even l (S from the flip's own attempt). From the highest power down, so that each row reads the
+    /// lower totals still old; straight-line with the coefficients C(j, l) (-2)^l written out for H's degrees up to
+    /// P - 2 = 7 (loops over a table of them cost a hot P = 5 chain 2.5 classical attempts against 2.2, N = 1000,
+    /// K = 400, T = 0.5). Modulo 2^64: the products may pass 64 bits, the new totals do not. Shared with the wide sums.
+    /// </summary>
+    internal static void MoveTotals(long* t, long* s, int top, int si)
+    {
         switch (top)
         {
+            case 7:
+                t[7] = t[7] + si * (-14 * s[6] - 280 * s[4] - 672 * s[2] - 128 * s[0]) + 84 * t[5] + 560 * t[3] + 448 * t[1];
+                goto case 5;
             case 6:
                 t[6] = t[6] + si * (-12 * s[5] - 160 * s[3] - 192 * s[1]) + 60 * t[4] + 240 * t[2] + 64 * t[0];
-                t[4] = t[4] + si * (-8 * s[3] - 32 * s[1]) + 24 * t[2] + 16 * t[0];
-                t[2] = t[2] + si * (-4 * s[1]) + 4 * t[0];
-                even = h[0] * t[0] + h[1] * t[2] + h[2] * t[4] + h[3] * t[6];
-                break;
+                goto case 4;
             case 5:
                 t[5] = t[5] + si * (-10 * s[4] - 80 * s[2] - 32 * s[0]) + 40 * t[3] + 80 * t[1];
-                t[3] = t[3] + si * (-6 * s[2] - 8 * s[0]) + 12 * t[1];
-                t[1] = t[1] + si * (-2 * s[0]);
-                even = h[0] * t[1] + h[1] * t[3] + h[2] * t[5];
-                break;
+                goto case 3;
             case 4:
                 t[4] = t[4] + si * (-8 * s[3] - 32 * s[1]) + 24 * t[2] + 16 * t[0];
-                t[2] = t[2] + si * (-4 * s[1]) + 4 * t[0];
-                even = h[0] * t[0] + h[1] * t[2] + h[2] * t[4];
-                break;
+                goto case 2;
             case 3:
                 t[3] = t[3] + si * (-6 * s[2] - 8 * s[0]) + 12 * t[1];
-                t[1] = t[1] + si * (-2 * s[0]);
-                even = h[0] * t[1] + h[1] * t[3];
-                break;
+                goto case 1;
             case 2:
                 t[2] = t[2] + si * (-4 * s[1]) + 4 * t[0];
-                even = h[0] * t[0] + h[1] * t[2];
                 break;
             case 1:
                 t[1] = t[1] + si * (-2 * s[0]);
-                even = h[0] * t[1];
                 break;
             default:
                 System.Diagnostics.Debug.Assert(top == 0);
-                even = Even();
                 break;
         }
     }

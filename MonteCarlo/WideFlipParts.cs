@@ -37,7 +37,6 @@ internal sealed unsafe class WideFlipParts
     // 64 bits, a flip's update is plain integer arithmetic (in 128 bits a hot attempt cost 2-10 % more).
     readonly long[] totals;
     readonly long[] sums;            // S_j of the last attempt, j = 0..P-1 (those of G's parity)
-    readonly long[] expansion;       // C(j, l) (-2)^l, flattened: row j from j (j + 1) / 2
     readonly int[] rowSums;          // S_0 = sum_mu xi_mu per site
     UInt128 even;                    // sum_k h_k T_(2k+b)
     sbyte* pendingRow;               // an accepted flip the next pass applies (see PowerFlipParts)
@@ -63,7 +62,6 @@ internal sealed unsafe class WideFlipParts
         top = 2 * (hCount - 1) + b;
         totals = new long[top + 1];
         sums = new long[order];
-        expansion = PowerFlipParts.Expansion(top);
         rowSums = PowerFlipParts.RowSums(patterns);
         shift = (int)BigInteger.TrailingZeroCount(denominator);
         (_, oddInverse) = DenseChain.ExactDivisor((long)(denominator >> shift));
@@ -302,16 +300,7 @@ internal sealed unsafe class WideFlipParts
     /// <summary>Accepts the flip whose Y was just computed: the totals move now (as in <see cref="PowerFlipParts"/>), the overlaps in the next pass.</summary>
     public void Flip(sbyte* row, int si)
     {
-        // From the highest power down, so that the lower totals each update reads are still the old ones.
-        for (int j = top; j >= 1; j -= 2)
-        {
-            // Modulo 2^64, as the products may pass 64 bits; the new total itself fits, so it comes out exact.
-            long t = totals[j];
-            int first = j * (j + 1) / 2;
-            for (int l = 1; l <= j; l += 2) t += si * expansion[first + l] * sums[j - l]; // (-2 s_i)^l = s_i (-2)^l for odd l
-            for (int l = 2; l <= j; l += 2) t += expansion[first + l] * totals[j - l];
-            totals[j] = t;
-        }
+        fixed (long* t = totals, s = sums) PowerFlipParts.MoveTotals(t, s, top, si);
         even = Even();
         pendingRow = row; pendingSign = si;
         reach = Math.Min(reach + 2, neurons);

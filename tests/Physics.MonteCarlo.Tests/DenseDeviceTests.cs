@@ -924,6 +924,39 @@ public class DenseCoarsePathTests
     }
 
     /// <summary>
+    /// The power totals' written-out update (degrees 1 to 7): after a flip, every T_j of the top's parity equals
+    /// sum_mu M_mu^j recomputed from the moved overlaps, with overlaps up to 83 (P = 9's wide limit) and signs of both kinds.
+    /// </summary>
+    [Fact]
+    public unsafe void Power_totals_move_as_recomputed()
+    {
+        var cases =
+            from top in Gen.Choose(1, 7)
+            from k in Gen.Choose(1, 40)
+            from seed in Gen.Choose(0, 100000)
+            select (top, k, seed);
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var random = new Random(c.seed);
+            int si = random.Next(2) * 2 - 1;
+            var m = Enumerable.Range(0, c.k).Select(_ => random.Next(-83, 84)).ToArray();
+            var xi = Enumerable.Range(0, c.k).Select(_ => random.Next(2) * 2 - 1).ToArray();
+            long Power(long x, int j) { long p = 1; for (int l = 0; l < j; l++) p *= x; return p; }
+            var totals = new long[c.top + 1];
+            var sums = new long[c.top + 1];
+            for (int j = 0; j <= c.top; j++)
+            {
+                totals[j] = m.Sum(x => Power(x, j));
+                sums[j] = Enumerable.Range(0, c.k).Sum(mu => xi[mu] * Power(m[mu], j));
+            }
+            fixed (long* t = totals, s = sums) PowerFlipParts.MoveTotals(t, s, c.top, si);
+            for (int j = c.top; j >= 1; j -= 2)
+                if (totals[j] != Enumerable.Range(0, c.k).Sum(mu => Power(m[mu] - 2 * si * xi[mu], j))) return false;
+            return true;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(2000));
+    }
+
+    /// <summary>
     /// Where the bound on max |M| is measured anew: past the measure, within the plain limit from below it and within
     /// the limit, at least 16 past the measure (or at that bound), and nowhere flushing the lanes more often in a pass
     /// than the measure did, except for that margin.
