@@ -17,9 +17,10 @@ namespace Physics.MonteCarlo;
 /// level Q_k += y . w (int16 multiply-add into int32 lanes, widened to int64 before they could overflow) and y *= w,
 /// and the S_j follow from the Q_k by M^2 = 4 w + p (P = 6's and 7's last level split in two int16 products, see
 /// <see cref="SumLevels"/>). Every int16 must be exact: |M| &lt;= the limit (<see cref="LimitFor"/>: 511 for P = 4,
-/// 362 for P = 5 to 7, 13 for P = 8; against M^2 they were 255, 127, 31, 13 and 7). An accepted flip moves the overlaps inside the next attempt's pass, which reports an
-/// overlap leaving the range (checked only when a bound on max |M|, 2 more per flip, passes the limit); the chain then
-/// returns to the coarse copy.
+/// 362 for P = 5 to 7, 13 for P = 8; against M^2 they were 255, 127, 31, 13 and 7). An accepted flip moves the
+/// overlaps inside the next attempt's pass, which reports an overlap leaving the range (max |M| is measured only when
+/// a bound on it, 2 more per flip, passes a check point: <see cref="CheckPoints"/>); the chain then returns to the
+/// coarse copy or goes on to the wide sums.
 /// </summary>
 internal sealed unsafe class PowerFlipParts
 {
@@ -369,7 +370,7 @@ internal sealed unsafe class PowerFlipParts
         reach = Math.Min(reach + 2, neurons);
     }
 
-    /// <summary>P = 4: w = (M^2 - p)/4 fits int16 up to |M| = 362 (362^2/4 = 32761).</summary>
+    /// <summary>w = (M^2 - p)/4 fits int16 up to |M| = 362 (362^2/4 = 32761): P = 5-7's limit, P = 4's plain one, the wide sums' quarter pass.</summary>
     internal const int NarrowLimit = 362;
 
     /// <summary>
