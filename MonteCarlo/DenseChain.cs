@@ -120,7 +120,7 @@ public sealed class DenseChain
                 if (PowerFlipParts.Fits(poly, patterns, energy.Order)) power = new PowerFlipParts(poly, patterns, energy.Order);
                 if (power is not { AlwaysInRange: true } && energy.Order >= 5) lookup = LookupFlipParts.TryCreate(patterns, energy);
                 if (lookup is null && power is not { AlwaysInRange: true } && WideFlipParts.Fits(patterns, energy.Order)) wide = new WideFlipParts(patterns, energy.Order);
-                if (energy.Order >= 8 && power is not { AlwaysInRange: true }) registers = LookupFlipParts.TryCreateBounded(patterns, energy);
+                if (energy.Order >= 8) registers = LookupFlipParts.TryCreateBounded(patterns, energy); // N >= 64: past P = 8's power sums (13)
             }
             else Refresh(); // the exact reference chain
         }
