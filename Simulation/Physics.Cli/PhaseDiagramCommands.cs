@@ -131,6 +131,9 @@ public static class PhaseDiagramCommands
                         ["T_M"] = Cli.Pairs(outcome.Lines.Spinodal.Select(x => (x.Alpha, x.T))),
                         ["T_low"] = Cli.Pairs(outcome.Lines.LowerEdge.Select(x => (x.Alpha, x.T))),
                         ["alpha_f_1rsb"] = Cli.Pairs(outcome.Lines.LowerEdgeOneStep.Select(x => (x.Alpha, x.T))),
+                        ["T_c"] = Cli.Pairs(outcome.Lines.Thermodynamic.Select(x => (x.Alpha, x.T))),
+                        ["T_s_1rsb"] = Cli.Pairs(outcome.Lines.GlassStatic.Select(x => (x.Alpha, x.T))),
+                        ["T_d_1rsb"] = Cli.Pairs(outcome.Lines.GlassDynamical.Select(x => (x.Alpha, x.T))),
                     },
                 }.ToJsonString(Cli.Json));
                 return new Written(PhaseDiagramPlot.DenseChart(outcome.Lines, outcome.Points), outcome.Points.Count, outcome.Computed, outcome.Skipped,

@@ -56,7 +56,26 @@ public static class TheoryCommands
                     : !state.Broken ? $"m = {state.M:F6}, q = {state.Q0:F6}, f = {state.FreeEnergy:F7} (RS: the breaking vanishes here)"
                     : $"m = {state.M:F6}, q0 = {state.Q0:F6}, q1 = {state.Q1:F6}, {(t == 0 ? $"mu = beta theta = {state.Mu:F4}" : $"theta = {state.Theta:F6}")}, f = {state.FreeEnergy:F7} (1RSB)";
             }
-            if (r.GetValue(json)) Cli.Print(new JsonObject { ["p"] = order, ["alpha"] = a, ["temperature"] = t, ["rsb"] = level, ["retrieval"] = retrieval });
+            var result = new JsonObject { ["p"] = order, ["alpha"] = a, ["temperature"] = t, ["rsb"] = level, ["retrieval"] = retrieval };
+            if (order > 2 && t > 0)
+            {
+                // The phase retrieval competes with: the paramagnet above the static glass transition, the 1RSB glass below.
+                var transitions = DenseGlass.Transitions(order);
+                var glass = DenseGlass.State(order, a, t, transitions);
+                double scale = DenseGlass.Scale(order, a);
+                result["glass"] = new JsonObject
+                {
+                    ["phase"] = glass.Frozen ? "glass" : "paramagnet", ["q1"] = glass.Q1, ["theta"] = glass.Theta, ["free_energy"] = glass.FreeEnergy,
+                    ["static_temperature"] = transitions.Static * scale, ["dynamical_temperature"] = transitions.Dynamical * scale,
+                };
+                if (retrieval?["free_energy"]?.GetValue<double>() is double fr)
+                {
+                    result["retrieval_global_minimum"] = fr < glass.FreeEnergy;
+                    line += fr < glass.FreeEnergy ? "; the global minimum" : $"; metastable ({(glass.Frozen ? "glass" : "paramagnet")} f = {glass.FreeEnergy:F7})";
+                }
+                else line += $"; {(glass.Frozen ? $"glass, q1 = {glass.Q1:F6}, theta = {glass.Theta:F6}" : "paramagnet")}, f = {glass.FreeEnergy:F7}";
+            }
+            if (r.GetValue(json)) Cli.Print(result);
             else Console.WriteLine($"P = {order}, alpha = {a}, T = {t}: {line}");
             return 0;
         }));

@@ -53,7 +53,8 @@ public sealed record DenseSettings
 /// <summary>
 /// The dense network's lines: the RS retrieval spinodal T_M(alpha), which is re-entrant (beyond the T = 0 capacity
 /// alpha_c the retrieval state exists between a lower edge T_low(alpha) and T_M(alpha), up to the tip where they
-/// meet), and the T = 0 capacities in RS and one-step RSB. Along T_M the 1RSB state has collapsed onto RS; below
+/// meet), the thermodynamic transition T_c(alpha) below which retrieval is the global minimum, the static and dynamical
+/// glass transitions T_s and T_d of the uncondensed patterns' P-spin glass, and the T = 0 capacities in RS and one-step RSB. Along T_M the 1RSB state has collapsed onto RS; below
 /// T_low it fills the RS gap at low T up to its own capacity, and it is re-entrant too: its load limit alpha_f(T)
 /// grows with T from the 1RSB capacity until the breaking collapses onto RS.
 /// </summary>
@@ -65,6 +66,12 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
     public double AlphaCOneStep { get; init; } = double.NaN;
     /// <summary>The 1RSB load limit alpha_f(T) from T = 0 until the breaking collapses (its lower edge T_low beyond the 1RSB capacity).</summary>
     public IReadOnlyList<(double Alpha, double T)> LowerEdgeOneStep { get; init; } = [];
+    /// <summary>The static glass transition T_s(alpha) (1RSB, the paramagnet freezes), a parabola: T_s(J = 1) sqrt(2 alpha/P!).</summary>
+    public IReadOnlyList<(double Alpha, double T)> GlassStatic { get; init; } = [];
+    /// <summary>The dynamical glass transition T_d(alpha), above T_s (metastable states appear).</summary>
+    public IReadOnlyList<(double Alpha, double T)> GlassDynamical { get; init; } = [];
+    /// <summary>The thermodynamic retrieval transition T_c(alpha): below it RS retrieval is the global minimum.</summary>
+    public IReadOnlyList<(double Alpha, double T)> Thermodynamic { get; init; } = [];
 
     public static DenseLines Compute(int order, int points = 24)
     {
@@ -84,6 +91,21 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
             line.Add((alpha, t));
             lower.Add((alpha, low));
         }
+        // The glass lines and T_c over the loads of the spinodal (T_c ends where retrieval stops being the global minimum).
+        var transitions = DenseGlass.Transitions(order);
+        var glassStatic = new List<(double, double)>();
+        var glassDynamical = new List<(double, double)>();
+        var thermodynamic = new List<(double, double)>();
+        bool ended = false;
+        foreach (var (alpha, tm) in line)
+        {
+            double scale = DenseGlass.Scale(order, alpha);
+            glassStatic.Add((alpha, transitions.Static * scale));
+            glassDynamical.Add((alpha, transitions.Dynamical * scale));
+            if (ended) continue;
+            if (DenseGlass.RetrievalTransition(order, alpha, tm, transitions, 1e-4) is { } tc) thermodynamic.Add((alpha, tc));
+            else ended = true;
+        }
         double oneStep = double.NaN;
         var oneStepEdge = new List<(double, double)>();
         try
@@ -92,7 +114,11 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
             oneStepEdge.AddRange(OneStepRsb.FoldLine(order, 1, 0.02).Select(s => (s.Alpha, s.Temperature)));
         }
         catch (NonConvergenceException) { }
-        return new DenseLines(order, alphaC, mC, line) { LowerEdge = lower, AlphaCOneStep = oneStep, LowerEdgeOneStep = oneStepEdge };
+        return new DenseLines(order, alphaC, mC, line)
+        {
+            LowerEdge = lower, AlphaCOneStep = oneStep, LowerEdgeOneStep = oneStepEdge,
+            GlassStatic = glassStatic, GlassDynamical = glassDynamical, Thermodynamic = thermodynamic,
+        };
     }
 }
 

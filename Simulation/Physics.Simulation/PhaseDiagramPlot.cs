@@ -56,7 +56,7 @@ public static class PhaseDiagramPlot
             .WithSize(900, 650);
     }
 
-    /// <summary>The dense (alpha, T) diagram: the RS retrieval spinodal over Monte Carlo points coloured by the overlap.</summary>
+    /// <summary>The dense (alpha, T) diagram: the RS retrieval spinodal, T_c and the glass transitions over Monte Carlo points coloured by the overlap.</summary>
     public static GenericChart DenseChart(DenseLines lines, IReadOnlyList<PointResult> points)
     {
         var charts = new List<GenericChart>
@@ -64,6 +64,9 @@ public static class PhaseDiagramPlot
             Line($"T_M (RS retrieval spinodal, P = {lines.Order})", lines.Spinodal),
             Line("T_low (lower edge of RS retrieval, re-entrance)", lines.LowerEdge),
         };
+        if (lines.Thermodynamic.Count > 1) charts.Add(Line("T_c (retrieval is the global minimum below)", lines.Thermodynamic));
+        if (lines.GlassStatic.Count > 1) charts.Add(Line("T_s (static glass transition, 1RSB)", lines.GlassStatic));
+        if (lines.GlassDynamical.Count > 1) charts.Add(Line("T_d (dynamical glass transition, 1RSB)", lines.GlassDynamical));
         if (lines.LowerEdgeOneStep.Count > 1)
             charts.Add(Line("1RSB load limit alpha_f(T) (lower edge beyond the 1RSB capacity)", lines.LowerEdgeOneStep));
         if (!double.IsNaN(lines.AlphaCOneStep))

@@ -1,3 +1,4 @@
+using System.Text.Json;
 namespace Physics.Simulation.Tests;
 
 public class CliTests
@@ -111,6 +112,16 @@ public class CliTests
         Assert.True(broken.GetProperty("retrieval").GetProperty("broken").GetBoolean());
         var lowLoad = PhysicsProgram.Json("theory", "dense", "--p", "4", "--alpha", "0.01", "--temperature", "0", "--rsb", "1");
         Assert.False(lowLoad.GetProperty("retrieval").GetProperty("broken").GetBoolean());
+        // Against the glass phase: P = 3, alpha = 0.1 freezes below T_s = 0.651 sqrt(2 alpha/3!) = 0.1189; retrieval at
+        // T = 0.05 is the global minimum, and at T = 0.3 there is none (the paramagnet).
+        var cold = PhysicsProgram.Json("theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "0.05");
+        Assert.Equal("glass", cold.GetProperty("glass").GetProperty("phase").GetString());
+        Assert.Equal(0.1189, cold.GetProperty("glass").GetProperty("static_temperature").GetDouble(), 4);
+        Assert.True(cold.GetProperty("retrieval_global_minimum").GetBoolean());
+        var hot = PhysicsProgram.Json("theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "0.3");
+        Assert.Equal(JsonValueKind.Null, hot.GetProperty("retrieval").ValueKind);
+        Assert.Equal("paramagnet", hot.GetProperty("glass").GetProperty("phase").GetString());
+        Assert.Equal(-0.3 * Math.Log(2) - 0.1 / 6 / 0.6, hot.GetProperty("glass").GetProperty("free_energy").GetDouble(), 12);
         var sup = PhysicsProgram.Json("theory", "learning", "--quality", "0.6", "--examples", "5", "--dilution", "0.2", "--temperature", "0.3", "--protocol", "supervised");
         var unsup = PhysicsProgram.Json("theory", "learning", "--quality", "0.6", "--examples", "5", "--dilution", "0.2", "--temperature", "0.3", "--protocol", "unsupervised");
         Assert.Equal(sup.GetProperty("archetype_overlap")[0].GetDouble(), unsup.GetProperty("archetype_overlap")[0].GetDouble());

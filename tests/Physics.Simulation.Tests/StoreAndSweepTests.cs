@@ -141,6 +141,15 @@ public class StoreAndSweepTests
         var reference = DenseSweep.Run(settings, whole);
         Assert.Equal(4, reference.Points.Count);
         Assert.Equal(0.126095, reference.Lines.AlphaC, 6);
+        // T_c (retrieval the global minimum below it) lies below the spinodal, starts at the Curie-Weiss P = 3 point and
+        // falls with the load; the glass transitions are parabolas with T_s < T_d.
+        var lines = reference.Lines;
+        Assert.True(lines.Thermodynamic.Count >= 20, $"{lines.Thermodynamic.Count} T_c points");
+        Assert.InRange(lines.Thermodynamic[0].T, 0.2478, 0.2481);
+        Assert.All(lines.Thermodynamic, c => Assert.True(c.T < lines.Spinodal.First(s => s.Alpha == c.Alpha).T));
+        Assert.All(lines.Thermodynamic.Zip(lines.Thermodynamic.Skip(1)), pair => Assert.True(pair.Second.T < pair.First.T));
+        Assert.All(lines.GlassStatic.Zip(lines.GlassDynamical), pair => Assert.True(pair.First.T <= pair.Second.T));
+        Assert.Equal(0.651385 * Math.Sqrt(2 * 0.1 / 6), lines.GlassStatic.Last(s => s.Alpha <= 0.1).T / Math.Sqrt(lines.GlassStatic.Last(s => s.Alpha <= 0.1).Alpha / 0.1), 5);
         using var cancel = new CancellationTokenSource();
         var progress = new SynchronousProgress(p => { if (p.Done >= 1) cancel.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() => DenseSweep.Run(settings with { Threads = 1 }, broken, progress, cancel.Token));
