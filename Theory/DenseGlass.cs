@@ -195,4 +195,34 @@ public static class DenseGlass
         }
         return null;
     }
+
+    /// <summary>
+    /// The ground-state energy per spin of the J = 1 glass at one step (q1 = 1, theta -> 0 with beta theta = mu): the T = 0
+    /// functional of <see cref="OneStepRsb"/> at m = 0, q0 = 0 (J = 1 is alpha = P!/2), maximised over mu (the n -> 0
+    /// extremum; golden section). P = 3: -0.8135 (Gardner: about -0.813).
+    /// </summary>
+    public static double GroundStateEnergy(int p)
+    {
+        double unit = Dense.Factorial(p) / 2;
+        return Maximum(mu => OneStepRsb.DenseGroundEnergy(p, unit, 1e-9, 1e-9, mu).Value, 0.05, 10, 1e-9).Value;
+    }
+
+    /// <summary>
+    /// The load alpha_t below which retrieval is the ground state at T = 0: the 1RSB retrieval ground-state energy
+    /// (<see cref="OneStepRsb.ZeroTemperature"/>, RS where the breaking vanishes) equals the glass's,
+    /// J(alpha) <see cref="GroundStateEnergy"/>; bisection in alpha up to the 1RSB capacity. Null if retrieval is the
+    /// ground state wherever it exists.
+    /// </summary>
+    public static double? GroundStateTransition(int p, double tolerance = 1e-7)
+    {
+        double e0 = GroundStateEnergy(p), hi = OneStepRsb.Capacity(p).Alpha * (1 - 1e-6), lo = 0;
+        double? Gap(double alpha) => OneStepRsb.ZeroTemperature(p, alpha) is { } r ? r.FreeEnergy - e0 * Scale(p, alpha) : null;
+        if (Gap(hi) is not { } top || top < 0) return null;
+        while (hi - lo > tolerance)
+        {
+            double mid = 0.5 * (lo + hi);
+            if (Gap(mid) is { } g && g < 0) lo = mid; else hi = mid;
+        }
+        return 0.5 * (lo + hi);
+    }
 }

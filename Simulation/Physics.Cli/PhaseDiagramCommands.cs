@@ -126,6 +126,7 @@ public static class PhaseDiagramCommands
                 {
                     ["p"] = settings.Order, ["alpha_c"] = outcome.Lines.AlphaC, ["m_c"] = outcome.Lines.MC,
                     ["alpha_c_1rsb"] = double.IsNaN(outcome.Lines.AlphaCOneStep) ? null : outcome.Lines.AlphaCOneStep,
+                    ["alpha_t"] = double.IsNaN(outcome.Lines.GroundStateTransition) ? null : outcome.Lines.GroundStateTransition,
                     ["lines"] = new JsonObject
                     {
                         ["T_M"] = Cli.Pairs(outcome.Lines.Spinodal.Select(x => (x.Alpha, x.T))),

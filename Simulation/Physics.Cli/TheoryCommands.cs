@@ -120,13 +120,18 @@ public static class TheoryCommands
             else
             {
                 var c = OneStepRsb.Capacity(order);
+                // For P > 2 also the load below which retrieval is the ground state (against the 1RSB glass).
+                double? groundState = order > 2 ? DenseGlass.GroundStateTransition(order) : null;
                 if (r.GetValue(json))
                 {
                     var o = Describe(c);
                     o.Remove("m"); o.Remove("free_energy"); o.Remove("broken"); o.Remove("q1");
-                    Cli.Print(new JsonObject { ["p"] = order, ["rsb"] = 1, ["alpha_c"] = c.Alpha, ["m_c"] = c.M, ["energy"] = c.FreeEnergy, ["at_capacity"] = o });
+                    var result = new JsonObject { ["p"] = order, ["rsb"] = 1, ["alpha_c"] = c.Alpha, ["m_c"] = c.M, ["energy"] = c.FreeEnergy, ["at_capacity"] = o };
+                    if (order > 2) { result["alpha_t"] = groundState; result["glass_ground_energy_unit_j"] = DenseGlass.GroundStateEnergy(order); }
+                    Cli.Print(result);
                 }
-                else Console.WriteLine($"P = {order}: alpha_c = {c.Alpha:G8}, m_c = {c.M:F6}, q0 = {c.Q0:F6}, mu = {c.Mu:F4} (1RSB, T = 0, K = alpha N^(P-1))");
+                else Console.WriteLine($"P = {order}: alpha_c = {c.Alpha:G8}, m_c = {c.M:F6}, q0 = {c.Q0:F6}, mu = {c.Mu:F4} (1RSB, T = 0, K = alpha N^(P-1))"
+                    + (groundState is { } at ? $"; retrieval is the ground state (below the glass's) up to alpha_t = {at:G6}" : ""));
             }
             return 0;
         }));

@@ -72,6 +72,8 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
     public IReadOnlyList<(double Alpha, double T)> GlassDynamical { get; init; } = [];
     /// <summary>The thermodynamic retrieval transition T_c(alpha): below it RS retrieval is the global minimum.</summary>
     public IReadOnlyList<(double Alpha, double T)> Thermodynamic { get; init; } = [];
+    /// <summary>The load below which retrieval is the ground state at T = 0 (1RSB retrieval against the 1RSB glass; NaN if none).</summary>
+    public double GroundStateTransition { get; init; } = double.NaN;
 
     public static DenseLines Compute(int order, int points = 24)
     {
@@ -106,18 +108,21 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
             if (DenseGlass.RetrievalTransition(order, alpha, tm, transitions, 1e-4) is { } tc) thermodynamic.Add((alpha, tc));
             else ended = true;
         }
+        double groundState = double.NaN;
         double oneStep = double.NaN;
         var oneStepEdge = new List<(double, double)>();
         try
         {
             oneStep = OneStepRsb.Capacity(order).Alpha;
             oneStepEdge.AddRange(OneStepRsb.FoldLine(order, 1, 0.02).Select(s => (s.Alpha, s.Temperature)));
+            groundState = DenseGlass.GroundStateTransition(order, 1e-6) ?? double.NaN;
         }
         catch (NonConvergenceException) { }
         return new DenseLines(order, alphaC, mC, line)
         {
             LowerEdge = lower, AlphaCOneStep = oneStep, LowerEdgeOneStep = oneStepEdge,
             GlassStatic = glassStatic, GlassDynamical = glassDynamical, Thermodynamic = thermodynamic,
+            GroundStateTransition = groundState,
         };
     }
 }

@@ -69,6 +69,8 @@ public static class PhaseDiagramPlot
         if (lines.GlassDynamical.Count > 1) charts.Add(Line("T_d (dynamical glass transition, 1RSB)", lines.GlassDynamical));
         if (lines.LowerEdgeOneStep.Count > 1)
             charts.Add(Line("1RSB load limit alpha_f(T) (lower edge beyond the 1RSB capacity)", lines.LowerEdgeOneStep));
+        if (!double.IsNaN(lines.GroundStateTransition))
+            charts.Add(Plotly.NET.CSharp.Chart.Point<double, double, string>(x: [lines.GroundStateTransition], y: [0.0], Name: "T = 0: retrieval is the ground state up to alpha_t"));
         if (!double.IsNaN(lines.AlphaCOneStep))
             charts.Add(Plotly.NET.CSharp.Chart.Point<double, double, string>(x: [lines.AlphaC, lines.AlphaCOneStep], y: [0.0, 0.0], Name: "T = 0 capacity: RS, 1RSB"));
         if (points.Count > 0)

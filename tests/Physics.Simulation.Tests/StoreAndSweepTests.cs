@@ -149,6 +149,7 @@ public class StoreAndSweepTests
         Assert.All(lines.Thermodynamic, c => Assert.True(c.T < lines.Spinodal.First(s => s.Alpha == c.Alpha).T));
         Assert.All(lines.Thermodynamic.Zip(lines.Thermodynamic.Skip(1)), pair => Assert.True(pair.Second.T < pair.First.T));
         Assert.All(lines.GlassStatic.Zip(lines.GlassDynamical), pair => Assert.True(pair.First.T <= pair.Second.T));
+        Assert.InRange(lines.GroundStateTransition, 0.1407, 0.1409); // retrieval the T = 0 ground state up to alpha_t
         Assert.Equal(0.651385 * Math.Sqrt(2 * 0.1 / 6), lines.GlassStatic.Last(s => s.Alpha <= 0.1).T / Math.Sqrt(lines.GlassStatic.Last(s => s.Alpha <= 0.1).Alpha / 0.1), 5);
         using var cancel = new CancellationTokenSource();
         var progress = new SynchronousProgress(p => { if (p.Done >= 1) cancel.Cancel(); });

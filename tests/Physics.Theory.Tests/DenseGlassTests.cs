@@ -134,4 +134,28 @@ public class DenseGlassTests
             previous = tc;
         }
     }
+
+    /// <summary>
+    /// The glass's ground-state energy at J = 1 tends to the random energy model's -sqrt(ln 2) as P grows (P = 3: -0.8135),
+    /// and retrieval is the ground state up to alpha_t, where the 1RSB retrieval energy meets J(alpha) times it: below the
+    /// 1RSB capacity, and for P = 3 above the RS one (0.1261), near the end of the T_c line (0.139 at T = 0.155).
+    /// </summary>
+    [Fact]
+    public void Ground_state_transition_lies_where_the_retrieval_and_glass_energies_meet()
+    {
+        double previous = 0;
+        foreach (int p in new[] { 3, 4, 6, 12 })
+        {
+            double e0 = DenseGlass.GroundStateEnergy(p);
+            Assert.True(e0 < previous && e0 > -Math.Sqrt(Math.Log(2)), $"P = {p}: e0 = {e0}");
+            previous = e0;
+        }
+        Assert.Equal(-0.8135, DenseGlass.GroundStateEnergy(3), 4);
+        Assert.Equal(-Math.Sqrt(Math.Log(2)), previous, 3);
+        double at = DenseGlass.GroundStateTransition(3)!.Value;
+        Assert.InRange(at, Dense.ZeroTemperatureCapacity(3).Alpha, OneStepRsb.Capacity(3).Alpha);
+        double Gap(double alpha) => OneStepRsb.ZeroTemperature(3, alpha)!.FreeEnergy - DenseGlass.GroundStateEnergy(3) * DenseGlass.Scale(3, alpha);
+        Assert.True(Gap(0.98 * at) < 0 && Gap(1.02 * at) > 0);
+        Assert.True(Math.Abs(Gap(at)) < 1e-6);
+    }
 }
