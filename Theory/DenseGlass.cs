@@ -147,7 +147,7 @@ public static class DenseGlass
 
     /// <summary>
     /// The glass phase of the dense network at (P, alpha, T), P &gt;= 3: above the static temperature the paramagnet,
-    /// below it the 1RSB state stationary in q (iterated) and theta (Brent in (0, 1)), rescaled from J = 1.
+    /// below it the 1RSB state stationary in q (its largest root) and theta (Brent below 1), rescaled from J = 1.
     /// </summary>
     public static GlassState State(int p, double alpha, double temperature, GlassTransitions? transitions = null)
     {
