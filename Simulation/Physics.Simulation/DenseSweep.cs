@@ -98,15 +98,30 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
         var glassStatic = new List<(double, double)>();
         var glassDynamical = new List<(double, double)>();
         var thermodynamic = new List<(double, double)>();
-        bool ended = false;
+        double? endsBefore = null;
         foreach (var (alpha, tm) in line)
         {
             double scale = DenseGlass.Scale(order, alpha);
             glassStatic.Add((alpha, transitions.Static * scale));
             glassDynamical.Add((alpha, transitions.Dynamical * scale));
-            if (ended) continue;
+            if (endsBefore is not null) continue;
             if (DenseGlass.RetrievalTransition(order, alpha, tm, transitions, 1e-4) is { } tc) thermodynamic.Add((alpha, tc));
-            else ended = true;
+            else endsBefore = alpha;
+        }
+        // The line's tip lies between its last load and the first without T_c: bisected in alpha (six steps).
+        if (endsBefore is { } outside && thermodynamic.Count > 0)
+        {
+            double inside = thermodynamic[^1].Item1;
+            for (int k = 0; k < 6; k++)
+            {
+                double alpha = 0.5 * (inside + outside);
+                if (Dense.Spinodal(order, alpha, 1e-3) is { } tm && DenseGlass.RetrievalTransition(order, alpha, tm, transitions, 1e-4) is { } tc)
+                {
+                    thermodynamic.Add((alpha, tc));
+                    inside = alpha;
+                }
+                else outside = alpha;
+            }
         }
         double groundState = double.NaN;
         double oneStep = double.NaN;
