@@ -173,17 +173,20 @@ public static class DenseGlass
     /// The thermodynamic retrieval transition T_c(alpha), P &gt;= 3: the highest temperature at which the RS retrieval
     /// state's free energy (<see cref="Dense.Retrieval"/>) falls below the glass phase's (<see cref="State"/>: the
     /// paramagnet above the static temperature, the 1RSB glass below), found by a scan down from the spinodal T_M in
-    /// steps of T_M/40, then bisection to <paramref name="tolerance"/>. Where no sample is below, the smallest free-energy
-    /// gap is refined by golden section, so that the narrow window near the tip of the line (where T_c meets its
-    /// re-entrant lower branch) is not stepped over. Between T_c and T_M retrieval is metastable. Null where retrieval is
-    /// nowhere the global minimum above T_M/40.
+    /// steps of T_M/40, then bisection to <paramref name="tolerance"/>. Between T_c and T_M retrieval is metastable.
+    /// Null where retrieval is nowhere the global minimum above T_M/40. (Near the tip of the line, P = 3 at alpha =
+    /// 0.1414, T_c falls steeply with alpha but the window below it stays wider than the scan's step: refining the
+    /// smallest gap by golden section found no T_c the scan missed.)
     /// </summary>
     public static double? RetrievalTransition(int p, double alpha, double spinodal, GlassTransitions? transitions = null, double tolerance = 1e-6)
     {
         var tr = transitions ?? Transitions(p);
         double Gap(double t) => Dense.Retrieval(p, alpha, t) is { } r ? r.FreeEnergy - State(p, alpha, t, tr).FreeEnergy : double.PositiveInfinity;
-        double Crossing(double lo, double hi) // Gap(lo) < 0 <= Gap(hi)
+        double above = spinodal, step = spinodal / 40;
+        for (double t = spinodal - step; t > 0.5 * step; t -= step)
         {
+            if (Gap(t) >= 0) { above = t; continue; }
+            double lo = t, hi = above;
             while (hi - lo > tolerance)
             {
                 double mid = 0.5 * (lo + hi);
@@ -191,17 +194,7 @@ public static class DenseGlass
             }
             return 0.5 * (lo + hi);
         }
-        double above = spinodal, step = spinodal / 40, best = double.PositiveInfinity, bestT = double.NaN;
-        for (double t = spinodal - step; t > 0.5 * step; t -= step)
-        {
-            double gap = Gap(t);
-            if (gap < 0) return Crossing(t, above);
-            if (gap < best) { best = gap; bestT = t; }
-            above = t;
-        }
-        if (double.IsNaN(bestT) || double.IsPositiveInfinity(best)) return null;
-        var (lowest, value) = Maximum(t => -Gap(t), Math.Max(bestT - step, 0.5 * step), Math.Min(bestT + step, spinodal), tolerance);
-        return -value < 0 ? Crossing(lowest, Math.Min(bestT + step, spinodal)) : null;
+        return null;
     }
 
     /// <summary>

@@ -158,4 +158,18 @@ public class DenseGlassTests
         Assert.True(Gap(0.98 * at) < 0 && Gap(1.02 * at) > 0);
         Assert.True(Math.Abs(Gap(at)) < 1e-6);
     }
+
+    /// <summary>
+    /// Near its tip (P = 3, alpha about 0.1414, just beyond alpha_t = 0.1408) T_c falls steeply with the load; it is found
+    /// there, and beyond the tip there is none.
+    /// </summary>
+    [Fact]
+    public void Retrieval_transition_is_found_up_to_the_tip_of_its_line()
+    {
+        var transitions = DenseGlass.Transitions(3);
+        double? At(double alpha) => DenseGlass.RetrievalTransition(3, alpha, Dense.Spinodal(3, alpha)!.Value, transitions, 1e-5);
+        double before = At(0.1408)!.Value, near = At(0.1413)!.Value;
+        Assert.InRange(near, 0.14, before);
+        Assert.Null(At(0.143));
+    }
 }
