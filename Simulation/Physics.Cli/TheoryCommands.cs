@@ -127,7 +127,7 @@ public static class TheoryCommands
                     var o = Describe(c);
                     o.Remove("m"); o.Remove("free_energy"); o.Remove("broken"); o.Remove("q1");
                     var result = new JsonObject { ["p"] = order, ["rsb"] = 1, ["alpha_c"] = c.Alpha, ["m_c"] = c.M, ["energy"] = c.FreeEnergy, ["at_capacity"] = o };
-                    if (order > 2) { result["alpha_t"] = groundState; result["glass_ground_energy_unit_j"] = DenseGlass.GroundStateEnergy(order); }
+                    if (order > 2) { result["alpha_t"] = groundState; result["glass_ground_energy_over_j"] = DenseGlass.GroundStateEnergy(order); }
                     Cli.Print(result);
                 }
                 else Console.WriteLine($"P = {order}: alpha_c = {c.Alpha:G8}, m_c = {c.M:F6}, q0 = {c.Q0:F6}, mu = {c.Mu:F4} (1RSB, T = 0, K = alpha N^(P-1))"

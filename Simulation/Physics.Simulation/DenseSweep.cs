@@ -53,10 +53,11 @@ public sealed record DenseSettings
 /// <summary>
 /// The dense network's lines: the RS retrieval spinodal T_M(alpha), which is re-entrant (beyond the T = 0 capacity
 /// alpha_c the retrieval state exists between a lower edge T_low(alpha) and T_M(alpha), up to the tip where they
-/// meet), the thermodynamic transition T_c(alpha) below which retrieval is the global minimum, the static and dynamical
-/// glass transitions T_s and T_d of the uncondensed patterns' P-spin glass, and the T = 0 capacities in RS and one-step RSB. Along T_M the 1RSB state has collapsed onto RS; below
-/// T_low it fills the RS gap at low T up to its own capacity, and it is re-entrant too: its load limit alpha_f(T)
-/// grows with T from the 1RSB capacity until the breaking collapses onto RS.
+/// meet), the thermodynamic transition T_c(alpha) below which retrieval is the global minimum, the static and
+/// dynamical glass transitions T_s and T_d of the uncondensed patterns' P-spin glass, and the T = 0 capacities in RS
+/// and one-step RSB. Along T_M the 1RSB state has collapsed onto RS; below T_low it fills the RS gap at low T up to its
+/// own capacity, and it is re-entrant too: its load limit alpha_f(T) grows with T from the 1RSB capacity until the
+/// breaking collapses onto RS.
 /// </summary>
 public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyList<(double Alpha, double T)> Spinodal)
 {
@@ -70,7 +71,7 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
     public IReadOnlyList<(double Alpha, double T)> GlassStatic { get; init; } = [];
     /// <summary>The dynamical glass transition T_d(alpha), above T_s (metastable states appear).</summary>
     public IReadOnlyList<(double Alpha, double T)> GlassDynamical { get; init; } = [];
-    /// <summary>The thermodynamic retrieval transition T_c(alpha): below it RS retrieval is the global minimum.</summary>
+    /// <summary>The thermodynamic retrieval transition T_c(alpha): below it RS retrieval is the global minimum (the highest such T; up to the line's tip).</summary>
     public IReadOnlyList<(double Alpha, double T)> Thermodynamic { get; init; } = [];
     /// <summary>The load below which retrieval is the ground state at T = 0 (1RSB retrieval against the 1RSB glass; NaN if none).</summary>
     public double GroundStateTransition { get; init; } = double.NaN;
