@@ -116,7 +116,11 @@ public static class DenseGlass
         return Brent.FindRoot(Gap, lo, hi, 1e-13, 200);
     }
 
-    /// <summary>Golden-section search for the maximum of a unimodal f on [a, b] (the bounds are never left).</summary>
+    /// <summary>
+    /// Golden-section search for the maximum of a unimodal f on [a, b], never leaving the bounds (Ags.GoldenMaximum stops
+    /// at the first positive value, an existence test; Math.NET's GoldenSectionMinimizer widens the bracket, here past
+    /// q = 1, where T(q) has no root).
+    /// </summary>
     static (double X, double Value) Maximum(Func<double, double> f, double a, double b, double tolerance)
     {
         double g = (Math.Sqrt(5) - 1) / 2, x1 = b - g * (b - a), x2 = a + g * (b - a), f1 = f(x1), f2 = f(x2);
