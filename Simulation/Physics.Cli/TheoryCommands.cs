@@ -57,11 +57,19 @@ public static class TheoryCommands
                     : $"m = {state.M:F6}, q0 = {state.Q0:F6}, q1 = {state.Q1:F6}, {(t == 0 ? $"mu = beta theta = {state.Mu:F4}" : $"theta = {state.Theta:F6}")}, f = {state.FreeEnergy:F7} (1RSB)";
             }
             var result = new JsonObject { ["p"] = order, ["alpha"] = a, ["temperature"] = t, ["rsb"] = level, ["retrieval"] = retrieval };
-            if (order > 2 && t > 0)
+            string? failure = null;
+            var transitions = order > 2 && t > 0 ? DenseGlass.Transitions(order) : null;
+            GlassState? glass = null;
+            try { if (transitions is not null) glass = DenseGlass.State(order, a, t, transitions); }
+            catch (NonConvergenceException e) { failure = e.Message; }
+            if (failure is not null)
+            {
+                result["not_converged"] = new JsonArray((JsonNode)failure);
+                line += $"; not converged: {failure}";
+            }
+            if (transitions is not null && glass is not null)
             {
                 // The phase retrieval competes with: the paramagnet above the static glass transition, the 1RSB glass below.
-                var transitions = DenseGlass.Transitions(order);
-                var glass = DenseGlass.State(order, a, t, transitions);
                 double scale = DenseGlass.Scale(order, a);
                 result["glass"] = new JsonObject
                 {
@@ -77,7 +85,7 @@ public static class TheoryCommands
             }
             if (r.GetValue(json)) Cli.Print(result);
             else Console.WriteLine($"P = {order}, alpha = {a}, T = {t}: {line}");
-            return 0;
+            return failure is null ? 0 : 1;
         }));
         return cmd;
     }

@@ -122,6 +122,10 @@ public class CliTests
         Assert.Equal(JsonValueKind.Null, hot.GetProperty("retrieval").ValueKind);
         Assert.Equal("paramagnet", hot.GetProperty("glass").GetProperty("phase").GetString());
         Assert.Equal(-0.3 * Math.Log(2) - 0.1 / 6 / 0.6, hot.GetProperty("glass").GetProperty("free_energy").GetDouble(), 12);
+        // Colder than the glass solver reaches (theta below 1e-8): reported as not converged, exit code 1, never a number.
+        var frozen = PhysicsProgram.Run("theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "1e-12", "--json");
+        Assert.Equal(1, frozen.Code);
+        Assert.Contains("not_converged", frozen.Out);
         var sup = PhysicsProgram.Json("theory", "learning", "--quality", "0.6", "--examples", "5", "--dilution", "0.2", "--temperature", "0.3", "--protocol", "supervised");
         var unsup = PhysicsProgram.Json("theory", "learning", "--quality", "0.6", "--examples", "5", "--dilution", "0.2", "--temperature", "0.3", "--protocol", "unsupervised");
         Assert.Equal(sup.GetProperty("archetype_overlap")[0].GetDouble(), unsup.GetProperty("archetype_overlap")[0].GetDouble());

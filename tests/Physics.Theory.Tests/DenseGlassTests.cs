@@ -86,6 +86,11 @@ public class DenseGlassTests
         for (double mu = 0.5; mu < 3; mu += 0.001) ground = Math.Max(ground, OneStepRsb.DenseGroundEnergy(3, alpha, 1e-9, 1e-9, mu).Value);
         double cold = DenseGlass.State(3, alpha, 0.01, t).FreeEnergy;
         Assert.True(Math.Abs(ground - cold) < 1e-4, $"T = 0 functional {ground}, glass at T = 0.01 {cold}");
+        // Far colder (theta about 1e-6, the tilted measure's factors varying on the scale 1e-7 in z) the state still
+        // tends to the ground state, with q1 -> 1, as the golden-section maximum over mu gives it.
+        Assert.Equal(ground, DenseGlass.GroundStateEnergy(3), 6);
+        var frozen = DenseGlass.State(3, alpha, 1e-6, t);
+        Assert.True(Math.Abs(frozen.FreeEnergy - ground) < 1e-5 && frozen.Q1 > 0.99999, $"{frozen} vs ground state {ground}");
     }
 
     /// <summary>Temperatures scale as J = sqrt(2 alpha/P!): the glass at (alpha, T) is the J = 1 glass at T/J.</summary>
