@@ -210,6 +210,47 @@ public static class DenseGlass
     }
 
     /// <summary>
+    /// The lower edge of the region where retrieval is the global minimum, for loads between alpha_t
+    /// (<see cref="GroundStateTransition"/>) and the tip of T_c: there the glass is the ground state, and retrieval
+    /// overtakes it only on warming. The retrieval state is followed up in T from its T = 0 1RSB solution
+    /// (<see cref="OneStepRsb.Continue"/>: broken at low T, RS once the breaking collapses) in steps of at most 0.01 up
+    /// to <paramref name="upper"/> (T_c or the spinodal), against the glass phase of <see cref="State"/> (at T = 0 the
+    /// ground state, J <see cref="GroundStateEnergy"/>); the first crossing is located by regula falsi to <paramref name="tolerance"/>.
+    /// Null where retrieval is the global minimum down to T = 0 (alpha below alpha_t) or nowhere below
+    /// <paramref name="upper"/> (beyond the tip), or where there is no retrieval ground state.
+    /// </summary>
+    public static double? RetrievalLowerTransition(int p, double alpha, double upper, GlassTransitions? transitions = null, double tolerance = 1e-5)
+    {
+        var tr = transitions ?? Transitions(p);
+        if (OneStepRsb.ZeroTemperature(p, alpha) is not { } ground) return null;
+        double Gap(RsbState r) => r.FreeEnergy - (r.Temperature == 0 ? GroundStateEnergy(p) * Scale(p, alpha) : State(p, alpha, r.Temperature, tr).FreeEnergy);
+        if (Gap(ground) < 0) return null;
+        int steps = Math.Max(10, (int)Math.Ceiling(upper / 0.01));
+        var below = ground;
+        for (int k = 1; k <= steps; k++)
+        {
+            if (OneStepRsb.Continue(below, upper * k / steps) is not { } state) return null;
+            if (Gap(state) >= 0) { below = state; continue; }
+            // The crossing, by regula falsi (Illinois) on states continued from the last one above it, one Newton
+            // solve each. (Brent here stops on |gap| below its accuracy, and the gap is itself of order 1e-5.)
+            double lo = below.Temperature, hi = state.Temperature, gapLo = Gap(below), gapHi = Gap(state);
+            int side = 0;
+            while (hi - lo > tolerance)
+            {
+                double t = hi - gapHi * (hi - lo) / (gapHi - gapLo);
+                if (!(t - lo > 0.1 * tolerance && hi - t > 0.1 * tolerance)) t = 0.5 * (lo + hi);
+                if (OneStepRsb.Continue(below, t) is not { } at) return null;
+                double g = Gap(at);
+                if (g < 0) { hi = t; gapHi = g; if (side == -1) gapLo /= 2; side = -1; }
+                else { lo = t; gapLo = g; below = at; if (side == 1) gapHi /= 2; side = 1; }
+                if (Math.Abs(g) < 1e-13) return t;
+            }
+            return 0.5 * (lo + hi);
+        }
+        return null;
+    }
+
+    /// <summary>
     /// The ground-state energy per spin of the J = 1 glass at one step (q1 = 1, theta -> 0 with beta theta = mu): the T = 0
     /// functional of <see cref="OneStepRsb"/> at m = 0, q0 = 0 (J = 1 is alpha = P!/2), maximised over mu (the n -> 0
     /// extremum; golden section). P = 3: -0.8135 (Gardner: about -0.813).

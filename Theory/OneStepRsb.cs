@@ -371,23 +371,44 @@ public static class OneStepRsb
         return ending == Ending.Reached ? new RsbState(p, alpha, temperature, v[0], v[2], v[1], v[3], FreeEnergy(p, alpha, temperature, v), true) : rs;
     }
 
+    /// <summary>
+    /// The retrieval state at the same load and a higher temperature, continued from <paramref name="from"/> (a state of
+    /// <see cref="ZeroTemperature"/>, <see cref="Solve"/> or an earlier call): a broken state is followed in T as
+    /// <see cref="Solve"/> follows the ground state, and becomes the RS state where its breaking collapses; an RS state
+    /// stays RS. Following one branch up in T costs one Newton solve per step, where <see cref="Solve"/> starts from
+    /// T = 0 at every call. Null where retrieval has ended.
+    /// </summary>
+    public static RsbState? Continue(RsbState from, double temperature)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        if (!(temperature > from.Temperature) || double.IsInfinity(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), $"temperature must be finite and above the state's T = {from.Temperature}");
+        int p = from.Order;
+        double alpha = from.Alpha;
+        if (!from.Broken) return ReplicaSymmetric(p, alpha, temperature);
+        var (ending, _, v) = ContinueInTemperature(p, alpha, from, temperature, 1e-4, maxStep: 0.01);
+        return ending == Ending.Reached
+            ? new RsbState(p, alpha, temperature, v[0], v[2], v[1], v[3], FreeEnergy(p, alpha, temperature, v), true)
+            : ReplicaSymmetric(p, alpha, temperature);
+    }
+
     enum Ending { Reached, Collapsed, Fold }
 
     /// <summary>
-    /// Continues the broken ground state in T towards <paramref name="target"/> (steps halved down to
-    /// <paramref name="minStep"/> where Newton fails). Returns how it ended, the last temperature reached and the
-    /// state there (m, q1, q0, theta).
+    /// Continues a broken state (the ground state, or one at T &gt; 0) in T towards <paramref name="target"/> (steps
+    /// of at most <paramref name="maxStep"/>, halved down to <paramref name="minStep"/> where Newton fails). Returns
+    /// how it ended, the last temperature reached and the state there (m, q1, q0, theta).
     /// </summary>
-    static (Ending Ending, double T, double[] V) ContinueInTemperature(int p, double alpha, RsbState ground, double target, double minStep)
+    static (Ending Ending, double T, double[] V) ContinueInTemperature(int p, double alpha, RsbState from, double target, double minStep, double maxStep = 0.005)
     {
-        double t = 0, dt = Math.Min(target, 0.005);
-        double c0 = p == 2 ? ground.C : 0.5;
-        double[] v = [ground.M, 1, ground.Q0, 0];
+        double t = from.Temperature, dt = Math.Min(target - t, maxStep);
+        double c0 = p == 2 ? from.C : 0.5;
+        double[] v = t == 0 ? [from.M, 1, from.Q0, 0] : [from.M, from.Q1, from.Q0, from.Theta];
         while (t < target)
         {
             double next = Math.Min(target, t + dt);
             // From the T = 0 limit (q1 = 1 - C T, theta = mu T), then by scaling the last solution.
-            double[] guess = t == 0 ? [ground.M, 1 - c0 * next, ground.Q0, ground.Mu * next]
+            double[] guess = t == 0 ? [from.M, 1 - c0 * next, from.Q0, from.Mu * next]
                 : [v[0], 1 - (1 - v[1]) * next / t, v[2], v[3] * next / t];
             var solved = Newton(x => Gradient(p, alpha, next, x), guess);
             if (solved is null)

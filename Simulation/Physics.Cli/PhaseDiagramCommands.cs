@@ -133,6 +133,7 @@ public static class PhaseDiagramCommands
                         ["T_low"] = Cli.Pairs(outcome.Lines.LowerEdge.Select(x => (x.Alpha, x.T))),
                         ["alpha_f_1rsb"] = Cli.Pairs(outcome.Lines.LowerEdgeOneStep.Select(x => (x.Alpha, x.T))),
                         ["T_c"] = Cli.Pairs(outcome.Lines.Thermodynamic.Select(x => (x.Alpha, x.T))),
+                        ["T_c_lower"] = Cli.Pairs(outcome.Lines.ThermodynamicLower.Select(x => (x.Alpha, x.T))),
                         ["T_s_1rsb"] = Cli.Pairs(outcome.Lines.GlassStatic.Select(x => (x.Alpha, x.T))),
                         ["T_d_1rsb"] = Cli.Pairs(outcome.Lines.GlassDynamical.Select(x => (x.Alpha, x.T))),
                     },

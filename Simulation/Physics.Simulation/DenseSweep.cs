@@ -53,7 +53,8 @@ public sealed record DenseSettings
 /// <summary>
 /// The dense network's lines: the RS retrieval spinodal T_M(alpha), which is re-entrant (beyond the T = 0 capacity
 /// alpha_c the retrieval state exists between a lower edge T_low(alpha) and T_M(alpha), up to the tip where they
-/// meet), the thermodynamic transition T_c(alpha) below which retrieval is the global minimum, the static and
+/// meet), the thermodynamic transition T_c(alpha) below which retrieval is the global minimum (down to T = 0 below
+/// alpha_t, down to a lower edge between alpha_t and the tip of T_c), the static and
 /// dynamical glass transitions T_s and T_d of the uncondensed patterns' P-spin glass, and the T = 0 capacities in RS
 /// and one-step RSB. Along T_M the 1RSB state has collapsed onto RS; below T_low it fills the RS gap at low T up to its
 /// own capacity, and it is re-entrant too: its load limit alpha_f(T) grows with T from the 1RSB capacity until the
@@ -75,6 +76,12 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
     public IReadOnlyList<(double Alpha, double T)> Thermodynamic { get; init; } = [];
     /// <summary>The load below which retrieval is the ground state at T = 0 (1RSB retrieval against the 1RSB glass; NaN if none).</summary>
     public double GroundStateTransition { get; init; } = double.NaN;
+    /// <summary>
+    /// The lower edge of the region where retrieval is the global minimum, from (alpha_t, 0) towards the tip of T_c: beyond
+    /// alpha_t the glass is the ground state and retrieval wins only on warming (<see cref="DenseGlass.RetrievalLowerTransition"/>).
+    /// With <see cref="Thermodynamic"/> it closes the region.
+    /// </summary>
+    public IReadOnlyList<(double Alpha, double T)> ThermodynamicLower { get; init; } = [];
 
     public static DenseLines Compute(int order, int points = 24)
     {
@@ -138,8 +145,34 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
         {
             LowerEdge = lower, AlphaCOneStep = oneStep, LowerEdgeOneStep = oneStepEdge,
             GlassStatic = glassStatic, GlassDynamical = glassDynamical, Thermodynamic = thermodynamic,
-            GroundStateTransition = groundState,
+            GroundStateTransition = groundState, ThermodynamicLower = ThermodynamicLowerEdge(order, groundState, thermodynamic, transitions),
         };
+    }
+
+    /// <summary>
+    /// The lower edge of T_c's region between alpha_t and the line's tip, at fractions 0.2, 0.5, 0.8 and 1 of the way
+    /// (the edge rises steeply from alpha_t). Each point follows the retrieval state up from T = 0 at 1RSB (one to five
+    /// seconds), so the loads run in parallel; each is deterministic, so the line is too.
+    /// </summary>
+    static List<(double Alpha, double T)> ThermodynamicLowerEdge(int order, double alphaT, IReadOnlyList<(double Alpha, double T)> thermodynamic, GlassTransitions transitions)
+    {
+        if (double.IsNaN(alphaT) || thermodynamic.Count == 0) return [];
+        var tip = thermodynamic.MaxBy(c => c.Alpha);
+        if (!(tip.Alpha > alphaT)) return [];
+        double[] fractions = [0.2, 0.5, 0.8, 1];
+        var edge = new double?[fractions.Length];
+        Parallel.For(0, fractions.Length, k =>
+        {
+            double alpha = alphaT + fractions[k] * (tip.Alpha - alphaT);
+            double? tc = k == fractions.Length - 1 ? tip.T
+                : Dense.Spinodal(order, alpha, 1e-3) is { } tm ? DenseGlass.RetrievalTransition(order, alpha, tm, transitions, 1e-4) : null;
+            try { if (tc is { } upper) edge[k] = DenseGlass.RetrievalLowerTransition(order, alpha, upper, transitions, 1e-4); }
+            catch (NonConvergenceException) { }
+        });
+        var result = new List<(double Alpha, double T)> { (alphaT, 0) };
+        for (int k = 0; k < fractions.Length; k++)
+            if (edge[k] is { } t) result.Add((alphaT + fractions[k] * (tip.Alpha - alphaT), t));
+        return result;
     }
 }
 

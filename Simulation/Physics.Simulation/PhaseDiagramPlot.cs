@@ -64,7 +64,9 @@ public static class PhaseDiagramPlot
             Line($"T_M (RS retrieval spinodal, P = {lines.Order})", lines.Spinodal),
             Line("T_low (lower edge of RS retrieval, re-entrance)", lines.LowerEdge),
         };
-        if (lines.Thermodynamic.Count > 1) charts.Add(Line("T_c (retrieval is the global minimum below)", lines.Thermodynamic));
+        // T_c and its lower edge (alpha_t to the tip) drawn as one curve around the region where retrieval is the global minimum.
+        if (lines.Thermodynamic.Count > 1)
+            charts.Add(Line("T_c (retrieval is the global minimum inside)", [.. lines.Thermodynamic.OrderBy(c => c.Alpha), .. lines.ThermodynamicLower.OrderByDescending(c => c.Alpha)]));
         if (lines.GlassStatic.Count > 1) charts.Add(Line("T_s (static glass transition, 1RSB)", lines.GlassStatic));
         if (lines.GlassDynamical.Count > 1) charts.Add(Line("T_d (dynamical glass transition, 1RSB)", lines.GlassDynamical));
         if (lines.LowerEdgeOneStep.Count > 1)

@@ -151,6 +151,12 @@ public class StoreAndSweepTests
         Assert.All(lines.Thermodynamic.Zip(lines.Thermodynamic.Skip(1)), pair => Assert.True(pair.Second.T < pair.First.T));
         Assert.All(lines.GlassStatic.Zip(lines.GlassDynamical), pair => Assert.True(pair.First.T <= pair.Second.T));
         Assert.InRange(lines.GroundStateTransition, 0.1407, 0.1409); // retrieval the T = 0 ground state up to alpha_t
+        // From alpha_t the region's lower edge rises towards the tip, below T_c there.
+        Assert.Equal((lines.GroundStateTransition, 0.0), lines.ThermodynamicLower[0]);
+        Assert.Equal(5, lines.ThermodynamicLower.Count);
+        Assert.All(lines.ThermodynamicLower.Zip(lines.ThermodynamicLower.Skip(1)), pair => Assert.True(pair.Second.Alpha > pair.First.Alpha && pair.Second.T > pair.First.T));
+        Assert.Equal(lines.Thermodynamic[^1].Alpha, lines.ThermodynamicLower[^1].Alpha);
+        Assert.InRange(lines.ThermodynamicLower[^1].T, 0.11, lines.Thermodynamic[^1].T);
         Assert.Equal(0.651385 * Math.Sqrt(2 * 0.1 / 6), lines.GlassStatic.Last(s => s.Alpha <= 0.1).T / Math.Sqrt(lines.GlassStatic.Last(s => s.Alpha <= 0.1).Alpha / 0.1), 5);
         using var cancel = new CancellationTokenSource();
         var progress = new SynchronousProgress(p => { if (p.Done >= 1) cancel.Cancel(); });

@@ -177,4 +177,28 @@ public class DenseGlassTests
         Assert.InRange(near, 0.14, before);
         Assert.Null(At(0.143));
     }
+
+    /// <summary>
+    /// Between alpha_t (0.14081) and the tip of T_c the glass is the ground state and retrieval becomes the global
+    /// minimum only on warming, above a lower edge: P = 3, alpha = 0.1411 at T = 0.0980, where the gap from a separate
+    /// path (<see cref="OneStepRsb.Solve"/> from T = 0, and the RS state) changes sign. The edge rises with the load and
+    /// stays below T_c; below alpha_t there is none, nor beyond the tip. P = 4 has the same sliver (alpha_t = 0.031649).
+    /// </summary>
+    [Fact]
+    public void Retrieval_is_the_global_minimum_only_above_a_lower_edge_between_alpha_t_and_the_tip()
+    {
+        var transitions = DenseGlass.Transitions(3);
+        double Gap(double alpha, double t) => OneStepRsb.Solve(3, alpha, t)!.FreeEnergy - DenseGlass.State(3, alpha, t, transitions).FreeEnergy;
+        double Upper(double alpha) => DenseGlass.RetrievalTransition(3, alpha, Dense.Spinodal(3, alpha)!.Value, transitions, 1e-5)!.Value;
+        double middle = DenseGlass.RetrievalLowerTransition(3, 0.1411, Upper(0.1411), transitions)!.Value;
+        Assert.InRange(middle, 0.0975, 0.0985);
+        Assert.True(Gap(0.1411, middle - 0.004) > 0 && Gap(0.1411, middle + 0.004) < 0);
+        double outer = DenseGlass.RetrievalLowerTransition(3, 0.1413, Upper(0.1413), transitions)!.Value;
+        Assert.InRange(outer, middle + 0.01, Upper(0.1413));
+        Assert.Null(DenseGlass.RetrievalLowerTransition(3, 0.1405, 0.2, transitions));             // below alpha_t
+        Assert.Null(DenseGlass.RetrievalLowerTransition(3, 0.1415, Dense.Spinodal(3, 0.1415)!.Value, transitions)); // beyond the tip
+        var four = DenseGlass.Transitions(4);
+        double edge4 = DenseGlass.RetrievalLowerTransition(4, 0.03168, DenseGlass.RetrievalTransition(4, 0.03168, Dense.Spinodal(4, 0.03168)!.Value, four, 1e-5)!.Value, four)!.Value;
+        Assert.InRange(edge4, 0.019, 0.021);
+    }
 }

@@ -89,6 +89,30 @@ public class OneStepRsbTests
         Assert.Equal(Ags.Solve(0.13, 0.05).Branch(Ags.Retrieval)!.M, rs.M, 10);
     }
 
+    /// <summary>
+    /// Following the broken retrieval state up in T from an earlier state (P = 3, alpha = 0.1411, beyond the RS capacity)
+    /// gives the state <see cref="OneStepRsb.Solve"/> finds from T = 0, and past the collapse of the breaking
+    /// (near T = 0.09) the RS one.
+    /// </summary>
+    [Fact]
+    public void ContinuingInTemperatureFindsTheStatesOfSolve()
+    {
+        var ground = OneStepRsb.ZeroTemperature(3, 0.1411)!;
+        Assert.True(ground.Broken);
+        var cold = OneStepRsb.Continue(ground, 0.02)!;
+        var warm = OneStepRsb.Continue(cold, 0.05)!;
+        var solved = OneStepRsb.Solve(3, 0.1411, 0.05)!;
+        Assert.True(warm.Broken && solved.Broken);
+        Assert.Equal(solved.FreeEnergy, warm.FreeEnergy, 10);
+        Assert.Equal(solved.M, warm.M, 7);
+        Assert.Equal(solved.Theta, warm.Theta, 7);
+        Assert.All(OneStepRsb.Gradient(3, 0.1411, 0.05, [warm.M, warm.Q1, warm.Q0, warm.Theta]), g => Assert.True(Math.Abs(g) < 1e-9, $"gradient {g}"));
+        var collapsed = OneStepRsb.Continue(warm, 0.1)!;
+        Assert.False(collapsed.Broken);
+        Assert.Equal(Dense.Retrieval(3, 0.1411, 0.1)!.FreeEnergy, collapsed.FreeEnergy, 12);
+        Assert.Throws<ArgumentOutOfRangeException>(() => OneStepRsb.Continue(warm, 0.04));
+    }
+
     [Fact]
     public void PureSpinGlassGroundStateMatchesGardnersOneStepValue()
     {
