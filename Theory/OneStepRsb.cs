@@ -53,16 +53,18 @@ public static class OneStepRsb
         return sum / mu;
     }
 
-    /// <summary>(T/theta) E_z0 ln E_z1 (2cosh((a + s0 z0 + s1 z1)/T))^theta: the finite-T nest.</summary>
+    /// <summary>
+    /// (T/theta) E_z0 ln E_z1 (2cosh((a + s0 z0 + s1 z1)/T))^theta: the finite-T nest. The outer nodes' inner averages
+    /// (a few hundred nodes each, the bulk of every 1RSB solve) run in parallel; they are summed afterwards in node
+    /// order, so the result is the same bit for bit on any number of threads.
+    /// </summary>
     static Dual Nest(Dual a, Dual s0, Dual s1, Dual theta, double temperature)
     {
         var outer = new GaussianAverage(-a.Value / s0.Value, Math.Max(s1.Value, temperature) / s0.Value);
-        var z0 = outer.Nodes; var w0 = outer.DensityWeights;
-        Dual sum = 0;
-        var exponents = new Dual[512];
-        for (int k = 0; k < z0.Length; k++)
+        var terms = new Dual[outer.Count];
+        Parallel.For(0, terms.Length, () => new Dual[512], (k, _, exponents) =>
         {
-            var centre = a + s0 * z0[k];
+            var centre = a + s0 * outer.Nodes[k];
             var inner = new GaussianAverage(-centre.Value / s1.Value, temperature / s1.Value);
             var z1 = inner.Nodes; var w1 = inner.DensityWeights;
             if (exponents.Length < z1.Length) exponents = new Dual[z1.Length];
@@ -74,8 +76,11 @@ public static class OneStepRsb
             }
             Dual e = 0;
             for (int j = 0; j < z1.Length; j++) e += w1[j] * Dual.Exp(exponents[j] - top);
-            sum += w0[k] * (Dual.Log(e) + top);
-        }
+            terms[k] = outer.DensityWeights[k] * (Dual.Log(e) + top);
+            return exponents;
+        }, _ => { });
+        Dual sum = 0;
+        foreach (var term in terms) sum += term;
         return temperature / theta * sum;
     }
 
