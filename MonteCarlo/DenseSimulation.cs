@@ -23,6 +23,11 @@ public sealed record DenseRun
     {
         if (Order < 2) throw new ArgumentException("--p must be at least 2");
         if (Neurons < Order) throw new ArgumentException("--neurons must be at least P");
+        if (!(Load >= 0) || double.IsInfinity(Load)) throw new ArgumentException($"--alpha must be a finite number >= 0, not {Load}");
+        // K = alpha N^(P-1) grows fast with N: refuse a load whose patterns would not fit before K is rounded to an int.
+        double count = Math.Round(Load * Math.Pow(Neurons, Order - 1));
+        if (!PatternSet.Fits(Neurons, count))
+            throw new ArgumentException($"--alpha {Load} at --neurons {Neurons} gives K = alpha N^{Order - 1} = {count:G3} patterns: K N = {count * Neurons:G3} entries, more than a network holds ({PatternSet.MaxEntries:G3}); lower --alpha or --neurons");
         new HopfieldRun { Neurons = Neurons, Patterns = Patterns, Temperature = Temperature, MeasurementSweeps = MeasurementSweeps,
             EquilibrationSweeps = EquilibrationSweeps, Samples = Samples }.Validate();
     }

@@ -13,6 +13,13 @@ public sealed class PatternSet
     /// <summary>Largest N for which integer overlap sums M_mu = N m_mu fit the int16 bookkeeping.</summary>
     public const int MaxNeurons = short.MaxValue;
 
+    /// <summary>Most pattern entries (N times the padded pattern count) one set may hold: one .NET array.</summary>
+    public static long MaxEntries => Array.MaxLength;
+
+    /// <summary>Whether <paramref name="count"/> patterns of <paramref name="neurons"/> entries (rows padded) fit one set.</summary>
+    public static bool Fits(int neurons, double count) => count < int.MaxValue - Alignment
+        && (double)neurons * (Math.Ceiling(count / Alignment) * Alignment) <= MaxEntries;
+
     readonly sbyte[] entries;
     readonly int[] nonZero;
 
@@ -39,6 +46,7 @@ public sealed class PatternSet
         if (neurons < 2) throw new ArgumentOutOfRangeException(nameof(neurons), "a network needs N >= 2 neurons");
         if (neurons > MaxNeurons) throw new ArgumentOutOfRangeException(nameof(neurons), $"N must be at most {MaxNeurons}");
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), "at least one pattern is needed");
+        if (!Fits(neurons, count)) throw new ArgumentOutOfRangeException(nameof(count), $"{count} patterns of {neurons} entries are more than one set holds ({MaxEntries} entries)");
         Neurons = neurons; Count = count;
         Stride = (count + Alignment - 1) / Alignment * Alignment;
         entries = new sbyte[(long)neurons * Stride];

@@ -98,7 +98,7 @@ public static class PhaseDiagramCommands
     {
         var defaults = new DenseSettings();
         var p = Cli.Option("--p", "Interaction order P (3 or more)", defaults.Order);
-        var neurons = Cli.Option("--neurons", "Number of neurons N (K = alpha N^(P-1) patterns)", defaults.Neurons);
+        var neurons = new Option<int?>("--neurons") { Description = "Number of neurons N (K = alpha N^(P-1) patterns; default 120, fewer where the largest load would need more than 5000 patterns: 49 for P = 4, 27 for P = 5, 19 for P = 6)" };
         var outDir = OutOption("phase-diagram-dense");
         var alphas = new Option<string?>("--alphas") { Description = "Loads of the grid, comma-separated (default: 12 up to 1.25 alpha_c(P))" };
         var temperatures = new Option<string?>("--temperatures") { Description = "Temperatures of the grid, comma-separated (default: 14 up to 1.4 times the alpha = 0 spinodal)" };
@@ -111,13 +111,14 @@ public static class PhaseDiagramCommands
             var settings = new DenseSettings
             {
                 Order = r.GetValue(p) >= 3 ? r.GetValue(p) : throw new UsageException($"--p must be at least 3 (P = 2 is phase-diagram hopfield), not {r.GetValue(p)}"),
-                Neurons = Cli.AtLeast(r.GetValue(neurons), 3, "--neurons"),
+                Neurons = r.GetValue(neurons) is { } n ? Cli.AtLeast(n, 3, "--neurons") : 0,
                 Loads = r.GetValue(alphas) is { } a ? Cli.Numbers(a, "--alphas").Select(x => Cli.Positive(x, "--alphas")).ToList() : [],
                 Temperatures = r.GetValue(temperatures) is { } t ? Cli.Numbers(t, "--temperatures").Select(x => Cli.Positive(x, "--temperatures")).ToList() : [],
                 Samples = common.Samples(r), MeasurementSweeps = common.Sweeps(r), EquilibrationSweeps = common.Equilibration(r),
                 Seed = r.GetValue(common.Seed), Threads = common.Threads(r), Dynamics = common.Dynamics(r), Start = common.Start(r),
             };
             settings.Validate();
+            settings = settings with { Neurons = settings.Resolved().Neurons };
             string dir = Prepare(r.GetValue(outDir)!, settings.StoreKey());
             return Run(dir, r.GetValue(common.Json), (progress, cancel) =>
             {
@@ -139,8 +140,8 @@ public static class PhaseDiagramCommands
                     },
                 }.ToJsonString(Cli.Json));
                 return new Written(PhaseDiagramPlot.DenseChart(outcome.Lines, outcome.Points), outcome.Points.Count, outcome.Computed, outcome.Skipped,
-                    new JsonObject { ["p"] = settings.Order, ["alpha_c"] = outcome.Lines.AlphaC, ["m_c"] = outcome.Lines.MC },
-                    $"theory: alpha_c(P = {settings.Order}, T = 0) = {outcome.Lines.AlphaC:G6} (RS, m_c = {outcome.Lines.MC:F6}), {outcome.Lines.AlphaCOneStep:G6} (1RSB); RS retrieval is re-entrant up to alpha = {outcome.Lines.Spinodal.Max(x => x.Alpha):G4}"
+                    new JsonObject { ["p"] = settings.Order, ["neurons"] = settings.Neurons, ["alpha_c"] = outcome.Lines.AlphaC, ["m_c"] = outcome.Lines.MC },
+                    $"N = {settings.Neurons}; theory: alpha_c(P = {settings.Order}, T = 0) = {outcome.Lines.AlphaC:G6} (RS, m_c = {outcome.Lines.MC:F6}), {outcome.Lines.AlphaCOneStep:G6} (1RSB); RS retrieval is re-entrant up to alpha = {outcome.Lines.Spinodal.Max(x => x.Alpha):G4}"
                         + (outcome.Lines.LowerEdgeOneStep.Count > 1 ? $", 1RSB up to {outcome.Lines.LowerEdgeOneStep.Max(x => x.Alpha):G6} (T = {outcome.Lines.LowerEdgeOneStep[^1].T:G2})" : ""));
             });
         }));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Physics.MonteCarlo;
+using Physics.Networks;
 using Physics.Theory;
 
 namespace Physics.Simulation;
@@ -8,7 +9,8 @@ namespace Physics.Simulation;
 public sealed record DenseSettings
 {
     public int Order { get; init; } = 3;
-    public int Neurons { get; init; } = 120;
+    /// <summary>0: <see cref="DefaultNeurons"/> for the grid's largest load.</summary>
+    public int Neurons { get; init; }
     /// <summary>Empty: 12 loads up to 1.25 alpha_c(P).</summary>
     public IReadOnlyList<double> Loads { get; init; } = [];
     /// <summary>Empty: 14 temperatures up to 1.4 times the alpha = 0 spinodal.</summary>
@@ -21,19 +23,43 @@ public sealed record DenseSettings
     public InitialState Start { get; init; } = InitialState.Pattern;
     public int Threads { get; init; }
 
-    /// <summary>The settings with default grids filled in for this P.</summary>
+    /// <summary>
+    /// The default network size: N = 120, or fewer where K = alpha N^(P-1) at the largest load would pass 5000 patterns
+    /// (at least P). With the default loads (up to 1.25 alpha_c) that is N = 120 for P = 3, 49 for P = 4, 27 for P = 5,
+    /// 19 for P = 6: the sizes at which the model is simulated at these loads, where N = 120 would need 7e4 to 4e7 patterns.
+    /// </summary>
+    public static int DefaultNeurons(int order, double largestLoad)
+    {
+        const int Largest = 120;
+        const double MostPatterns = 5000;
+        double n = Math.Floor(Math.Pow(MostPatterns / largestLoad, 1.0 / (order - 1)));
+        return (int)Math.Clamp(double.IsNaN(n) ? Largest : n, order, Largest);
+    }
+
+    /// <summary>
+    /// A default grid value rounded to six decimals (readable keys in the store), or to four significant digits where
+    /// six decimals would keep fewer: the loads and temperatures fall like 1/P!, and from P = 9 six decimals gave 0.
+    /// </summary>
+    static double GridValue(double x) => Math.Round(x, Math.Clamp(3 - (int)Math.Floor(Math.Log10(x)), 6, 15));
+
+    /// <summary>The settings with default grids (and, where not given, the network size) filled in for this P.</summary>
     public DenseSettings Resolved()
     {
         double alphaC = Dense.ZeroTemperatureCapacity(Order).Alpha, top = 1.4 * (Dense.Spinodal(Order, 0, 1e-3) ?? 1);
+        var loads = Loads.Count > 0 ? Loads : Enumerable.Range(1, 12).Select(k => GridValue(1.25 * alphaC * k / 12)).ToList();
         return this with
         {
-            Loads = Loads.Count > 0 ? Loads : Enumerable.Range(1, 12).Select(k => Math.Round(1.25 * alphaC * k / 12, 6)).ToList(),
-            Temperatures = Temperatures.Count > 0 ? Temperatures : Enumerable.Range(1, 14).Select(k => Math.Round(top * k / 14, 6)).ToList(),
+            Neurons = Neurons > 0 ? Neurons : DefaultNeurons(Order, loads.Max()),
+            Loads = loads,
+            Temperatures = Temperatures.Count > 0 ? Temperatures : Enumerable.Range(1, 14).Select(k => GridValue(top * k / 14)).ToList(),
         };
     }
 
     public IReadOnlyDictionary<string, string> StoreKey()
-        => StoreKeys.Of("dense", Neurons, Samples, EquilibrationSweeps, MeasurementSweeps, Seed, Dynamics, Start, ("p", Order));
+    {
+        var resolved = Neurons > 0 ? this : Resolved();
+        return StoreKeys.Of("dense", resolved.Neurons, Samples, EquilibrationSweeps, MeasurementSweeps, Seed, Dynamics, Start, ("p", Order));
+    }
 
     public DenseRun RunAt(double alpha, double temperature) => new()
     {
@@ -44,9 +70,14 @@ public sealed record DenseSettings
     public void Validate()
     {
         if (Order < 3) throw new ArgumentException("--p must be at least 3 (P = 2 is phase-diagram hopfield)");
+        if (Neurons < 0) throw new ArgumentException($"--neurons must be at least P = {Order}, not {Neurons}");
         if (Loads.Any(a => !(a > 0) || double.IsInfinity(a))) throw new ArgumentException("--alphas must be positive finite numbers");
         if (Temperatures.Any(t => !(t > 0) || double.IsInfinity(t))) throw new ArgumentException("--temperatures must be positive finite numbers");
-        RunAt(Loads.Count > 0 ? Loads[0] : 0.01, Temperatures.Count > 0 ? Temperatures[0] : 0.1).Validate();
+        var resolved = Resolved();
+        double largest = resolved.Loads.Max(), count = Math.Round(largest * Math.Pow(resolved.Neurons, Order - 1));
+        if (!PatternSet.Fits(resolved.Neurons, count))
+            throw new ArgumentException($"--alphas: alpha = {largest} at --neurons {resolved.Neurons} gives K = alpha N^{Order - 1} = {count:G3} patterns: K N = {count * resolved.Neurons:G3} entries, more than a network holds ({PatternSet.MaxEntries:G3}); use fewer --neurons");
+        resolved.RunAt(largest, resolved.Temperatures[0]).Validate();
     }
 }
 

@@ -245,6 +245,9 @@ public class CliTests
     [InlineData("--out", "phase-diagram", "hopfield", "--out", "/proc/version/inside")]
     [InlineData("--alpha", "theory", "hopfield", "--temperature", "0.5")]
     [InlineData("--kernel", "bench", "dense", "--kernel", "fast")]
+    [InlineData("--alpha", "mc", "dense", "--p", "6", "--neurons", "200", "--alpha", "0.01", "--temperature", "0.1")] // K = 3.2e9
+    [InlineData("--alpha", "mc", "hopfield", "--neurons", "30000", "--alpha", "1e6", "--temperature", "0.1")]
+    [InlineData("--alphas", "phase-diagram", "dense", "--p", "6", "--neurons", "120")] // K = 4.1e7 at the largest default load
     public void Bad_input_is_one_line_naming_the_option_with_exit_code_2(string option, params string[] args)
     {
         var (code, output, err) = PhysicsProgram.Run(args);

@@ -133,6 +133,27 @@ public class StoreAndSweepTests
         Assert.Contains("multitask", e.Message);
     }
 
+    /// <summary>
+    /// K = alpha N^(P-1) grows so fast with N that one default size cannot serve every P: N = 120 would need 7e4 patterns
+    /// for P = 4 and 4e7 for P = 6. Unless given, N is the largest up to 120 that keeps K at the largest load within 5000.
+    /// </summary>
+    [Fact]
+    public void Dense_sweep_sizes_its_network_to_keep_K_at_most_5000()
+    {
+        Assert.Equal([120, 49, 27, 19], new[] { 3, 4, 5, 6 }.Select(p => new DenseSettings { Order = p }.Resolved().Neurons));
+        for (int p = 3; p <= 9; p++)
+        {
+            var resolved = new DenseSettings { Order = p }.Resolved();
+            Assert.InRange(resolved.RunAt(resolved.Loads.Max(), 0.1).Patterns, 1, 5000);
+            Assert.True(resolved.Neurons >= p);
+            resolved.Validate();
+        }
+        Assert.Equal(200, new DenseSettings { Order = 4, Neurons = 200 }.Resolved().Neurons);
+        Assert.Equal(29, new DenseSettings { Order = 4, Loads = [0.1, 0.2] }.Resolved().Neurons); // 0.2 N^3 <= 5000 (N = 29: 4878)
+        Assert.Equal(new DenseSettings { Order = 4, Neurons = 49 }.StoreKey(), new DenseSettings { Order = 4 }.StoreKey());
+        Assert.Throws<ArgumentException>(() => new DenseSettings { Order = 6, Neurons = 120 }.Validate());
+    }
+
     [Fact]
     public void Dense_sweep_resumes_to_the_same_table_and_keeps_models_apart()
     {
