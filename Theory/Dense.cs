@@ -104,18 +104,27 @@ public static class Dense
     }
 
     /// <summary>
+    /// The scale of the dense network's temperatures: the field on a condensed pattern is m^(P-1)/(P-1)!, so its
+    /// transitions fall like 1/(P-1)! (T_M(0) (P-1)! = 0.58, 0.50, 0.45, 0.42, 0.40 for P = 3 to 7, 0.35 at P = 12). The
+    /// spinodal searches' grids were laid out for P = 3 and 4 (scale 1) and shrink by 6/(P-1)! beyond: with a fixed
+    /// grid a tolerance of 1e-3 was 30 % of T_M(0) at P = 6, and from P = 7 T_M(0) fell below the grid's first point.
+    /// </summary>
+    public static double TemperatureScale(int p) => Math.Min(1, 6 / Factorial(p - 1));
+
+    /// <summary>
     /// The RS retrieval spinodal T_M(alpha) of the dense network: the highest temperature with a retrieval
     /// state, by bisection on <see cref="RetrievalExists"/> to <paramref name="tolerance"/>. Above alpha_c(T = 0) the
     /// state can still exist in a window at T &gt; 0 (re-entrance), found by a scan in steps of 0.01; null where none.
+    /// (Every temperature of the search is in units of <see cref="TemperatureScale"/>.)
     /// </summary>
     public static double? Spinodal(int p, double alpha, double tolerance = 1e-4)
     {
-        double lo = 1e-3, hi = 1.5;
+        double scale = TemperatureScale(p), lo = 1e-3 * scale, hi = 1.5 * scale;
         if (!RetrievalExists(p, alpha, lo))
         {
             // Re-entrance: just above the T = 0 capacity retrieval can exist in a window at T > 0.
             double? found = null;
-            for (double t = 0.01; t < hi && found is null; t += 0.01)
+            for (double t = 0.01 * scale; t < hi && found is null; t += 0.01 * scale)
                 if (RetrievalExists(p, alpha, t)) found = t;
             if (found is null) return null;
             lo = found.Value;
@@ -131,15 +140,17 @@ public static class Dense
     /// <summary>
     /// The lower edge of the RS retrieval region above the T = 0 capacity (re-entrance): the lowest temperature with
     /// a retrieval state, to <paramref name="tolerance"/>; 0 where retrieval exists down to T = 0, null where it never does.
+    /// (In units of <see cref="TemperatureScale"/>, as <see cref="Spinodal"/>.)
     /// </summary>
     public static double? LowerSpinodal(int p, double alpha, double tolerance = 1e-4)
     {
-        if (RetrievalExists(p, alpha, 1e-3)) return 0;
+        double scale = TemperatureScale(p);
+        if (RetrievalExists(p, alpha, 1e-3 * scale)) return 0;
         double? hi = null;
-        for (double t = 0.01; t < 1.5 && hi is null; t += 0.01)
+        for (double t = 0.01 * scale; t < 1.5 * scale && hi is null; t += 0.01 * scale)
             if (RetrievalExists(p, alpha, t)) hi = t;
         if (hi is null) return null;
-        double lo = Math.Max(1e-3, hi.Value - 0.01), up = hi.Value;
+        double lo = Math.Max(1e-3 * scale, hi.Value - 0.01 * scale), up = hi.Value;
         while (up - lo > tolerance)
         {
             double mid = 0.5 * (lo + up);

@@ -167,6 +167,9 @@ public static class DenseGlass
         var tr = transitions ?? Transitions(p);
         double j = Scale(p, alpha), t = temperature / j;
         if (alpha == 0 || t >= tr.Static) return new GlassState(0, 1, ParamagnetFreeEnergy(p, alpha, temperature), Frozen: false);
+        // theta falls with T (about mu T/J): below T/J = 1e-10 it is far under the 1e-8 the search below reaches, and
+        // beta^2 overflows before T/J = 1e-154.
+        if (t < 1e-10) throw new NonConvergenceException($"T/J = {t:G3} is below the glass solver's range (1e-10) at P={p}, alpha={alpha}, T={temperature}");
         // The state exists at theta = 1 (t < T_s < T_d) and df/dtheta changes sign below it; at q = 0 the slope vanishes
         // identically, so the bracket is searched down from theta = 1 on states with q > 0.
         double Slope(double theta) => ThetaSlope(p, t, Overlap(p, t, theta), theta);

@@ -25,3 +25,11 @@ catch (UsageException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return Cli.UsageError;
 }
+catch (Physics.Theory.NonConvergenceException e)
+{
+    // A solver that does not converge is not the user's error: one line (and the JSON object where asked), exit code 1.
+    string message = e.Message.Split('\n')[0];
+    if (args.Contains("--json")) Console.WriteLine(new System.Text.Json.Nodes.JsonObject { ["not_converged"] = new System.Text.Json.Nodes.JsonArray(message) }.ToJsonString());
+    Console.Error.WriteLine($"not converged: {message}");
+    return 1;
+}

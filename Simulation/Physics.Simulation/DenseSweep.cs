@@ -45,7 +45,7 @@ public sealed record DenseSettings
     /// <summary>The settings with default grids (and, where not given, the network size) filled in for this P.</summary>
     public DenseSettings Resolved()
     {
-        double alphaC = Dense.ZeroTemperatureCapacity(Order).Alpha, top = 1.4 * (Dense.Spinodal(Order, 0, 1e-3) ?? 1);
+        double alphaC = Dense.ZeroTemperatureCapacity(Order).Alpha, scale = Dense.TemperatureScale(Order), top = 1.4 * (Dense.Spinodal(Order, 0, 1e-3 * scale) ?? scale);
         var loads = Loads.Count > 0 ? Loads : Enumerable.Range(1, 12).Select(k => GridValue(1.25 * alphaC * k / 12)).ToList();
         return this with
         {
@@ -117,18 +117,20 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
     public static DenseLines Compute(int order, int points = 24)
     {
         var (alphaC, mC) = Dense.ZeroTemperatureCapacity(order);
+        // Temperatures fall like 1/(P-1)!: the lines are located to 1e-3 of their scale (1e-4 for T_c).
+        double scale = Dense.TemperatureScale(order), tolerance = 1e-3 * scale;
         var line = new List<(double, double)>();
         for (int k = 0; k < points; k++)
         {
             double alpha = alphaC * k / points;
-            if (Dense.Spinodal(order, alpha, 1e-3) is { } t) line.Add((alpha, t));
+            if (Dense.Spinodal(order, alpha, tolerance) is { } t) line.Add((alpha, t));
         }
         // Beyond alpha_c: the re-entrant part, up to the last load with a retrieval state.
         var lower = new List<(double, double)> { (alphaC, 0) };
         for (int k = points; k < 3 * points; k++)
         {
             double alpha = alphaC * (k + 0.5) / points;
-            if (Dense.Spinodal(order, alpha, 1e-3) is not { } t || Dense.LowerSpinodal(order, alpha, 1e-3) is not { } low) break;
+            if (Dense.Spinodal(order, alpha, tolerance) is not { } t || Dense.LowerSpinodal(order, alpha, tolerance) is not { } low) break;
             line.Add((alpha, t));
             lower.Add((alpha, low));
         }
@@ -140,11 +142,11 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
         double? endsBefore = null;
         foreach (var (alpha, tm) in line)
         {
-            double scale = DenseGlass.Scale(order, alpha);
-            glassStatic.Add((alpha, transitions.Static * scale));
-            glassDynamical.Add((alpha, transitions.Dynamical * scale));
+            double j = DenseGlass.Scale(order, alpha);
+            glassStatic.Add((alpha, transitions.Static * j));
+            glassDynamical.Add((alpha, transitions.Dynamical * j));
             if (endsBefore is not null) continue;
-            if (DenseGlass.RetrievalTransition(order, alpha, tm, transitions, 1e-4) is { } tc) thermodynamic.Add((alpha, tc));
+            if (DenseGlass.RetrievalTransition(order, alpha, tm, transitions, 0.1 * tolerance) is { } tc) thermodynamic.Add((alpha, tc));
             else endsBefore = alpha;
         }
         // The line's tip lies between its last load and the first without T_c: bisected in alpha (six steps).
@@ -154,7 +156,7 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
             for (int k = 0; k < 6; k++)
             {
                 double alpha = 0.5 * (inside + outside);
-                if (Dense.Spinodal(order, alpha, 1e-3) is { } tm && DenseGlass.RetrievalTransition(order, alpha, tm, transitions, 1e-4) is { } tc)
+                if (Dense.Spinodal(order, alpha, tolerance) is { } tm && DenseGlass.RetrievalTransition(order, alpha, tm, transitions, 0.1 * tolerance) is { } tc)
                 {
                     thermodynamic.Add((alpha, tc));
                     inside = alpha;
@@ -168,7 +170,7 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
         try
         {
             oneStep = OneStepRsb.Capacity(order).Alpha;
-            oneStepEdge.AddRange(OneStepRsb.FoldLine(order, 1, 0.02).Select(s => (s.Alpha, s.Temperature)));
+            oneStepEdge.AddRange(OneStepRsb.FoldLine(order, scale, 0.02 * scale).Select(s => (s.Alpha, s.Temperature)));
             groundState = DenseGlass.GroundStateTransition(order, 1e-6) ?? double.NaN;
         }
         catch (NonConvergenceException) { }
@@ -176,7 +178,7 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
         {
             LowerEdge = lower, AlphaCOneStep = oneStep, LowerEdgeOneStep = oneStepEdge,
             GlassStatic = glassStatic, GlassDynamical = glassDynamical, Thermodynamic = thermodynamic,
-            GroundStateTransition = groundState, ThermodynamicLower = ThermodynamicLowerEdge(order, groundState, thermodynamic, transitions),
+            GroundStateTransition = groundState, ThermodynamicLower = ThermodynamicLowerEdge(order, groundState, thermodynamic, transitions, tolerance),
         };
     }
 
@@ -185,7 +187,7 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
     /// (the edge rises steeply from alpha_t). Each point follows the retrieval state up from T = 0 at 1RSB (one to five
     /// seconds), so the loads run in parallel; each is deterministic, so the line is too.
     /// </summary>
-    static List<(double Alpha, double T)> ThermodynamicLowerEdge(int order, double alphaT, IReadOnlyList<(double Alpha, double T)> thermodynamic, GlassTransitions transitions)
+    static List<(double Alpha, double T)> ThermodynamicLowerEdge(int order, double alphaT, IReadOnlyList<(double Alpha, double T)> thermodynamic, GlassTransitions transitions, double tolerance)
     {
         if (double.IsNaN(alphaT) || thermodynamic.Count == 0) return [];
         var tip = thermodynamic.MaxBy(c => c.Alpha);
@@ -196,8 +198,8 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
         {
             double alpha = alphaT + fractions[k] * (tip.Alpha - alphaT);
             double? tc = k == fractions.Length - 1 ? tip.T
-                : Dense.Spinodal(order, alpha, 1e-3) is { } tm ? DenseGlass.RetrievalTransition(order, alpha, tm, transitions, 1e-4) : null;
-            try { if (tc is { } upper) edge[k] = DenseGlass.RetrievalLowerTransition(order, alpha, upper, transitions, 1e-4); }
+                : Dense.Spinodal(order, alpha, tolerance) is { } tm ? DenseGlass.RetrievalTransition(order, alpha, tm, transitions, 0.1 * tolerance) : null;
+            try { if (tc is { } upper) edge[k] = DenseGlass.RetrievalLowerTransition(order, alpha, upper, transitions, 0.1 * tolerance); }
             catch (NonConvergenceException) { }
         });
         var result = new List<(double Alpha, double T)> { (alphaT, 0) };

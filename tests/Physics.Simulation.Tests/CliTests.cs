@@ -126,6 +126,13 @@ public class CliTests
         var frozen = PhysicsProgram.Run("theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "1e-12", "--json");
         Assert.Equal(1, frozen.Code);
         Assert.Contains("not_converged", frozen.Out);
+        // So far below that beta^2 overflows; and a solver failing before anything is printed (P = 12 loses its 1RSB
+        // branch): one JSON object, one line on stderr, exit code 1.
+        Assert.Equal(1, PhysicsProgram.Run("theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "1e-200").Code);
+        var lost = PhysicsProgram.Run("theory", "dense-capacity", "--p", "12", "--rsb", "1", "--json");
+        Assert.Equal(1, lost.Code);
+        Assert.StartsWith("1RSB retrieval branch lost", JsonDocument.Parse(lost.Out).RootElement.GetProperty("not_converged")[0].GetString());
+        Assert.Single(lost.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         var sup = PhysicsProgram.Json("theory", "learning", "--quality", "0.6", "--examples", "5", "--dilution", "0.2", "--temperature", "0.3", "--protocol", "supervised");
         var unsup = PhysicsProgram.Json("theory", "learning", "--quality", "0.6", "--examples", "5", "--dilution", "0.2", "--temperature", "0.3", "--protocol", "unsupervised");
         Assert.Equal(sup.GetProperty("archetype_overlap")[0].GetDouble(), unsup.GetProperty("archetype_overlap")[0].GetDouble());

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Physics.MonteCarlo;
+using Physics.Theory;
 
 namespace Physics.Simulation.Tests;
 
@@ -152,6 +153,25 @@ public class StoreAndSweepTests
         Assert.Equal(29, new DenseSettings { Order = 4, Loads = [0.1, 0.2] }.Resolved().Neurons); // 0.2 N^3 <= 5000 (N = 29: 4878)
         Assert.Equal(new DenseSettings { Order = 4, Neurons = 49 }.StoreKey(), new DenseSettings { Order = 4 }.StoreKey());
         Assert.Throws<ArgumentException>(() => new DenseSettings { Order = 6, Neurons = 120 }.Validate());
+    }
+
+    /// <summary>
+    /// The dense lines' temperatures fall like 1/(P-1)!: T_M(0) = 0.29 (P = 3), 0.0035 (P = 6), 5.589e-4 (P = 7). The
+    /// searches shrink with them, so from P = 7, where T_M(0) lies below a fixed grid's first point, the lines are still
+    /// found, to the same relative accuracy.
+    /// </summary>
+    [Fact]
+    public void Dense_lines_are_found_at_high_order_where_temperatures_are_small()
+    {
+        Assert.Equal(1, Dense.TemperatureScale(3));
+        Assert.Equal(1, Dense.TemperatureScale(4));
+        var lines = DenseLines.Compute(7, points: 8);
+        Assert.True(lines.Spinodal.Count >= 8, $"{lines.Spinodal.Count} T_M points");
+        Assert.Equal(5.589e-4, lines.Spinodal[0].T, 1e-5);
+        Assert.All(lines.Spinodal.Zip(lines.Spinodal.Skip(1)).Where(pair => pair.Second.Alpha <= lines.AlphaC), pair => Assert.True(pair.Second.T < pair.First.T));
+        Assert.InRange(lines.Thermodynamic[0].T, 1e-4, lines.Spinodal[0].T);
+        var grid = new DenseSettings { Order = 7 }.Resolved();
+        Assert.Equal(1.4 * 5.589e-4, grid.Temperatures[^1], 2e-5);
     }
 
     [Fact]
