@@ -39,6 +39,7 @@ public static class Ags
         if (temperature == 0) branches.AddRange(ZeroTemperatureBranches(alpha));
         else
         {
+            FieldMoments.CheckTemperature(temperature);
             var p = new AgsPoint(alpha, temperature);
             try { if (RetrievalState(p) is { } r) branches.Add(Describe(Retrieval, p, r.M, r.C)); }
             catch (NonConvergenceException e) { failures.Add($"{Retrieval}: {e.Message}"); }

@@ -8,6 +8,22 @@ public readonly record struct FieldMoments(
     double Sech4,       // <sech^4>
     double LogCosh)     // T <ln 2cosh(beta x)>
 {
+    /// <summary>
+    /// The lowest T &gt; 0 the finite-temperature RS solvers take (<see cref="Ags.Solve"/>, <see cref="Dense.Retrieval"/>).
+    /// Below it the kink of tanh(beta x), of width T, is narrower than the spacing of doubles near the field's zero, and
+    /// q = 1 - C T rounds to 1: at alpha = 0.1 the AGS retrieval state came out with r = 1 and m = 0.9984 at T = 1e-20
+    /// (0.9980 is right), 0.960 at 1e-50, and a NaN past 1e-105; the dense RS free energy is off by 7e-9 at 1e-10 and
+    /// 7e-4 at 1e-15. T = 0 has closed forms of its own.
+    /// </summary>
+    public const double SmallestTemperature = 1e-10;
+
+    /// <summary>Refuses 0 &lt; T &lt; <see cref="SmallestTemperature"/> (and T &lt; 0, NaN, infinity) for a finite-T solver.</summary>
+    public static void CheckTemperature(double temperature)
+    {
+        if (!(temperature >= SmallestTemperature) || double.IsInfinity(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), $"temperature must be a finite number >= {SmallestTemperature} (T = 0 has its own closed forms), not {temperature}");
+    }
+
     public static FieldMoments Compute(double m, double sigma, double temperature)
     {
         double beta = 1 / temperature;

@@ -167,6 +167,7 @@ public static class Dense
     {
         CheckOrder(p);
         if (!(alpha >= 0) || !(temperature > 0)) throw new ArgumentOutOfRangeException(nameof(alpha), "alpha must be >= 0 and T > 0");
+        FieldMoments.CheckTemperature(temperature);
         if (p == 2)
         {
             var r = Ags.Solve(alpha, temperature).Branch(Ags.Retrieval);

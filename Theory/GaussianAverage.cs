@@ -64,7 +64,8 @@ public sealed class GaussianAverage
         if (!double.IsNaN(kink) && kink > -Cutoff - 1 && kink < Cutoff + 1 && width < WidestPanel)
         {
             if (Math.Abs(kink) < Cutoff) b.Add(kink);
-            for (double d = width; d < 2 * Cutoff; d *= 2)
+            // Doubling from the width (at least 1e-300: a width that underflowed to 0 never grew, and the list filled memory).
+            for (double d = Math.Max(width, 1e-300); d < 2 * Cutoff; d *= 2)
             {
                 if (kink + d > -Cutoff && kink + d < Cutoff) b.Add(kink + d);
                 if (kink - d > -Cutoff && kink - d < Cutoff) b.Add(kink - d);

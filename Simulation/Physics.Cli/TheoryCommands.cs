@@ -38,7 +38,7 @@ public static class TheoryCommands
         {
             int order = Order(r.GetValue(p)), level = Rsb(r.GetValue(rsb));
             double a = Cli.NonNegative(r.GetValue(alpha), "--alpha");
-            double t = level == 0 ? Cli.Positive(r.GetValue(temperature), "--temperature") : Cli.NonNegative(r.GetValue(temperature), "--temperature");
+            double t = Cli.TheoryTemperature(r.GetValue(temperature), zeroAllowed: level == 1);
             JsonObject? retrieval;
             string line;
             if (level == 0)
@@ -108,7 +108,7 @@ public static class TheoryCommands
         cmd.SetAction(r => Cli.Guard(() =>
         {
             int order = Order(r.GetValue(p)), level = Rsb(r.GetValue(rsb));
-            double t = Cli.NonNegative(r.GetValue(temperature), "--temperature");
+            double t = Cli.TheoryTemperature(r.GetValue(temperature), zeroAllowed: true);
             if (level == 0 && t > 0) throw new UsageException("--temperature > 0 needs --rsb 1 (the RS retrieval line at T > 0 is `phase-diagram dense`)");
             if (t > 0)
             {
@@ -263,7 +263,7 @@ public static class TheoryCommands
         cmd.SetAction(r => Cli.Guard(() =>
         {
             double a = Cli.NonNegative(r.GetValue(alpha), "--alpha");
-            double t = Cli.NonNegative(r.GetValue(temperature), "--temperature");
+            double t = Cli.TheoryTemperature(r.GetValue(temperature), zeroAllowed: true);
             var s = Ags.Solve(a, t);
             if (r.GetValue(json))
             {

@@ -123,12 +123,14 @@ public class CliTests
         Assert.Equal("paramagnet", hot.GetProperty("glass").GetProperty("phase").GetString());
         Assert.Equal(-0.3 * Math.Log(2) - 0.1 / 6 / 0.6, hot.GetProperty("glass").GetProperty("free_energy").GetDouble(), 12);
         // Colder than the glass solver reaches (theta below 1e-8): reported as not converged, exit code 1, never a number.
-        var frozen = PhysicsProgram.Run("theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "1e-12", "--json");
+        var frozen = PhysicsProgram.Run("theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "1e-10", "--json");
         Assert.Equal(1, frozen.Code);
         Assert.Contains("not_converged", frozen.Out);
-        // So far below that beta^2 overflows; and a solver failing before anything is printed (P = 12 loses its 1RSB
-        // branch): one JSON object, one line on stderr, exit code 1.
-        Assert.Equal(1, PhysicsProgram.Run("theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "1e-200").Code);
+        // Below 1e-10 the RS equations lose their digits (at T = 1e-20 the AGS state came out wrong, and a NaN crashed
+        // T = 1e-110): refused as input. A solver failing before anything is printed (P = 12 loses its 1RSB branch):
+        // one JSON object, one line on stderr, exit code 1.
+        Assert.Equal(2, PhysicsProgram.Run("theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "1e-200").Code);
+        Assert.Equal(2, PhysicsProgram.Run("theory", "hopfield", "--alpha", "0.1", "--temperature", "1e-20").Code);
         var lost = PhysicsProgram.Run("theory", "dense-capacity", "--p", "12", "--rsb", "1", "--json");
         Assert.Equal(1, lost.Code);
         Assert.StartsWith("1RSB retrieval branch lost", JsonDocument.Parse(lost.Out).RootElement.GetProperty("not_converged")[0].GetString());
@@ -251,6 +253,7 @@ public class CliTests
     [InlineData("--alphas", "phase-diagram", "hopfield", "--alphas", "0.1,-2")]
     [InlineData("--out", "phase-diagram", "hopfield", "--out", "/proc/version/inside")]
     [InlineData("--alpha", "theory", "hopfield", "--temperature", "0.5")]
+    [InlineData("--temperature", "theory", "hopfield", "--alpha", "0.1", "--temperature", "1e-110")]
     [InlineData("--kernel", "bench", "dense", "--kernel", "fast")]
     [InlineData("--alpha", "mc", "dense", "--p", "6", "--neurons", "200", "--alpha", "0.01", "--temperature", "0.1")] // K = 3.2e9
     [InlineData("--alpha", "mc", "hopfield", "--neurons", "30000", "--alpha", "1e6", "--temperature", "0.1")]

@@ -50,6 +50,23 @@ public class QuadratureTests
         double m = 0.8, sigma = 0.5;
         Assert.Equal(SpecialFunctions.Erf(m / (sigma * Math.Sqrt(2))), FieldMoments.Compute(m, sigma, 1e-6).Tanh, 9);
     }
+
+    /// <summary>
+    /// The finite-T solvers keep their digits down to T = 1e-10 (the AGS retrieval state there is the T = 0 one to 1e-9)
+    /// and refuse anything colder, where they returned wrong states (m = 0.9984 for 0.9980 at T = 1e-20); a kink width
+    /// that underflows to 0 (sigma = 1e150, T = 1e-300) still gives a finite rule, where it used to fill memory.
+    /// </summary>
+    [Fact]
+    public void Finite_temperature_solvers_hold_their_digits_to_their_floor_and_refuse_below()
+    {
+        var cold = Ags.Solve(0.1, FieldMoments.SmallestTemperature).Branch(Ags.Retrieval)!;
+        Assert.Equal(Ags.ZeroTemperatureRetrievalAt(0.1)!.M, cold.M, 9);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ags.Solve(0.1, 1e-20));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Dense.Retrieval(3, 0.1, 1e-20));
+        var rule = new GaussianAverage(0.5, 1e-300 / 1e150);
+        Assert.InRange(rule.Count, 16, 20000);
+        Assert.Equal(1, rule.Integrate(_ => 1), 12);
+    }
 }
 
 public class AgsTests
