@@ -36,14 +36,18 @@ public class DenseGlassTests
         Assert.True(DenseGlass.Transitions(20).Q1Static > 0.9999);
     }
 
-    /// <summary>At theta = 1 the one-step free energy is the paramagnet's, -T ln 2 - beta xi(1)/2, whatever q.</summary>
+    /// <summary>
+    /// At theta = 1 the one-step free energy is the paramagnet's, -T ln 2 - beta xi(1)/2, whatever q: exactly, and to the
+    /// tilted averages' quadrature in the code (2e-10 at worst on a scan of this domain; a bound of 1e-10 failed once
+    /// in CI, at 1.0e-10).
+    /// </summary>
     [Property(MaxTest = 40)]
     public bool At_theta_one_the_glass_free_energy_is_the_paramagnets(byte pRaw, byte qRaw, byte tRaw)
     {
         int p = 3 + pRaw % 5;
         double q = 0.02 + 0.97 * qRaw / 255.0, t = 0.1 + 1.5 * tRaw / 255.0;
         // J = 1 is alpha = P!/2.
-        return Math.Abs(DenseGlass.FreeEnergy(p, t, q, 1) - DenseGlass.ParamagnetFreeEnergy(p, Dense.Factorial(p) / 2, t)) < 1e-10;
+        return Math.Abs(DenseGlass.FreeEnergy(p, t, q, 1) - DenseGlass.ParamagnetFreeEnergy(p, Dense.Factorial(p) / 2, t)) < 1e-9;
     }
 
     /// <summary>
