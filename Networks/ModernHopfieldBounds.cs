@@ -53,16 +53,37 @@ public static class ModernHopfieldBounds
         return w;
     }
 
-    /// <summary>Theorem 3's guaranteed number of storable patterns, or null where its condition on c fails.</summary>
+    /// <summary>
+    /// W0(e^y), taken in logarithms where e^y overflows (beta of 1e300 made it W0(infinity), a NaN): w + ln w = y by
+    /// Newton from y - ln y.
+    /// </summary>
+    public static double LambertW0OfExp(double y)
+    {
+        if (y < 700) return LambertW0(Math.Exp(y));
+        double w = y - Math.Log(y);
+        for (int it = 0; it < 100; it++)
+        {
+            double next = w - (w + Math.Log(w) - y) / (1 + 1 / w);
+            if (Math.Abs(next - w) <= 1e-15 * next) return next;
+            w = next;
+        }
+        return w;
+    }
+
+    /// <summary>
+    /// Theorem 3's guaranteed number of storable patterns, or null where its condition on c fails. Where it passes the
+    /// largest double (beta of 1e300) it is capped there: a smaller lower bound is still a bound, and it stays a number
+    /// that the store and JSON can hold.
+    /// </summary>
     public static double? CapacityBound(int dimension, double beta, double radiusFactor, double failureProbability)
     {
         if (dimension < 2) throw new ArgumentOutOfRangeException(nameof(dimension), "the dimension must be at least 2");
         double d1 = dimension - 1, k2 = radiusFactor * radiusFactor, p = failureProbability;
         double a = 2 / d1 * (1 + Math.Log(2 * beta * k2 * p * d1));
         double b = 2 * k2 * beta / 5;
-        double c = b / LambertW0(Math.Exp(a + Math.Log(b)));
+        double c = b / LambertW0OfExp(a + Math.Log(b));
         if (c < Math.Pow(2 / Math.Sqrt(p), 4 / d1)) return null;
-        return Math.Sqrt(p) * Math.Pow(c, d1 / 4);
+        return Math.Min(Math.Sqrt(p) * Math.Pow(c, d1 / 4), double.MaxValue);
     }
 
     /// <summary>One experiment of the capacity sweep.</summary>

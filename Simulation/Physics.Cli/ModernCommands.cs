@@ -32,6 +32,9 @@ public static class ModernCommands
         cmd.SetAction(r => Cli.Guard(() =>
         {
             int n = Cli.AtLeast(r.GetValue(patterns), 1, "--patterns"), d = Cli.AtLeast(r.GetValue(dimension), 1, "--dimension");
+            // The stored patterns are one N x d matrix of doubles: past one array's length it cannot be held.
+            if ((long)n * d > Array.MaxLength)
+                throw new UsageException($"--patterns {n} of --dimension {d} are {(double)n * d:G3} entries, more than one array holds ({Array.MaxLength:G3})");
             double m = Cli.Positive(r.GetValue(radius), "--radius"), sigma = Cli.NonNegative(r.GetValue(noise), "--noise");
             double b = Cli.Positive(r.GetValue(beta) ?? 1 / Math.Sqrt(d), "--beta");
             int maxSteps = Cli.AtLeast(r.GetValue(steps), 1, "--steps");

@@ -331,6 +331,15 @@ public class ModernHopfieldBoundTests
             Assert.True(Math.Abs(w * Math.Exp(w) - x) <= 1e-12 * Math.Max(1, Math.Abs(x)), $"W0({x}) = {w}");
             Assert.True(w >= -1);
         }
+        // W0(e^y) where e^y overflows: w + ln w = y, and the two forms agree where both exist.
+        foreach (double y in new[] { 800.0, 1e5, 1e300 })
+        {
+            double w = ModernHopfieldBounds.LambertW0OfExp(y);
+            Assert.True(Math.Abs(w + Math.Log(w) - y) <= 1e-13 * y, $"W0(e^{y}) = {w}");
+        }
+        Assert.Equal(ModernHopfieldBounds.LambertW0(Math.Exp(650)), ModernHopfieldBounds.LambertW0OfExp(650), 12);
+        // beta = 1e300 gave a NaN bound (W0 of infinity) that the store refused: now the largest double.
+        Assert.Equal(double.MaxValue, ModernHopfieldBounds.CapacityBound(8, 1e300, 1, 0.001));
     }
 
     [Fact]

@@ -254,6 +254,7 @@ public class CliTests
     [InlineData("--out", "phase-diagram", "hopfield", "--out", "/proc/version/inside")]
     [InlineData("--alpha", "theory", "hopfield", "--temperature", "0.5")]
     [InlineData("--temperature", "theory", "hopfield", "--alpha", "0.1", "--temperature", "1e-110")]
+    [InlineData("--patterns", "modern", "retrieve", "--dimension", "100000", "--patterns", "100000")]
     [InlineData("--kernel", "bench", "dense", "--kernel", "fast")]
     [InlineData("--alpha", "mc", "dense", "--p", "6", "--neurons", "200", "--alpha", "0.01", "--temperature", "0.1")] // K = 3.2e9
     [InlineData("--alpha", "mc", "hopfield", "--neurons", "30000", "--alpha", "1e6", "--temperature", "0.1")]
