@@ -249,10 +249,14 @@ public static class OneStepRsb
         var (alphaRs, mRs) = Dense.ZeroTemperatureCapacity(p);
         double alpha = 0.999 * alphaRs;
         double c = p == 2 ? Ags.ZeroTemperatureRetrievalAt(alpha)!.C : double.NaN;
+        // mu multiplies fields of order m^(P-1)/(P-1)!: at the capacity mu/(P-1)! is 3 to 6 for P = 3 to 7. The grid
+        // was laid out for P = 3; from P = 8 a grid that did not grow with (P-1)! converged to a degenerate point
+        // (q0 -> 1, mu -> 0) and reported the RS capacity as the 1RSB one.
+        double unit = Math.Max(1, Dense.Factorial(p - 1) / 2);
         foreach (double q0 in new[] { 0.995, 0.98, 0.99, 0.95, 0.9 })
             foreach (double mu in new[] { 10.0, 30, 60, 5, 120 })
             {
-                double[] start = p == 2 ? [mRs, c, q0, mu] : [mRs, q0, mu];
+                double[] start = p == 2 ? [mRs, c, q0, unit * mu] : [mRs, q0, unit * mu];
                 var v = Newton(x => Gradient(p, alpha, 0, x), start);
                 if (v is null || !(v[0] > 0.5) || !(v[p == 2 ? 2 : 1] < 1 - 1e-6)) continue;
                 return new BranchPoint(v[0], [.. v.Skip(1), alpha]);
@@ -401,11 +405,15 @@ public static class OneStepRsb
 
     /// <summary>
     /// Continues a broken state (the ground state, or one at T &gt; 0) in T towards <paramref name="target"/> (steps
-    /// of at most <paramref name="maxStep"/>, halved down to <paramref name="minStep"/> where Newton fails). Returns
-    /// how it ended, the last temperature reached and the state there (m, q1, q0, theta).
+    /// of at most <paramref name="maxStep"/>, halved down to <paramref name="minStep"/> where Newton fails; both in units
+    /// of <see cref="Dense.TemperatureScale"/>, 1 for P &lt;= 4: at P = 8, where T_M(0) = 8e-5, a first step of 0.005
+    /// put theta = mu T past 1 and the broken state was never followed). Returns how it ended, the last temperature
+    /// reached and the state there (m, q1, q0, theta).
     /// </summary>
     static (Ending Ending, double T, double[] V) ContinueInTemperature(int p, double alpha, RsbState from, double target, double minStep, double maxStep = 0.005)
     {
+        double scale = p == 2 ? 1 : Dense.TemperatureScale(p);
+        (minStep, maxStep) = (minStep * scale, maxStep * scale);
         double t = from.Temperature, dt = Math.Min(target - t, maxStep);
         double c0 = p == 2 ? from.C : 0.5;
         double[] v = t == 0 ? [from.M, 1, from.Q0, 0] : [from.M, from.Q1, from.Q0, from.Theta];

@@ -31,6 +31,25 @@ public class OneStepRsbTests
         }
     }
 
+    /// <summary>
+    /// At P = 8 the fields are of order 1/7! and mu of order 7!: the 1RSB capacity is 3.0429e-5, 9.8 % above RS (the
+    /// excess falls with P: 22, 16, 13, 11.6, 10.5 % for P = 3 to 7), at mu/(P-1)! = 6.1 as for smaller P. A seed grid
+    /// laid out for P = 3 had found a degenerate point (q0 -> 1, mu = 0.03) and reported the RS capacity. At finite T
+    /// the broken state is followed in steps that shrink with the temperatures (T_M(0) = 7.7e-5).
+    /// </summary>
+    [Fact]
+    public void HighOrderOneStepCapacityKeepsItsBreaking()
+    {
+        var c = OneStepRsb.Capacity(8);
+        double rs = Dense.ZeroTemperatureCapacity(8).Alpha;
+        Assert.InRange(c.Alpha / rs, 1.09, 1.105);
+        Assert.InRange(c.Mu / Dense.Factorial(7), 5, 7);
+        Assert.True(c.Q0 < 0.99);
+        var warm = OneStepRsb.Solve(8, 0.98 * c.Alpha, 7.68e-6)!;
+        Assert.True(warm.Broken && warm.Q1 - warm.Q0 > 0.01 && warm.Theta is > 0.1 and < 0.5, $"{warm}");
+        Assert.All(OneStepRsb.Gradient(8, warm.Alpha, warm.Temperature, [warm.M, warm.Q1, warm.Q0, warm.Theta]), g => Assert.True(Math.Abs(g) < 1e-12));
+    }
+
     [Fact]
     public void DenseOneStepCapacityExceedsTheReplicaSymmetricOne()
     {
