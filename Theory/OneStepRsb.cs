@@ -415,7 +415,8 @@ public static class OneStepRsb
         double scale = p == 2 ? 1 : Dense.TemperatureScale(p);
         (minStep, maxStep) = (minStep * scale, maxStep * scale);
         double t = from.Temperature, dt = Math.Min(target - t, maxStep);
-        double c0 = p == 2 ? from.C : 0.5;
+        // C = beta (1 - q1) is of order 1/field, (P-1)!/2 in units of the temperature scale (0.5 for P = 3 and 4).
+        double c0 = p == 2 ? from.C : 0.5 / scale;
         double[] v = t == 0 ? [from.M, 1, from.Q0, 0] : [from.M, from.Q1, from.Q0, from.Theta];
         while (t < target)
         {
@@ -472,7 +473,7 @@ public static class OneStepRsb
         if (!(step > 0)) throw new ArgumentOutOfRangeException(nameof(step), "step must be > 0");
         var capacity = Capacity(p);
         var line = new List<RsbState> { capacity };
-        double c0 = p == 2 ? capacity.C : 0.5;
+        double c0 = p == 2 ? capacity.C : 0.5 / Dense.TemperatureScale(p); // C = beta (1 - q1), as in ContinueInTemperature
         double t = 0, m = capacity.M, previousM = double.NaN, previousT = double.NaN;
         double[]? u = null, previous = null;
         while (t < maxTemperature)

@@ -170,7 +170,9 @@ public sealed record DenseLines(int Order, double AlphaC, double MC, IReadOnlyLi
         try
         {
             oneStep = OneStepRsb.Capacity(order).Alpha;
-            oneStepEdge.AddRange(OneStepRsb.FoldLine(order, scale, 0.02 * scale).Select(s => (s.Alpha, s.Temperature)));
+            // From P = 5 mu/(P-1)! grows (4.8 to 6.7) and a first step of 0.02 of the scale put theta = mu T out of
+            // Newton's reach (P = 8: 0.73): the line stopped at T = 0.
+            oneStepEdge.AddRange(OneStepRsb.FoldLine(order, scale, (order <= 4 ? 0.02 : 0.005) * scale).Select(s => (s.Alpha, s.Temperature)));
             groundState = DenseGlass.GroundStateTransition(order, 1e-6) ?? double.NaN;
         }
         catch (NonConvergenceException) { }

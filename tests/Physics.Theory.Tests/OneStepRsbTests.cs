@@ -35,7 +35,8 @@ public class OneStepRsbTests
     /// At P = 8 the fields are of order 1/7! and mu of order 7!: the 1RSB capacity is 3.0429e-5, 9.8 % above RS (the
     /// excess falls with P: 22, 16, 13, 11.6, 10.5 % for P = 3 to 7), at mu/(P-1)! = 6.1 as for smaller P. A seed grid
     /// laid out for P = 3 had found a degenerate point (q0 -> 1, mu = 0.03) and reported the RS capacity. At finite T
-    /// the broken state is followed in steps that shrink with the temperatures (T_M(0) = 7.7e-5).
+    /// the broken state is followed in steps that shrink with the temperatures (T_M(0) = 7.7e-5), from q1 = 1 - C T with
+    /// C of order (P-1)!: at P = 10 a guess C = 0.5 had lost the state at every T > 0.
     /// </summary>
     [Fact]
     public void HighOrderOneStepCapacityKeepsItsBreaking()
@@ -48,6 +49,8 @@ public class OneStepRsbTests
         var warm = OneStepRsb.Solve(8, 0.98 * c.Alpha, 7.68e-6)!;
         Assert.True(warm.Broken && warm.Q1 - warm.Q0 > 0.01 && warm.Theta is > 0.1 and < 0.5, $"{warm}");
         Assert.All(OneStepRsb.Gradient(8, warm.Alpha, warm.Temperature, [warm.M, warm.Q1, warm.Q0, warm.Theta]), g => Assert.True(Math.Abs(g) < 1e-12));
+        var ten = OneStepRsb.Solve(10, 3.8e-7, 1e-7)!;
+        Assert.True(ten.Broken && ten.Theta is > 0.2 and < 0.35, $"{ten}");
     }
 
     [Fact]
