@@ -179,8 +179,11 @@ public static class OneStepRsb
     public static double FreeEnergy(int p, double alpha, double temperature, double[] v) => Energy(p, alpha, temperature, v).Value;
 
     /// <summary>Damped Newton on F(x) = 0 with a central-difference Jacobian; null when it does not converge.</summary>
-    static double[]? Newton(Func<double[], double[]> f, double[] x, double tolerance = 1e-12, int maxIterations = 60)
+    static double[]? Newton(int p, Func<double[], double[]> f, double[] x, int maxIterations = 60)
     {
+        // The gradients scale with the energies, 1/(P-1)! like the temperatures: an absolute 1e-12 was met by the
+        // seed itself from P = 15 (energies of 1e-13), which then came back as the "capacity".
+        double tolerance = 1e-12 * (p == 2 ? 1 : Dense.TemperatureScale(p));
         x = (double[])x.Clone();
         var fx = f(x);
         double Norm(double[] r) => r.Any(double.IsNaN) ? double.PositiveInfinity : r.Max(Math.Abs);
@@ -191,7 +194,8 @@ public static class OneStepRsb
             var j = Matrix<double>.Build.Dense(n, n);
             for (int k = 0; k < n; k++)
             {
-                double h = 1e-7 * Math.Max(1, Math.Abs(x[k]));
+                // Relative below 1e-4: from P = 11 the load itself is 3e-8, and an absolute step of 1e-7 left alpha > 0.
+                double size = Math.Abs(x[k]), h = 1e-7 * (size < 1e-4 ? Math.Max(size, 1e-30) : Math.Max(1, size));
                 var up = (double[])x.Clone(); up[k] += h;
                 var down = (double[])x.Clone(); down[k] -= h;
                 var fu = f(up); var fd = f(down);
@@ -239,7 +243,7 @@ public static class OneStepRsb
 
     static BranchPoint? SolveAt(int p, double m, double[] guess)
     {
-        var u = Newton(x => FixedM(p, m, x), guess);
+        var u = Newton(p, x => FixedM(p, m, x), guess);
         return u is null ? null : new BranchPoint(m, u);
     }
 
@@ -257,7 +261,7 @@ public static class OneStepRsb
             foreach (double mu in new[] { 10.0, 30, 60, 5, 120 })
             {
                 double[] start = p == 2 ? [mRs, c, q0, unit * mu] : [mRs, q0, unit * mu];
-                var v = Newton(x => Gradient(p, alpha, 0, x), start);
+                var v = Newton(p, x => Gradient(p, alpha, 0, x), start);
                 if (v is null || !(v[0] > 0.5) || !(v[p == 2 ? 2 : 1] < 1 - 1e-6)) continue;
                 return new BranchPoint(v[0], [.. v.Skip(1), alpha]);
             }
@@ -275,11 +279,18 @@ public static class OneStepRsb
             var up = SolveAt(p, seed.M + dm, seed.Rest);
             double dir = up is not null && up.Alpha > seed.Alpha ? 1 : -1;
             var path = new List<BranchPoint> { seed };
-            while (true)
+            // Steps shrink where Newton loses the branch (from P = 11 the seed lies near m = 0.99, where the state
+            // moves fast: mu = 6e7 at P = 11) and grow back to dm.
+            for (double step = dm; ;)
             {
-                var next = SolveAt(p, path[^1].M + dir * dm, path[^1].Rest)
-                    ?? throw new NonConvergenceException($"1RSB retrieval branch lost at m = {path[^1].M + dir * dm} (P = {p})");
+                var next = SolveAt(p, path[^1].M + dir * step, path[^1].Rest);
+                if (next is null)
+                {
+                    if ((step /= 4) < 1e-6) throw new NonConvergenceException($"1RSB retrieval branch lost at m = {path[^1].M} (P = {p})");
+                    continue;
+                }
                 path.Add(next);
+                step = Math.Min(dm, 2 * step);
                 if (path.Count >= 3 && next.Alpha < path[^2].Alpha) break;
             }
             BranchPoint At(double m)
@@ -352,7 +363,7 @@ public static class OneStepRsb
         }
         // Polish at fixed alpha in all variables.
         double[] start = [best.M, .. best.Rest[..^1]];
-        var v = Newton(x => Gradient(p, alpha, 0, x), start) ?? start;
+        var v = Newton(p, x => Gradient(p, alpha, 0, x), start) ?? start;
         return ZeroTemperatureState(p, new BranchPoint(v[0], [.. v.Skip(1), alpha]));
     }
 
@@ -424,7 +435,7 @@ public static class OneStepRsb
             // From the T = 0 limit (q1 = 1 - C T, theta = mu T), then by scaling the last solution.
             double[] guess = t == 0 ? [from.M, 1 - c0 * next, from.Q0, from.Mu * next]
                 : [v[0], 1 - (1 - v[1]) * next / t, v[2], v[3] * next / t];
-            var solved = Newton(x => Gradient(p, alpha, next, x), guess);
+            var solved = Newton(p, x => Gradient(p, alpha, next, x), guess);
             if (solved is null)
             {
                 dt /= 2;
@@ -512,7 +523,7 @@ public static class OneStepRsb
         {
             hi = lo + dm;
             if (hi >= 1) return null;
-            var u = Newton(x => FixedM(p, temperature, hi, x), at);
+            var u = Newton(p, x => FixedM(p, temperature, hi, x), at);
             if (u is null) return null;
             if (u[3] < alpha) { below = u; break; }
             lo = hi; at = u;
@@ -520,11 +531,11 @@ public static class OneStepRsb
         while (hi - lo > 1e-10)
         {
             double mid = 0.5 * (lo + hi);
-            var u = Newton(x => FixedM(p, temperature, mid, x), at);
+            var u = Newton(p, x => FixedM(p, temperature, mid, x), at);
             if (u is null) break;
             if (u[3] > alpha) { lo = mid; at = u; } else { hi = mid; below = u; }
         }
-        var v = Newton(x => Gradient(p, alpha, temperature, x), [lo, at[0], at[1], at[2]]);
+        var v = Newton(p, x => Gradient(p, alpha, temperature, x), [lo, at[0], at[1], at[2]]);
         if (v is null || !(v[1] - v[2] > 1e-7)) return null;
         return new RsbState(p, alpha, temperature, v[0], v[2], v[1], v[3], FreeEnergy(p, alpha, temperature, v), true);
     }
@@ -532,13 +543,13 @@ public static class OneStepRsb
     /// <summary>The maximum over m of alpha(m) on the branch at temperature T, from a start near the previous fold.</summary>
     static (double M, double[] U)? FoldAtTemperature(int p, double temperature, double m0, double[] guess)
     {
-        var start = Newton(x => FixedM(p, temperature, m0, x), guess);
+        var start = Newton(p, x => FixedM(p, temperature, m0, x), guess);
         if (start is null) return null;
         var known = new List<(double M, double[] U)> { (m0, start) };
         double[]? At(double m)
         {
             var near = known.MinBy(k => Math.Abs(k.M - m)).U;
-            var u = Newton(x => FixedM(p, temperature, m, x), near);
+            var u = Newton(p, x => FixedM(p, temperature, m, x), near);
             if (u is not null) known.Add((m, u));
             return u;
         }

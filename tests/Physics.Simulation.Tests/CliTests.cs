@@ -127,11 +127,11 @@ public class CliTests
         Assert.Equal(1, frozen.Code);
         Assert.Contains("not_converged", frozen.Out);
         // Below 1e-10 the RS equations lose their digits (at T = 1e-20 the AGS state came out wrong, and a NaN crashed
-        // T = 1e-110): refused as input. A solver failing before anything is printed (P = 12 loses its 1RSB branch):
+        // T = 1e-110): refused as input. A solver failing before anything is printed (P = 40 loses its 1RSB branch):
         // one JSON object, one line on stderr, exit code 1.
         Assert.Equal(2, PhysicsProgram.Run("theory", "dense", "--p", "3", "--alpha", "0.1", "--temperature", "1e-200").Code);
         Assert.Equal(2, PhysicsProgram.Run("theory", "hopfield", "--alpha", "0.1", "--temperature", "1e-20").Code);
-        var lost = PhysicsProgram.Run("theory", "dense-capacity", "--p", "12", "--rsb", "1", "--json");
+        var lost = PhysicsProgram.Run("theory", "dense-capacity", "--p", "40", "--rsb", "1", "--json");
         Assert.Equal(1, lost.Code);
         Assert.StartsWith("1RSB retrieval branch lost", JsonDocument.Parse(lost.Out).RootElement.GetProperty("not_converged")[0].GetString());
         Assert.Single(lost.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -169,6 +169,22 @@ public class DenseGlassTests
     }
 
     /// <summary>
+    /// For large P retrieval is perfect (e = -1/P!) and the glass is the random energy model's, -sqrt(ln 2) J with
+    /// J^2 = 2 alpha/P!: they meet at alpha_t = 1/(2 ln 2 P!). The 1RSB solution approaches it (P = 10: 0.038 %, P = 12:
+    /// 0.009 %); with an absolute bisection tolerance of 1e-7 it had returned half the capacity from P = 10.
+    /// </summary>
+    [Fact]
+    public void Ground_state_transition_tends_to_the_random_energy_model_limit()
+    {
+        foreach (var (p, within) in new[] { (10, 5e-4), (12, 1.5e-4) })
+        {
+            double limit = 1 / (2 * Math.Log(2) * Dense.Factorial(p));
+            double at = DenseGlass.GroundStateTransition(p)!.Value;
+            Assert.True(Math.Abs(at / limit - 1) < within, $"P = {p}: alpha_t = {at}, limit {limit}");
+        }
+    }
+
+    /// <summary>
     /// Near its tip (P = 3, alpha about 0.1414, just beyond alpha_t = 0.1408) T_c falls steeply with the load; it is found
     /// there, and beyond the tip there is none.
     /// </summary>

@@ -51,6 +51,9 @@ public class OneStepRsbTests
         Assert.All(OneStepRsb.Gradient(8, warm.Alpha, warm.Temperature, [warm.M, warm.Q1, warm.Q0, warm.Theta]), g => Assert.True(Math.Abs(g) < 1e-12));
         var ten = OneStepRsb.Solve(10, 3.8e-7, 1e-7)!;
         Assert.True(ten.Broken && ten.Theta is > 0.2 and < 0.35, $"{ten}");
+        // P = 15: loads of 1e-12 and energies of 1e-13, where absolute Newton steps and tolerances had returned the seed.
+        double excess = OneStepRsb.Capacity(15).Alpha / Dense.ZeroTemperatureCapacity(15).Alpha;
+        Assert.InRange(excess, 1.072, 1.076);
     }
 
     [Fact]
