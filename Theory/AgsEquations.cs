@@ -17,11 +17,16 @@ public readonly record struct FieldMoments(
     /// </summary>
     public const double SmallestTemperature = 1e-10;
 
-    /// <summary>Refuses 0 &lt; T &lt; <see cref="SmallestTemperature"/> (and T &lt; 0, NaN, infinity) for a finite-T solver.</summary>
-    public static void CheckTemperature(double temperature)
+    /// <summary>
+    /// Refuses 0 &lt; T &lt; <see cref="SmallestTemperature"/> times <paramref name="scale"/> (and T &lt; 0, NaN, infinity) for a
+    /// finite-T solver. The digits are lost relative to the fields, so a model whose fields are small (the dense network's,
+    /// 1/(P-1)!: <see cref="Dense.TemperatureScale"/>) has its floor lower by as much.
+    /// </summary>
+    public static void CheckTemperature(double temperature, double scale = 1)
     {
-        if (!(temperature >= SmallestTemperature) || double.IsInfinity(temperature))
-            throw new ArgumentOutOfRangeException(nameof(temperature), $"temperature must be a finite number >= {SmallestTemperature} (T = 0 has its own closed forms), not {temperature}");
+        double smallest = SmallestTemperature * scale;
+        if (!(temperature >= smallest) || double.IsInfinity(temperature))
+            throw new ArgumentOutOfRangeException(nameof(temperature), $"temperature must be a finite number >= {smallest:G3} (T = 0 has its own closed forms), not {temperature}");
     }
 
     public static FieldMoments Compute(double m, double sigma, double temperature)

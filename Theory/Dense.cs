@@ -25,9 +25,16 @@ public static class Dense
         return f;
     }
 
+    /// <summary>
+    /// The largest P the dense theory takes: its fields are m^(P-1)/(P-1)! and its loads of order 1/P!, and past P = 60
+    /// they approach the smallest doubles (1/59! = 7e-81, alpha_c(60) about 1e-83 and its square in the noise); at
+    /// P = 200 (P-1)! overflows and the solvers returned NaNs.
+    /// </summary>
+    public const int MaxOrder = 60;
+
     static void CheckOrder(int p)
     {
-        if (p < 2) throw new ArgumentOutOfRangeException(nameof(p), "--p must be at least 2");
+        if (p < 2 || p > MaxOrder) throw new ArgumentOutOfRangeException(nameof(p), $"--p must lie in 2..{MaxOrder}, not {p}");
     }
 
     /// <summary>The T = 0 RS capacity alpha_c(P) and the retrieval overlap there.</summary>
@@ -167,7 +174,7 @@ public static class Dense
     {
         CheckOrder(p);
         if (!(alpha >= 0) || !(temperature > 0)) throw new ArgumentOutOfRangeException(nameof(alpha), "alpha must be >= 0 and T > 0");
-        FieldMoments.CheckTemperature(temperature);
+        FieldMoments.CheckTemperature(temperature, TemperatureScale(p));
         if (p == 2)
         {
             var r = Ags.Solve(alpha, temperature).Branch(Ags.Retrieval);

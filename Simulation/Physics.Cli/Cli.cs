@@ -40,12 +40,15 @@ public static class Cli
     public static double NonNegative(double value, string option)
         => value >= 0 && !double.IsInfinity(value) ? value : throw new UsageException($"{option} must be a finite number >= 0, not {Format(value)}");
 
-    /// <summary>A temperature for the finite-T replica theory: T = 0 (where it has closed forms) or T &gt;= <see cref="Physics.Theory.FieldMoments.SmallestTemperature"/>.</summary>
-    public static double TheoryTemperature(double value, bool zeroAllowed)
+    /// <summary>
+    /// A temperature for the finite-T replica theory: T = 0 (where it has closed forms) or T &gt;=
+    /// <see cref="Physics.Theory.FieldMoments.SmallestTemperature"/> times the model's temperature scale.
+    /// </summary>
+    public static double TheoryTemperature(double value, bool zeroAllowed, double scale = 1)
     {
-        double smallest = Physics.Theory.FieldMoments.SmallestTemperature;
+        double smallest = Physics.Theory.FieldMoments.SmallestTemperature * scale;
         if ((zeroAllowed && value == 0) || (value >= smallest && !double.IsInfinity(value))) return value;
-        throw new UsageException($"--temperature must be {(zeroAllowed ? "0 or " : "")}a finite number >= {smallest} (below it the equations lose their digits), not {Format(value)}");
+        throw new UsageException($"--temperature must be {(zeroAllowed ? "0 or " : "")}a finite number >= {smallest:G3} (below it the equations lose their digits), not {Format(value)}");
     }
 
     public static int AtLeast(int value, int least, string option)

@@ -20,7 +20,7 @@ public static class TheoryCommands
         return theory;
     }
 
-    static int Order(int p) => p >= 2 ? p : throw new UsageException($"--p must be at least 2, not {p}");
+    static int Order(int p) => p is >= 2 and <= Dense.MaxOrder ? p : throw new UsageException($"--p must lie in 2..{Dense.MaxOrder}, not {p}");
 
     static Option<int> RsbOption() => Cli.Option("--rsb", "Level of replica symmetry breaking: 0 (RS) or 1 (one step)", 0);
 
@@ -38,7 +38,7 @@ public static class TheoryCommands
         {
             int order = Order(r.GetValue(p)), level = Rsb(r.GetValue(rsb));
             double a = Cli.NonNegative(r.GetValue(alpha), "--alpha");
-            double t = Cli.TheoryTemperature(r.GetValue(temperature), zeroAllowed: level == 1);
+            double t = Cli.TheoryTemperature(r.GetValue(temperature), zeroAllowed: level == 1, Dense.TemperatureScale(order));
             JsonObject? retrieval;
             string line;
             if (level == 0)
@@ -108,7 +108,7 @@ public static class TheoryCommands
         cmd.SetAction(r => Cli.Guard(() =>
         {
             int order = Order(r.GetValue(p)), level = Rsb(r.GetValue(rsb));
-            double t = Cli.TheoryTemperature(r.GetValue(temperature), zeroAllowed: true);
+            double t = Cli.TheoryTemperature(r.GetValue(temperature), zeroAllowed: true, Dense.TemperatureScale(order));
             if (level == 0 && t > 0) throw new UsageException("--temperature > 0 needs --rsb 1 (the RS retrieval line at T > 0 is `phase-diagram dense`)");
             if (t > 0)
             {

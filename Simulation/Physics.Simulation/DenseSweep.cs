@@ -40,7 +40,8 @@ public sealed record DenseSettings
     /// A default grid value rounded to six decimals (readable keys in the store), or to four significant digits where
     /// six decimals would keep fewer: the loads and temperatures fall like 1/P!, and from P = 9 six decimals gave 0.
     /// </summary>
-    static double GridValue(double x) => Math.Round(x, Math.Clamp(3 - (int)Math.Floor(Math.Log10(x)), 6, 15));
+    static double GridValue(double x) => x >= 1e-3 ? Math.Round(x, 6)
+        : double.Parse(x.ToString("G4", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     /// <summary>The settings with default grids (and, where not given, the network size) filled in for this P.</summary>
     public DenseSettings Resolved()
@@ -70,13 +71,14 @@ public sealed record DenseSettings
     public void Validate()
     {
         if (Order < 3) throw new ArgumentException("--p must be at least 3 (P = 2 is phase-diagram hopfield)");
+        if (Order > Dense.MaxOrder) throw new ArgumentException($"--p must be at most {Dense.MaxOrder} (the theory's fields, 1/(P-1)!, approach the smallest doubles)");
         if (Neurons < 0) throw new ArgumentException($"--neurons must be at least P = {Order}, not {Neurons}");
         if (Loads.Any(a => !(a > 0) || double.IsInfinity(a))) throw new ArgumentException("--alphas must be positive finite numbers");
         if (Temperatures.Any(t => !(t > 0) || double.IsInfinity(t))) throw new ArgumentException("--temperatures must be positive finite numbers");
         var resolved = Resolved();
         double largest = resolved.Loads.Max(), count = Math.Round(largest * Math.Pow(resolved.Neurons, Order - 1));
         if (!PatternSet.Fits(resolved.Neurons, count))
-            throw new ArgumentException($"--alphas: alpha = {largest} at --neurons {resolved.Neurons} gives K = alpha N^{Order - 1} = {count:G3} patterns: K N = {count * resolved.Neurons:G3} entries, more than a network holds ({PatternSet.MaxEntries:G3}); use fewer --neurons");
+            throw new ArgumentException($"--alphas: alpha = {largest} at --neurons {resolved.Neurons} gives K = alpha N^{Order - 1} = {count:G3} patterns: K N = {count * resolved.Neurons:G3} entries, more than a network holds ({PatternSet.MaxEntries:G3}); {(resolved.Neurons > Order ? "use fewer --neurons" : "N cannot be below P, so use smaller --alphas")}");
         resolved.RunAt(largest, resolved.Temperatures[0]).Validate();
     }
 }

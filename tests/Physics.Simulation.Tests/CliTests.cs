@@ -255,6 +255,9 @@ public class CliTests
     [InlineData("--alpha", "theory", "hopfield", "--temperature", "0.5")]
     [InlineData("--temperature", "theory", "hopfield", "--alpha", "0.1", "--temperature", "1e-110")]
     [InlineData("--patterns", "modern", "retrieve", "--dimension", "100000", "--patterns", "100000")]
+    [InlineData("--p", "theory", "dense", "--p", "200", "--alpha", "1e-60", "--temperature", "1e-9")] // (P-1)! overflows
+    [InlineData("--p", "phase-diagram", "dense", "--p", "61")]
+    [InlineData("--alphas", "phase-diagram", "dense", "--p", "31")] // N >= P = 31 already needs 2.5e11 patterns
     [InlineData("--kernel", "bench", "dense", "--kernel", "fast")]
     [InlineData("--alpha", "mc", "dense", "--p", "6", "--neurons", "200", "--alpha", "0.01", "--temperature", "0.1")] // K = 3.2e9
     [InlineData("--alpha", "mc", "hopfield", "--neurons", "30000", "--alpha", "1e6", "--temperature", "0.1")]

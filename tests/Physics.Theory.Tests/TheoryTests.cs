@@ -63,6 +63,10 @@ public class QuadratureTests
         Assert.Equal(Ags.ZeroTemperatureRetrievalAt(0.1)!.M, cold.M, 9);
         Assert.Throws<ArgumentOutOfRangeException>(() => Ags.Solve(0.1, 1e-20));
         Assert.Throws<ArgumentOutOfRangeException>(() => Dense.Retrieval(3, 0.1, 1e-20));
+        // The digits are lost relative to the fields: P = 12's are 1/11! = 2.5e-8, and its floor is lower by as much.
+        Assert.True(Dense.Retrieval(12, 1e-9, 1e-12)!.M > 0.99);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Dense.Retrieval(3, 0.1, 1e-12));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Dense.ZeroTemperatureCapacity(Dense.MaxOrder + 1));
         var rule = new GaussianAverage(0.5, 1e-300 / 1e150);
         Assert.InRange(rule.Count, 16, 20000);
         Assert.Equal(1, rule.Integrate(_ => 1), 12);
