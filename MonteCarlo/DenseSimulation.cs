@@ -27,7 +27,7 @@ public sealed record DenseRun
         // K = alpha N^(P-1) grows fast with N: refuse a load whose patterns would not fit before K is rounded to an int.
         double count = Math.Round(Load * Math.Pow(Neurons, Order - 1));
         if (!PatternSet.Fits(Neurons, count))
-            throw new ArgumentException($"--alpha {Load} at --neurons {Neurons} gives K = alpha N^{Order - 1} = {count:G3} patterns: K N = {count * Neurons:G3} entries, more than a network holds ({PatternSet.MaxEntries:G3}); lower --alpha or --neurons");
+            throw new ArgumentException($"--alpha {Load} at --neurons {Neurons} (K = alpha N^{Order - 1}): {PatternSet.TooMany(Neurons, count)}; lower --alpha or --neurons");
         new HopfieldRun { Neurons = Neurons, Patterns = Patterns, Temperature = Temperature, MeasurementSweeps = MeasurementSweeps,
             EquilibrationSweeps = EquilibrationSweeps, Samples = Samples }.Validate();
     }

@@ -21,14 +21,14 @@ public sealed record HopfieldRun
     /// <summary>P = round(alpha N), at least one pattern; a load past what one pattern set holds is refused.</summary>
     public static int PatternsFor(int neurons, double alpha) => PatternSet.Fits(Math.Max(neurons, 1), Math.Round(alpha * neurons))
         ? Math.Max(1, (int)Math.Round(alpha * neurons))
-        : throw new ArgumentException($"--alpha {alpha} gives {Math.Round(alpha * neurons):G3} patterns of {neurons} neurons: {Math.Round(alpha * neurons) * neurons:G3} entries, more than a network holds ({PatternSet.MaxEntries:G3})");
+        : throw new ArgumentException($"--alpha {alpha}: {PatternSet.TooMany(neurons, Math.Round(alpha * neurons))}");
 
     public void Validate()
     {
         if (Neurons < 2) throw new ArgumentException("--neurons must be at least 2");
         if (Neurons > PatternSet.MaxNeurons) throw new ArgumentException($"--neurons must be at most {PatternSet.MaxNeurons}");
         if (Patterns < 1) throw new ArgumentException("--alpha must give at least one pattern (alpha N >= 0.5)");
-        if (!PatternSet.Fits(Neurons, Patterns)) throw new ArgumentException($"--alpha gives {Patterns} patterns of {Neurons} neurons: {(double)Patterns * Neurons:G3} entries, more than a network holds ({PatternSet.MaxEntries:G3})");
+        if (!PatternSet.Fits(Neurons, Patterns)) throw new ArgumentException($"--alpha: {PatternSet.TooMany(Neurons, Patterns)}");
         if (!(Temperature > 0) || double.IsInfinity(Temperature)) throw new ArgumentException("--temperature must be a positive finite number");
         if (MeasurementSweeps <= 0) throw new ArgumentException("--sweeps must be positive");
         if (EquilibrationSweeps < 0) throw new ArgumentException("--equilibration must be zero or positive");

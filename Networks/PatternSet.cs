@@ -20,6 +20,10 @@ public sealed class PatternSet
     public static bool Fits(int neurons, double count) => count < int.MaxValue - Alignment
         && (double)neurons * (Math.Ceiling(count / Alignment) * Alignment) <= MaxEntries;
 
+    /// <summary>Why <paramref name="count"/> patterns of <paramref name="neurons"/> entries do not fit: the end of every refusal of <see cref="Fits"/>.</summary>
+    public static string TooMany(int neurons, double count)
+        => $"{count:G3} patterns of {neurons} neurons are {count * neurons:G3} entries, more than a network holds ({MaxEntries:G3})";
+
     readonly sbyte[] entries;
     readonly int[] nonZero;
 
@@ -46,7 +50,7 @@ public sealed class PatternSet
         if (neurons < 2) throw new ArgumentOutOfRangeException(nameof(neurons), "a network needs N >= 2 neurons");
         if (neurons > MaxNeurons) throw new ArgumentOutOfRangeException(nameof(neurons), $"N must be at most {MaxNeurons}");
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), "at least one pattern is needed");
-        if (!Fits(neurons, count)) throw new ArgumentOutOfRangeException(nameof(count), $"{count} patterns of {neurons} entries are more than one set holds ({MaxEntries} entries)");
+        if (!Fits(neurons, count)) throw new ArgumentOutOfRangeException(nameof(count), TooMany(neurons, count));
         Neurons = neurons; Count = count;
         Stride = (count + Alignment - 1) / Alignment * Alignment;
         entries = new sbyte[(long)neurons * Stride];

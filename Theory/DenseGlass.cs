@@ -227,16 +227,18 @@ public static class DenseGlass
         var tr = transitions ?? Transitions(p);
         if (OneStepRsb.ZeroTemperature(p, alpha) is not { } ground) return null;
         double Gap(RsbState r) => r.FreeEnergy - (r.Temperature == 0 ? GroundStateEnergy(p) * Scale(p, alpha) : State(p, alpha, r.Temperature, tr).FreeEnergy);
-        if (Gap(ground) < 0) return null;
+        double gapLo = Gap(ground);
+        if (gapLo < 0) return null;
         int steps = Math.Max(10, (int)Math.Ceiling(upper / 0.01));
         var below = ground;
         for (int k = 1; k <= steps; k++)
         {
             if (OneStepRsb.Continue(below, upper * k / steps) is not { } state) return null;
-            if (Gap(state) >= 0) { below = state; continue; }
+            double gapHi = Gap(state);
+            if (gapHi >= 0) { below = state; gapLo = gapHi; continue; }
             // The crossing, by regula falsi (Illinois) on states continued from the last one above it, one Newton
             // solve each. (Brent here stops on |gap| below its accuracy, and the gap is itself of order 1e-5.)
-            double lo = below.Temperature, hi = state.Temperature, gapLo = Gap(below), gapHi = Gap(state);
+            double lo = below.Temperature, hi = state.Temperature;
             int side = 0;
             while (hi - lo > tolerance)
             {

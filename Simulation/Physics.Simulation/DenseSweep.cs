@@ -78,7 +78,7 @@ public sealed record DenseSettings
         var resolved = Resolved();
         double largest = resolved.Loads.Max(), count = Math.Round(largest * Math.Pow(resolved.Neurons, Order - 1));
         if (!PatternSet.Fits(resolved.Neurons, count))
-            throw new ArgumentException($"--alphas: alpha = {largest} at --neurons {resolved.Neurons} gives K = alpha N^{Order - 1} = {count:G3} patterns: K N = {count * resolved.Neurons:G3} entries, more than a network holds ({PatternSet.MaxEntries:G3}); {(resolved.Neurons > Order ? "use fewer --neurons" : "N cannot be below P, so use smaller --alphas")}");
+            throw new ArgumentException($"--alphas: alpha = {largest} at --neurons {resolved.Neurons} (K = alpha N^{Order - 1}): {PatternSet.TooMany(resolved.Neurons, count)}; {(resolved.Neurons > Order ? "use fewer --neurons" : "N cannot be below P, so use smaller --alphas")}");
         resolved.RunAt(largest, resolved.Temperatures[0]).Validate();
     }
 }
